@@ -1,0 +1,19 @@
+package dev.lockscope;
+
+import dev.lockscope.cli.LockscopeCommand;
+
+/**
+ * Entry point of {@code lockscope}: no arguments (or {@code gui}) opens the inspector, anything else is
+ * the CLI. Called once, on the main thread.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 0 || "gui".equals(args[0])) {
+            System.exit(GuiLauncher.launch(args.length == 0 ? args : java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
+        System.exit(LockscopeCommand.execute(args));
+    }
+}

@@ -1,0 +1,78 @@
+package dev.lockscope.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/** The top-level {@code lockscope} command. Main thread only. */
+@Command(name = "lockscope", mixinStandardHelpOptions = true, versionProvider = LockscopeCommand.Version.class,
+        description = {"NFS-safe link(2) lock files: run commands under a lock, inspect and break stale locks.",
+                "With no arguments, opens the graphical inspector."},
+        subcommands = {RunCommand.class, StatusCommand.class, BreakCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:success",
+                "1:nothing done (lock changed or vanished before a break)",
+                "3:break refused: the lock is not stale (use --force)",
+                "4:not confirmed",
+                "64:usage error",
+                "70:the lock was lost while the command ran",
+                "74:I/O error",
+                "75:the lock could not be had in time",
+                "77:permission denied"})
+public final class LockscopeCommand implements Runnable {
+
+    public static final String VERSION = "0.1.0";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Prints the version. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"lockscope " + VERSION, "Java " + System.getProperty("java.version")};
+        }
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Runs the CLI and returns the exit code. */
+    public static int execute(String[] args) {
+        return newCommandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args);
+    }
+
+    public static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new LockscopeCommand());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExitCodeExceptionMapper(ex -> ExitCodes.IO_ERROR);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("lockscope: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            if (ex instanceof java.nio.file.AccessDeniedException) {
+                return ExitCodes.NO_PERMISSION;
+            }
+            if (ex instanceof dev.lockscope.lock.LockTimeoutException) {
+                return ExitCodes.LOCK_TIMEOUT;
+            }
+            if (ex instanceof dev.lockscope.lock.LockLostException) {
+                return ExitCodes.LOCK_LOST;
+            }
+            if (ex instanceof IllegalArgumentException) {
+                return ExitCodes.USAGE;
+            }
+            return ExitCodes.IO_ERROR;
+        });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("lockscope: " + ex.getMessage());
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
+            return ExitCodes.USAGE;
+        });
+        return cl;
+    }
+}

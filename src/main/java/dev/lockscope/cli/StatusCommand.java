@@ -1,0 +1,41 @@
+package dev.lockscope.cli;
+
+import dev.lockscope.lock.LinkLock;
+import dev.lockscope.lock.LockOptions;
+import dev.lockscope.lock.Verdict;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code lockscope status}: the holder and the verdict, with evidence. Main thread only. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"Print who holds LOCKFILE and whether it is FREE, HELD, EXPIRED, DEAD or UNKNOWN,",
+                "with the evidence: host, host id, pid, user, ages (server clock), link count, inode, lease."})
+public final class StatusCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "LOCKFILE", description = "the lock file, e.g. /shared/records.json.lock")
+    Path lockFile;
+
+    @Option(names = "--json", description = "print one JSON object")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Verdict v = LinkLock.at(lockFile, LockOptions.defaults()).inspect();
+        var out = spec.commandLine().getOut();
+        if (json) {
+            out.println(VerdictFormat.JSON.writeValueAsString(VerdictFormat.toJson(v)));
+        } else {
+            VerdictFormat.printHuman(v, out);
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+}

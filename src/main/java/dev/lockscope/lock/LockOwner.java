@@ -1,0 +1,137 @@
+package dev.lockscope.lock;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The owner record written into a claim file, and so into the lock it becomes. Immutable; any thread.
+ *
+ * <p>Serialised as small JSON, padded with spaces to a fixed {@link #RECORD_SIZE}: every holder's
+ * record then has the same size, so a client whose cached file size is stale (sshfs keeps
+ * attributes for seconds) still reads a whole record, and a heartbeat rewriting the same bytes in
+ * place can never expose a torn one.
+ *
+ * @param format       format tag, {@link #FORMAT}
+ * @param host         host name, for people
+ * @param hostId       machine identity, see {@link HostIdentity}
+ * @param bootId       kernel boot id or null
+ * @param pidNamespace PID namespace id or null
+ * @param user         user name
+ * @param pid          process id
+ * @param startTime    process start time, epoch millis as the OS reports it, or null when unknown
+ * @param token        random acquisition token (128 bits, hex)
+ * @param leaseMillis  lease: how long after the last heartbeat the lock may be judged expired
+ * @param acquiredAt   acquisition time in the owner's own clock, epoch millis
+ * @param purpose      free text or null
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record LockOwner(
+        @JsonProperty("format") String format,
+        @JsonProperty("host") String host,
+        @JsonProperty("hostId") String hostId,
+        @JsonProperty("bootId") String bootId,
+        @JsonProperty("pidNamespace") String pidNamespace,
+        @JsonProperty("user") String user,
+        @JsonProperty("pid") long pid,
+        @JsonProperty("startTime") Long startTime,
+        @JsonProperty("token") String token,
+        @JsonProperty("leaseMillis") long leaseMillis,
+        @JsonProperty("acquiredAt") long acquiredAt,
+        @JsonProperty("purpose") String purpose) {
+
+    public static final String FORMAT = "lockscope-owner/1";
+    public static final int RECORD_SIZE = 768;
+    /** Longest purpose kept; longer text is cut so the record stays within {@link #RECORD_SIZE}. */
+    public static final int MAX_PURPOSE = 160;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public LockOwner {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(hostId, "hostId");
+        Objects.requireNonNull(token, "token");
+        if (format == null) {
+            format = FORMAT;
+        }
+        if (purpose != null && purpose.length() > MAX_PURPOSE) {
+            purpose = purpose.substring(0, MAX_PURPOSE);
+        }
+    }
+
+    /** The owner record for this process. */
+    public static LockOwner forCurrentProcess(String token, long leaseMillis, String purpose) {
+        HostIdentity id = HostIdentity.current();
+        ProcessHandle self = ProcessHandle.current();
+        Long start = self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(null);
+        return new LockOwner(FORMAT, id.hostName(), id.hostId(), id.bootId(), id.pidNamespace(),
+                System.getProperty("user.name", "?"), self.pid(), start, token, leaseMillis,
+                System.currentTimeMillis(), purpose);
+    }
+
+    /** The fixed-size bytes of this record. */
+    public byte[] toBytes() {
+        byte[] json;
+        try {
+            json = JSON.writeValueAsBytes(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise owner record", e);
+        }
+        if (json.length + 1 > RECORD_SIZE) {
+            // Only absurd host or user names get here; the record stays valid, just longer.
+            byte[] out = Arrays.copyOf(json, json.length + 1);
+            out[json.length] = '\n';
+            return out;
+        }
+        byte[] out = new byte[RECORD_SIZE];
+        Arrays.fill(out, (byte) ' ');
+        System.arraycopy(json, 0, out, 0, json.length);
+        out[RECORD_SIZE - 1] = '\n';
+        return out;
+    }
+
+    /**
+     * Parses a record read from a lock or claim file.
+     *
+     * @throws IllegalArgumentException with the reason when the bytes are not a lockscope owner record
+     */
+    public static LockOwner parse(byte[] bytes, int length) {
+        String text = new String(bytes, 0, length, StandardCharsets.UTF_8).trim();
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException("empty file");
+        }
+        if (!text.startsWith("{")) {
+            throw new IllegalArgumentException("not a lockscope owner record (does not start with '{')");
+        }
+        LockOwner owner;
+        try {
+            owner = JSON.readValue(text, LockOwner.class);
+        } catch (JsonProcessingException | RuntimeException e) {
+            throw new IllegalArgumentException("not a lockscope owner record: " + firstLine(e.getMessage()));
+        }
+        if (!FORMAT.equals(owner.format())) {
+            throw new IllegalArgumentException("unknown owner format '" + owner.format() + "'");
+        }
+        return owner;
+    }
+
+    /** The owner's printable identity, used in messages: {@code user@host pid 123}. */
+    public String describe() {
+        return user + "@" + host + " pid " + pid + (purpose == null ? "" : " (" + purpose + ")");
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "parse error";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

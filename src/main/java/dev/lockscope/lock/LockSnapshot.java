@@ -1,0 +1,115 @@
+package dev.lockscope.lock;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * One fresh, bounded read of a lock (or claim) file: its bytes, attributes and owner. Immutable; any thread.
+ *
+ * <p>"Fresh" follows NFS close-to-open: the file is opened (which revalidates the client's
+ * cache) and only then stat'ed. Symlinks are never followed and non-regular files are never opened,
+ * so a FIFO cannot block us.
+ *
+ * @param path       the file read
+ * @param facts      its attributes
+ * @param identity   inode, mtime, size and bytes: the evidence for a break
+ * @param owner      the owner record, or null
+ * @param readError  why the content is not an owner record, or null when it is
+ */
+public record LockSnapshot(Path path, FileFacts facts, LockIdentity identity, LockOwner owner, String readError) {
+
+    /** At most this many bytes are read from any lock or claim file. */
+    public static final int MAX_READ = 4096;
+
+    /** Reads {@code path}; empty when it does not exist. */
+    public static Optional<LockSnapshot> read(Path path) throws IOException {
+        return Retry.onStale(path, () -> readOnce(path));
+    }
+
+    private static Optional<LockSnapshot> readOnce(Path path) throws IOException {
+        FileFacts before;
+        try {
+            before = FileFacts.lstat(path);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        if (before.type() == FileFacts.Type.SYMLINK) {
+            String target;
+            try {
+                target = Files.readSymbolicLink(path).toString();
+            } catch (IOException e) {
+                target = "?";
+            }
+            byte[] b = target.getBytes(StandardCharsets.UTF_8);
+            b = Arrays.copyOf(b, Math.min(b.length, MAX_READ));
+            return Optional.of(new LockSnapshot(path, before,
+                    new LockIdentity(before.inode(), before.mtimeMillis(), before.size(), b), null,
+                    "a symbolic link to '" + target + "' (not followed)"));
+        }
+        if (before.type() != FileFacts.Type.REGULAR) {
+            return Optional.of(new LockSnapshot(path, before,
+                    new LockIdentity(before.inode(), before.mtimeMillis(), before.size(), new byte[0]), null,
+                    "not a regular file (" + before.type().name().toLowerCase() + ")"));
+        }
+        byte[] buf = new byte[MAX_READ];
+        int n = 0;
+        FileFacts after;
+        try (SeekableByteChannel ch = Files.newByteChannel(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer bb = ByteBuffer.wrap(buf);
+            while (bb.hasRemaining()) {
+                int r = ch.read(bb);
+                if (r < 0) {
+                    break;
+                }
+            }
+            n = bb.position();
+            // Stat while the file is open: after the open's revalidation these are fresh attributes.
+            after = FileFacts.lstat(path);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (FileSystemException e) {
+            if (FileFacts.isStale(e)) {
+                throw e;
+            }
+            FileFacts now = FileFacts.lstatOrNull(path);
+            if (now == null) {
+                return Optional.empty();
+            }
+            return Optional.of(new LockSnapshot(path, now,
+                    new LockIdentity(now.inode(), now.mtimeMillis(), now.size(), new byte[0]), null,
+                    "unreadable: " + describe(e)));
+        }
+        byte[] content = Arrays.copyOf(buf, n);
+        LockOwner owner = null;
+        String error = null;
+        try {
+            owner = LockOwner.parse(content, n);
+        } catch (IllegalArgumentException e) {
+            error = e.getMessage();
+        }
+        return Optional.of(new LockSnapshot(path, after,
+                new LockIdentity(after.inode(), after.mtimeMillis(), after.size(), content), owner, error));
+    }
+
+    /** The owner's token, or null. */
+    public String token() {
+        return owner == null ? null : owner.token();
+    }
+
+    static String describe(IOException e) {
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+}

@@ -1,0 +1,17 @@
+/**
+ * Lockscope: link(2) lock files that survive NFS, a lossless shared record store,
+ * a lock-directory scanner, a CLI and a JavaFX inspector.
+ */
+module dev.lockscope {
+    requires com.fasterxml.jackson.databind;
+    requires info.picocli;
+    requires javafx.controls;
+    requires javafx.fxml;
+
+    exports dev.lockscope.lock;
+
+    // Jackson reads and writes the owner records by reflection.
+    opens dev.lockscope.lock to com.fasterxml.jackson.databind;
+    // picocli injects options by reflection.
+    opens dev.lockscope.cli to info.picocli;
+}
