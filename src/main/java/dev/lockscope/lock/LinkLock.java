@@ -87,12 +87,16 @@ public final class LinkLock {
      * @throws LockException        naming the path, when the directory cannot hold a lock
      */
     public LockHandle acquire(Duration timeout) throws IOException {
+        return acquire(timeout, newToken());
+    }
+
+    /** As {@link #acquire(Duration)} with a given token: tests use it to replay a lost LINK reply. */
+    LockHandle acquire(Duration timeout, String token) throws IOException {
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
         Path dir = file.directory();
         Path lockPath = file.path();
         requireDirectory(dir);
 
-        String token = newToken();
         LockOwner owner = LockOwner.forCurrentProcess(token, options.lease().toMillis(), options.purpose());
         byte[] record = owner.toBytes();
         Path claim = file.claimPath(owner.host(), owner.pid(), token);

@@ -21,6 +21,10 @@ import java.util.Optional;
 public final class LockBreaker {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Fault injection for tests: runs between the re-check and the rename. Always null in production. */
+    static volatile Runnable beforeRenameForTest;
+    /** Fault injection for tests: runs right after the rename. Always null in production. */
+    static volatile Runnable afterRenameForTest;
 
     private LockBreaker() {
     }
@@ -77,6 +81,10 @@ public final class LockBreaker {
                     + describeChange(evidence, fresh.get()) + "; nothing was touched", judged, null);
         }
 
+        Runnable hook = beforeRenameForTest;
+        if (hook != null) {
+            hook.run();
+        }
         long stamp = System.currentTimeMillis();
         String tag = judged.owner() != null ? judged.owner().token().substring(0, Math.min(16, judged.owner().token().length()))
                 : LinkLock.newToken().substring(0, 16);
@@ -88,6 +96,10 @@ public final class LockBreaker {
                     "lock " + lock + " vanished before it could be moved", null, false);
         }
 
+        Runnable after = afterRenameForTest;
+        if (after != null) {
+            after.run();
+        }
         Optional<LockSnapshot> movedSnap = LockSnapshot.read(moved);
         boolean same = movedSnap.isPresent() && (compareInodes
                 ? movedSnap.get().facts().inode() == evidence.inode() && movedSnap.get().identity().sameContent(evidence)

@@ -1,0 +1,231 @@
+package dev.lockscope.lock;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LinkLockTest {
+
+    @TempDir
+    Path dir;
+
+    static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    LinkLock lock(String name, LockOptions o) {
+        return LinkLock.of(LockFile.of(dir, name), o);
+    }
+
+    @Test
+    void acquireWritesOwnerAndReleaseRemovesLockAndClaim() throws IOException {
+        LinkLock l = lock("r.lock", LockOptions.defaults().withPurpose("test"));
+        try (LockHandle h = l.acquire(Duration.ofSeconds(5))) {
+            LockSnapshot s = LockSnapshot.read(dir.resolve("r.lock")).orElseThrow();
+            assertThat(s.owner().token()).isEqualTo(h.token());
+            assertThat(s.owner().pid()).isEqualTo(ProcessHandle.current().pid());
+            assertThat(s.owner().purpose()).isEqualTo("test");
+            assertThat(s.facts().nlink()).isEqualTo(2);
+            assertThat(h.truthfulLinks()).isTrue();
+            assertThat(names(dir)).containsExactlyInAnyOrder("r.lock", h.claimPath().getFileName().toString());
+            assertThat(l.inspect().state()).isEqualTo(LockState.HELD);
+        }
+        assertThat(names(dir)).isEmpty();
+        assertThat(l.inspect().state()).isEqualTo(LockState.FREE);
+    }
+
+    @Test
+    void secondAcquirerTimesOutNamingTheHolderAndLeavesNoClaim() throws IOException {
+        LinkLock l = lock("r.lock", LockOptions.defaults());
+        try (LockHandle h = l.acquire(Duration.ofSeconds(5))) {
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> l.acquire(Duration.ofMillis(300)))
+                    .isInstanceOf(LockTimeoutException.class)
+                    .hasMessageContaining(dir.resolve("r.lock").toString())
+                    .hasMessageContaining("pid " + ProcessHandle.current().pid())
+                    .hasMessageContaining(HostIdentity.current().hostName())
+                    .hasMessageContaining("age");
+            assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
+            assertThat(l.tryAcquire()).isEmpty();
+            assertThat(names(dir)).hasSize(2);
+        }
+    }
+
+    @Test
+    void waiterGetsTheLockWhenTheHolderReleases() throws Exception {
+        LinkLock l = lock("r.lock", LockOptions.defaults());
+        LockHandle first = l.acquire(Duration.ofSeconds(5));
+        AtomicReference<LockHandle> second = new AtomicReference<>();
+        CountDownLatch started = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            started.countDown();
+            try {
+                second.set(l.acquire(Duration.ofSeconds(10)));
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        t.start();
+        started.await();
+        Thread.sleep(200);
+        assertThat(second.get()).isNull();
+        first.release();
+        t.join(10_000);
+        assertThat(second.get()).isNotNull();
+        assertThat(second.get().token()).isNotEqualTo(first.token());
+        second.get().release();
+    }
+
+    @Test
+    void lostLinkReplyIsRecognisedByTokenReadBack() throws IOException {
+        // A retransmitted LINK whose first reply was lost: the lock already carries our token and link() says EEXIST.
+        LockFile f = LockFile.of(dir, "r.lock");
+        LockOwner mine = LockOwner.forCurrentProcess(LinkLock.newToken(), 30_000, null);
+        Files.write(f.path(), mine.toBytes());
+        LockHandle h = LinkLock.of(f, LockOptions.defaults()).acquire(Duration.ofMillis(200), mine.token());
+        assertThat(h.state()).isEqualTo(LockHandle.State.HELD);
+        assertThat(h.token()).isEqualTo(mine.token());
+        h.release();
+        assertThat(Files.exists(f.path())).isFalse();
+    }
+
+    @Test
+    void someoneElsesTokenIsNotMistakenForOurs() throws IOException {
+        LockFile f = LockFile.of(dir, "r.lock");
+        LockOwner other = new LockOwner(null, "x", "machine-elsewhere", null, null, "u", 1, null,
+                LinkLock.newToken(), 30_000, 0, null);
+        Files.write(f.path(), other.toBytes());
+        assertThatThrownBy(() -> LinkLock.of(f, LockOptions.defaults()).acquire(Duration.ofMillis(100), LinkLock.newToken()))
+                .isInstanceOf(LockTimeoutException.class);
+    }
+
+    @Test
+    void deadOwnerOnThisHostIsBrokenByAWaiter() throws Exception {
+        LockFile f = LockFile.of(dir, "r.lock");
+        LockOwner ghost = TestLocks.writeDeadLock(f);
+        LinkLock l = LinkLock.of(f, LockOptions.defaults());
+        Verdict v = l.inspect();
+        assertThat(v.state()).isEqualTo(LockState.DEAD);
+        assertThat(v.ownerAlive()).isFalse();
+        try (LockHandle h = l.acquire(Duration.ofSeconds(5))) {
+            assertThat(h.token()).isNotEqualTo(ghost.token());
+        }
+        // The ghost's claim went with its lock; one audit record was written.
+        assertThat(names(dir)).containsExactly(LockFile.AUDIT_DIR);
+        assertThat(names(dir.resolve(LockFile.AUDIT_DIR))).hasSize(1);
+    }
+
+    @Test
+    void expiredLeaseOfAnotherHostIsBrokenButAFreshOneIsNot() throws Exception {
+        LockFile f = LockFile.of(dir, "r.lock");
+        TestLocks.writeForeignHostLock(f, Duration.ofSeconds(5), Duration.ofSeconds(2));
+        LinkLock l = LinkLock.of(f, LockOptions.defaults());
+        assertThat(l.inspect().state()).isEqualTo(LockState.HELD);
+        assertThat(l.tryAcquire()).isEmpty();
+        Files.setLastModifiedTime(f.path(), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 6000));
+        Verdict v = l.inspect();
+        assertThat(v.state()).isEqualTo(LockState.EXPIRED);
+        assertThat(v.heartbeatAgeMillis()).isBetween(5000L, 20_000L);
+        try (LockHandle h = l.tryAcquire().orElseThrow()) {
+            assertThat(h.state()).isEqualTo(LockHandle.State.HELD);
+        }
+    }
+
+    @Test
+    void heartbeatRenewsByWritingSoMtimeAdvances() throws Exception {
+        LinkLock l = lock("r.lock", LockOptions.defaults().withLease(Duration.ofMillis(600)));
+        try (LockHandle h = l.acquire(Duration.ofSeconds(5))) {
+            long m0 = FileFacts.lstat(h.lockPath()).mtimeMillis();
+            Thread.sleep(900);
+            long m1 = FileFacts.lstat(h.lockPath()).mtimeMillis();
+            assertThat(m1).isGreaterThan(m0);
+            assertThat(l.inspect().state()).isEqualTo(LockState.HELD);
+            h.ensureHeld();
+        }
+    }
+
+    @Test
+    void holderLearnsOfABreakThroughStateCallbackAndRelease() throws Exception {
+        LinkLock l = lock("r.lock", LockOptions.defaults().withLease(Duration.ofMillis(900)));
+        LockHandle h = l.acquire(Duration.ofSeconds(5));
+        CountDownLatch told = new CountDownLatch(1);
+        h.onLost(x -> told.countDown());
+        BreakResult r = l.breakLock(l.inspect(), true);
+        assertThat(r.outcome()).isEqualTo(BreakResult.Outcome.BROKEN);
+        assertThat(told.await(5, TimeUnit.SECONDS)).as("loss callback").isTrue();
+        assertThat(h.state()).isEqualTo(LockHandle.State.LOST);
+        assertThat(h.lossReason()).contains("r.lock");
+        assertThatThrownBy(h::ensureHeld).isInstanceOf(LockLostException.class);
+        assertThatThrownBy(h::release).isInstanceOf(LockLostException.class);
+    }
+
+    @Test
+    void releaseOfALockSomeoneElseNowHoldsNamesThemAndLeavesTheirLock() throws Exception {
+        LinkLock l = lock("r.lock", LockOptions.defaults().withHeartbeat(false));
+        LockHandle h = l.acquire(Duration.ofSeconds(5));
+        l.breakLock(l.inspect(), true);
+        LockHandle other = l.acquire(Duration.ofSeconds(5));
+        assertThatThrownBy(h::ensureHeld).isInstanceOf(LockLostException.class)
+                .hasMessageContaining("now held by");
+        assertThatThrownBy(h::release).isInstanceOf(LockLostException.class);
+        assertThat(LockSnapshot.read(l.file().path()).orElseThrow().token()).isEqualTo(other.token());
+        other.release();
+    }
+
+    @Test
+    void invalidNamesAreRejectedWithTheName() {
+        for (String bad : List.of("a/b", "..", ".", "x..y", "")) {
+            assertThatThrownBy(() -> LockFile.of(dir, bad)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("lock name");
+        }
+    }
+
+    @Test
+    void missingDirectoryIsAClearErrorNamingIt() {
+        Path missing = dir.resolve("nope");
+        assertThatThrownBy(() -> LinkLock.at(missing.resolve("r.lock"), LockOptions.defaults()).acquire(Duration.ofSeconds(1)))
+                .isInstanceOf(LockException.class).hasMessageContaining(missing.toString())
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void fileInPlaceOfTheDirectoryIsAClearError() throws IOException {
+        Path file = Files.writeString(dir.resolve("plain"), "x");
+        assertThatThrownBy(() -> LinkLock.at(file.resolve("r.lock"), LockOptions.defaults()).acquire(Duration.ofSeconds(1)))
+                .isInstanceOf(LockException.class).hasMessageContaining(file.toString());
+    }
+
+    @Test
+    void symlinkedLockIsNeverFollowedAndIsUnknown() throws IOException {
+        Path target = Files.writeString(dir.resolve("target"), "secret");
+        Files.createSymbolicLink(dir.resolve("r.lock"), target);
+        Verdict v = lock("r.lock", LockOptions.defaults()).inspect();
+        assertThat(v.state()).isEqualTo(LockState.UNKNOWN);
+        assertThat(v.reason()).contains("symbolic link");
+        assertThat(new String(v.identity().content())).doesNotContain("secret");
+    }
+
+    @Test
+    void garbageLockIsUnknownAndNotBrokenByWaiters() throws IOException {
+        Files.writeString(dir.resolve("r.lock"), "12345\n");
+        LinkLock l = lock("r.lock", LockOptions.defaults());
+        assertThat(l.inspect().state()).isEqualTo(LockState.UNKNOWN);
+        assertThatThrownBy(() -> l.acquire(Duration.ofMillis(200))).isInstanceOf(LockTimeoutException.class)
+                .hasMessageContaining("UNKNOWN");
+        assertThat(Files.readString(dir.resolve("r.lock"))).isEqualTo("12345\n");
+    }
+}

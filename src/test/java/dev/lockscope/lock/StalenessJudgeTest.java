@@ -1,0 +1,146 @@
+package dev.lockscope.lock;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.LongRange;
+import org.junit.jupiter.api.Test;
+
+import java.util.OptionalLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StalenessJudgeTest {
+
+    static final HostIdentity ME = new HostIdentity("vm", "machine-a", "boot-1", "pid:[1]");
+
+    /** A process table we control: a real table cannot be told to reuse a PID on demand. */
+    record FixedTable(boolean alive, long startTime) implements ProcessTable {
+        @Override
+        public Liveness liveness(long pid) {
+            return alive ? Liveness.ALIVE : Liveness.GONE;
+        }
+
+        @Override
+        public OptionalLong startTime(long pid) {
+            return alive ? OptionalLong.of(startTime) : OptionalLong.empty();
+        }
+    }
+
+    static LockOwner owner(String hostId, String bootId, String ns, long start, long lease, long acquiredAt) {
+        return new LockOwner(LockOwner.FORMAT, "h", hostId, bootId, ns, "u", 4242, start, "t0k3n", lease, acquiredAt, null);
+    }
+
+    @Test
+    void unreadableOwnerIsUnknownNeverStale() {
+        var d = StalenessJudge.judge(null, 0, 1_000_000, ME, new FixedTable(false, 0));
+        assertThat(d.state()).isEqualTo(LockState.UNKNOWN);
+        assertThat(d.state().isStale()).isFalse();
+    }
+
+    @Test
+    void sameHostGonePidIsDeadEvenWithinLease() {
+        var d = StalenessJudge.judge(owner("machine-a", "boot-1", "pid:[1]", 5, 30_000, 0), 1000, 1001, ME,
+                new FixedTable(false, 0));
+        assertThat(d.state()).isEqualTo(LockState.DEAD);
+        assertThat(d.reason()).contains("4242").contains("no longer exists");
+    }
+
+    @Test
+    void sameHostReusedPidIsDead() {
+        var d = StalenessJudge.judge(owner("machine-a", "boot-1", "pid:[1]", 5, 30_000, 0), 1000, 1001, ME,
+                new FixedTable(true, 6));
+        assertThat(d.state()).isEqualTo(LockState.DEAD);
+        assertThat(d.reason()).contains("newer process");
+    }
+
+    @Test
+    void sameHostLiveOwnerWithinLeaseIsHeld() {
+        var d = StalenessJudge.judge(owner("machine-a", "boot-1", "pid:[1]", 5, 30_000, 0), 1000, 2000, ME,
+                new FixedTable(true, 5));
+        assertThat(d.state()).isEqualTo(LockState.HELD);
+        assertThat(d.ownerAlive()).isTrue();
+    }
+
+    @Test
+    void earlierBootOfThisHostIsDead() {
+        var d = StalenessJudge.judge(owner("machine-a", "boot-0", "pid:[1]", 5, 30_000, 0), 1000, 1001, ME,
+                new FixedTable(true, 5));
+        assertThat(d.state()).isEqualTo(LockState.DEAD);
+        assertThat(d.reason()).contains("rebooted");
+    }
+
+    @Test
+    void otherPidNamespaceIsNotJudgedByPid() {
+        // Same machine id, another container: the PID means nothing here, only the lease counts.
+        var d = StalenessJudge.judge(owner("machine-a", "boot-1", "pid:[2]", 5, 30_000, 0), 1000, 2000, ME,
+                new FixedTable(false, 0));
+        assertThat(d.state()).isEqualTo(LockState.HELD);
+        assertThat(d.ownerAlive()).isNull();
+    }
+
+    @Test
+    void otherHostWithoutServerClockIsHeld() {
+        var d = StalenessJudge.judge(owner("machine-b", null, null, 5, 1000, 0), 0, -1, ME, new FixedTable(false, 0));
+        assertThat(d.state()).isEqualTo(LockState.HELD);
+        assertThat(d.reason()).contains("server clock unknown");
+    }
+
+    /** Expiry depends only on server time minus server mtime: no local clock, no owner clock enters it. */
+    @Property
+    void otherHostExpiryIsServerClockAgainstServerClock(@ForAll @LongRange(min = 0, max = 10_000_000_000L) long mtime,
+                                                        @ForAll @LongRange(min = 0, max = 600_000) long age,
+                                                        @ForAll @LongRange(min = 300, max = 300_000) long lease,
+                                                        @ForAll long ownerClockAcquiredAt,
+                                                        @ForAll boolean processTableSaysAlive) {
+        LockOwner o = owner("machine-b", "boot-x", "pid:[1]", 5, lease, ownerClockAcquiredAt);
+        var d = StalenessJudge.judge(o, mtime, mtime + age, ME, new FixedTable(processTableSaysAlive, 5));
+        assertThat(d.state()).isEqualTo(age > lease ? LockState.EXPIRED : LockState.HELD);
+    }
+
+    /** A live same-host owner with the recorded start time that renewed within its lease is never stale. */
+    @Property
+    void liveRenewingOwnerIsNeverStale(@ForAll @LongRange(min = 0, max = 300_000) long age,
+                                       @ForAll @LongRange(min = 300, max = 300_000) long lease,
+                                       @ForAll long start) {
+        if (age > lease) {
+            return;
+        }
+        LockOwner o = owner("machine-a", "boot-1", "pid:[1]", start, lease, 0);
+        var d = StalenessJudge.judge(o, 1_000_000, 1_000_000 + age, ME, new FixedTable(true, start));
+        assertThat(d.state().isStale()).isFalse();
+    }
+
+    /** Same PID space: a gone process, or one with another start time, is DEAD whatever the lease says. */
+    @Property
+    void deadIsIndependentOfTheLease(@ForAll @LongRange(min = -600_000, max = 600_000) long age,
+                                     @ForAll @LongRange(min = 300, max = 300_000) long lease,
+                                     @ForAll boolean reused, @ForAll long start) {
+        LockOwner o = owner("machine-a", "boot-1", "pid:[1]", start, lease, 0);
+        ProcessTable t = reused ? new FixedTable(true, start + 1) : new FixedTable(false, 0);
+        var d = StalenessJudge.judge(o, 1_000_000, 1_000_000 + age, ME, t);
+        assertThat(d.state()).isEqualTo(LockState.DEAD);
+    }
+
+    @Test
+    void ownerRecordRoundTripsAtFixedSize() {
+        LockOwner o = LockOwner.forCurrentProcess("abc123", 30_000, "p".repeat(500));
+        byte[] b = o.toBytes();
+        assertThat(b).hasSize(LockOwner.RECORD_SIZE);
+        LockOwner back = LockOwner.parse(b, b.length);
+        assertThat(back.token()).isEqualTo("abc123");
+        assertThat(back.purpose()).hasSize(LockOwner.MAX_PURPOSE);
+        assertThat(back.pid()).isEqualTo(ProcessHandle.current().pid());
+    }
+
+    @Property
+    void ownerRecordParsesAnyPrefixEitherWholeOrNotAtAll(@ForAll @LongRange(min = 0, max = LockOwner.RECORD_SIZE) long cut) {
+        LockOwner o = LockOwner.forCurrentProcess("feedface", 30_000, "x");
+        byte[] b = o.toBytes();
+        try {
+            LockOwner p = LockOwner.parse(b, (int) cut);
+            assertThat(p).isEqualTo(o);
+        } catch (IllegalArgumentException e) {
+            assertThat(e.getMessage()).isNotBlank();
+        }
+    }
+}
