@@ -1,0 +1,176 @@
+package dev.lockscope.lock;
+
+import dev.lockscope.testing.TestJvm;
+import dev.lockscope.testing.Testbed;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Real processes on real filesystems: a local directory, and both mounts of each network testbed. */
+class MultiProcessLockTest {
+
+    static final int PROCESSES = 8;
+
+    @TempDir
+    Path logs;
+
+    /** Runs half the workers through mount a and half through mount b; each half claims its own host id. */
+    void counterRun(String label, Path dirA, Path dirB, int iterations) throws Exception {
+        Path overlap = dirA.resolve("inside");
+        Path flag = logs.resolve("overlap.flag");
+        long t0 = System.nanoTime();
+        List<Process> ps = new ArrayList<>();
+        for (int i = 0; i < PROCESSES; i++) {
+            Path d = i % 2 == 0 ? dirA : dirB;
+            String host = i % 2 == 0 ? "host-a" : "host-b";
+            ps.add(TestJvm.start(CounterWorker.class, List.of(d.resolve("counter.lock").toString(),
+                            d.resolve("counter").toString(), d.resolve("inside").toString(), flag.toString(),
+                            String.valueOf(iterations), "6000"),
+                    Map.of(HostIdentity.ENV_HOST_ID, "testbed-" + host, HostIdentity.ENV_HOSTNAME, host), logs,
+                    label + "-" + i));
+        }
+        for (int i = 0; i < ps.size(); i++) {
+            Process p = ps.get(i);
+            if (!p.waitFor(8, TimeUnit.MINUTES)) {
+                ps.forEach(Process::destroyForcibly);
+                throw new AssertionError(label + " worker " + i + " hung");
+            }
+            assertThat(p.exitValue()).as(label + " worker " + i + " exit; stderr: "
+                    + Files.readString(logs.resolve(label + "-" + i + ".err"))).isZero();
+        }
+        long elapsed = System.nanoTime() - t0;
+        long expected = (long) PROCESSES * iterations;
+        long counted = CounterWorker.readCounter(dirA.resolve("counter"));
+        String summary = String.format(java.util.Locale.ROOT,
+                "[multi-process %s] processes=%d acquisitions=%d counter=%d overlaps=%d time=%.1fs (%.0f acq/s)",
+                label, PROCESSES, expected, counted, Files.exists(flag) ? Files.readAllLines(flag).size() : 0,
+                elapsed / 1e9, expected / (elapsed / 1e9));
+        System.out.println(summary);
+        Files.writeString(Path.of("target", "multi-process-" + label + ".txt"), summary + "\n");
+        assertThat(Files.exists(flag)).as("overlap detector: " + (Files.exists(flag) ? Files.readString(flag) : "")).isFalse();
+        assertThat(counted).isEqualTo(expected);
+        assertThat(Files.exists(dirA.resolve("counter.lock"))).isFalse();
+    }
+
+    @Test
+    void localDirectory() throws Exception {
+        Path d = Files.createDirectories(logs.resolve("shared"));
+        counterRun("local", d, d, 100);
+    }
+
+    @Test
+    @Tag("testbed")
+    void glusterTwoMounts() throws Exception {
+        Testbed.MountPair m = Testbed.gluster().freshDir("counter");
+        counterRun("gluster", m.a(), m.b(), 100);
+    }
+
+    @Test
+    @Tag("testbed")
+    void sshfsTwoMounts() throws Exception {
+        Testbed.MountPair m = Testbed.sshfs().freshDir("counter");
+        counterRun("sshfs", m.a(), m.b(), 100);
+    }
+
+    /** Starts a holder, waits for it to hold, and returns it with its token. */
+    static Process startHolder(Path lock, long leaseMillis, Map<String, String> env, Path logs, String name,
+                               StringBuilder token) throws IOException {
+        ProcessBuilder pb = TestJvm.builder(HoldWorker.class, List.of(lock.toString(), String.valueOf(leaseMillis)));
+        pb.environment().putAll(env);
+        pb.redirectError(logs.resolve(name + ".err").toFile());
+        Process p = pb.start();
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line = r.readLine();
+        assertThat(line).as("holder output").startsWith("HELD ");
+        token.append(line.substring(5));
+        return p;
+    }
+
+    void killedHolderIsBrokenAndWaitersProceed(Path holderDir, Path waiterDir, boolean sameHost, long lease)
+            throws Exception {
+        Map<String, String> holderEnv = sameHost ? Map.of() : Map.of(HostIdentity.ENV_HOST_ID, "remote-host-1",
+                HostIdentity.ENV_HOSTNAME, "remote1");
+        StringBuilder token = new StringBuilder();
+        Process holder = startHolder(holderDir.resolve("job.lock"), lease, holderEnv, logs, "holder", token);
+        LinkLock waiter = LinkLock.at(waiterDir.resolve("job.lock"), LockOptions.defaults());
+        assertThat(waiter.tryAcquire()).as("lock is held while the holder lives").isEmpty();
+        holder.destroyForcibly(); // SIGKILL: no release, no cleanup
+        holder.waitFor(10, TimeUnit.SECONDS);
+        long t0 = System.nanoTime();
+        Verdict v = waiter.inspect();
+        if (sameHost) {
+            assertThat(v.state()).isEqualTo(LockState.DEAD);
+        } else {
+            assertThat(v.state()).isIn(LockState.HELD, LockState.EXPIRED);
+        }
+        try (LockHandle h = waiter.acquire(Duration.ofMillis(lease * 4 + 10_000))) {
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            System.out.printf("[kill -9 %s] %s holder: waiter got the lock after %d ms (lease %d ms)%n",
+                    waiterDir, sameHost ? "same-host" : "other-host", waited, lease);
+            if (!sameHost) {
+                // Another host id can only be judged by its lease, never earlier.
+                assertThat(waited).isGreaterThanOrEqualTo(lease / 2);
+            }
+            assertThat(h.token()).isNotEqualTo(token.toString());
+        }
+    }
+
+    @Test
+    void killedHolderOnThisHostIsDeadAtOnce() throws Exception {
+        Path d = Files.createDirectories(logs.resolve("k1"));
+        killedHolderIsBrokenAndWaitersProceed(d, d, true, 20_000);
+    }
+
+    @Test
+    void killedHolderOfAnotherHostExpiresAfterItsLease() throws Exception {
+        Path d = Files.createDirectories(logs.resolve("k2"));
+        killedHolderIsBrokenAndWaitersProceed(d, d, false, 2_000);
+    }
+
+    @Test
+    @Tag("testbed")
+    void killedHolderAcrossGlusterMounts() throws Exception {
+        Testbed.MountPair m = Testbed.gluster().freshDir("kill");
+        killedHolderIsBrokenAndWaitersProceed(m.a(), m.b(), true, 20_000);
+        killedHolderIsBrokenAndWaitersProceed(m.a(), m.b(), false, 3_000);
+    }
+
+    @Test
+    @Tag("testbed")
+    void killedHolderAcrossSshfsMounts() throws Exception {
+        Testbed.MountPair m = Testbed.sshfs().freshDir("kill");
+        killedHolderIsBrokenAndWaitersProceed(m.a(), m.b(), true, 20_000);
+        killedHolderIsBrokenAndWaitersProceed(m.a(), m.b(), false, 3_000);
+    }
+
+    @Test
+    void liveHolderInAnotherProcessLearnsItsLockWasBroken() throws Exception {
+        Path d = Files.createDirectories(logs.resolve("lost"));
+        StringBuilder token = new StringBuilder();
+        Process holder = startHolder(d.resolve("job.lock"), 900, Map.of(), logs, "lost-holder", token);
+        try {
+            LinkLock l = LinkLock.at(d.resolve("job.lock"), LockOptions.defaults());
+            BreakResult r = l.breakLock(l.inspect(), true);
+            assertThat(r.outcome()).isEqualTo(BreakResult.Outcome.BROKEN);
+            BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            assertThat(line).startsWith("LOST").contains("job.lock");
+        } finally {
+            holder.destroyForcibly();
+        }
+    }
+}
