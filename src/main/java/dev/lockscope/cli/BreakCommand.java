@@ -40,6 +40,7 @@ public final class BreakCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        LockPaths.requireNotDirectory(spec, lockFile);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         LinkLock lock = LinkLock.at(lockFile, LockOptions.defaults());

@@ -54,6 +54,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        LockPaths.requireNotDirectory(spec, lockFile);
         PrintWriter err = spec.commandLine().getErr();
         LockOptions options;
         try {

@@ -28,6 +28,7 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        LockPaths.requireNotDirectory(spec, lockFile);
         Verdict v = LinkLock.at(lockFile, LockOptions.defaults()).inspect();
         var out = spec.commandLine().getOut();
         if (json) {

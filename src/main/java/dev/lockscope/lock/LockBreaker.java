@@ -76,7 +76,7 @@ public final class LockBreaker {
             return audit(file, judged, force, BreakResult.Outcome.NOTHING_TO_BREAK,
                     "lock " + lock + " is already gone", null, false);
         }
-        if (!evidence.sameAs(fresh.get().identity(), compareInodes)) {
+        if (!evidence.sameAs(fresh.get().identity(), compareInodes, !force)) {
             return new BreakResult(BreakResult.Outcome.CHANGED, "lock " + lock + " changed since it was judged"
                     + describeChange(evidence, fresh.get()) + "; nothing was touched", judged, null);
         }
@@ -104,7 +104,7 @@ public final class LockBreaker {
         boolean same = movedSnap.isPresent() && (compareInodes
                 ? movedSnap.get().facts().inode() == evidence.inode() && movedSnap.get().identity().sameContent(evidence)
                 : movedSnap.get().identity().sameContent(evidence))
-                && movedSnap.get().facts().mtimeMillis() == evidence.mtimeMillis();
+                && (force || movedSnap.get().facts().mtimeMillis() == evidence.mtimeMillis());
         if (!same) {
             // We moved a lock that is not the judged one (it was replaced between check and rename,
             // or renewed): put it back under its name.

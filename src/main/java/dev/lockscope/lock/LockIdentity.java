@@ -28,13 +28,24 @@ public record LockIdentity(long inode, long mtimeMillis, long size, byte[] conte
      * @param compareInodes false on filesystems that give every name its own inode number (sshfs)
      */
     public boolean sameAs(LockIdentity other, boolean compareInodes) {
+        return sameAs(other, compareInodes, true);
+    }
+
+    /**
+     * As {@link #sameAs(LockIdentity, boolean)}; with {@code compareMtime} false a renewal by the same
+     * owner does not count as a change (a forced break of a live owner expects renewals).
+     */
+    public boolean sameAs(LockIdentity other, boolean compareInodes, boolean compareMtime) {
         if (other == null) {
             return false;
         }
         if (compareInodes && inode != other.inode) {
             return false;
         }
-        return mtimeMillis == other.mtimeMillis && size == other.size && Arrays.equals(content, other.content);
+        if (compareMtime && mtimeMillis != other.mtimeMillis) {
+            return false;
+        }
+        return size == other.size && Arrays.equals(content, other.content);
     }
 
     /** Content equality alone: the token read-back test, for filesystems without trustworthy inodes. */
