@@ -101,6 +101,8 @@ public final class LinkLock {
         byte[] record = owner.toBytes();
         Path claim = file.claimPath(owner.host(), owner.pid(), token);
         writeClaim(claim, record);
+        long claimWrittenNanos = System.nanoTime();
+        long refreshNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(100), options.lease().toNanos() / 4);
 
         boolean success = false;
         WatchService watcher = null;
@@ -113,6 +115,12 @@ public final class LinkLock {
             long nextJudgeNanos = 0;
             while (true) {
                 IOException linkError;
+                if (System.nanoTime() - claimWrittenNanos > refreshNanos) {
+                    // The lock's mtime will be the claim's: a claim that waited must not make a
+                    // fresh lock look as old as the wait, or others would judge it expired at once.
+                    rewriteClaim(claim, record);
+                    claimWrittenNanos = System.nanoTime();
+                }
                 try {
                     Files.createLink(lockPath, claim);
                     LockHandle h = held(owner, record, claim);
@@ -123,7 +131,24 @@ public final class LinkLock {
                 }
                 // Any link error means "look again": a retransmitted LINK whose first reply was lost
                 // fails with EEXIST although the lock is ours; sshfs once said EPERM for EEXIST.
-                Optional<LockSnapshot> seen = readLockLookingAgain(lockPath);
+                Optional<LockSnapshot> seen;
+                try {
+                    seen = readLockLookingAgain(lockPath);
+                } catch (IOException e) {
+                    if (!FileFacts.isStale(e)) {
+                        throw e;
+                    }
+                    // The name keeps pointing at replaced files (rapid hand-offs on gluster): it is
+                    // contended by someone we cannot read yet. Wait and look again.
+                    lastError = e;
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0) {
+                        throw timeout(timeout, lastVerdict, e);
+                    }
+                    sleepNanos(Math.min(remaining, backoffNanos));
+                    backoffNanos = Math.min(backoffNanos * 2, options.backoffMax().toNanos());
+                    continue;
+                }
                 if (seen.isPresent() && token.equals(seen.get().token())) {
                     LockHandle h = held(owner, record, claim);
                     success = true;
@@ -158,11 +183,13 @@ public final class LinkLock {
                             BreakResult r = guardedBreaks
                                     ? LockBreaker.breakLock(file, lastVerdict, false, Duration.ofSeconds(10))
                                     : LockBreaker.breakUnguarded(file, lastVerdict, false);
-                            if (r.outcome() != BreakResult.Outcome.GUARD_BUSY) {
+                            if (r.broken()) {
                                 backoffNanos = options.backoffMin().toNanos();
                                 judgedIdentity = null;
                                 continue;
                             }
+                            // Not broken (it changed, or our view was stale): back off before judging again.
+                            nextJudgeNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
                         }
                     } else if (lastVerdict != null && lastVerdict.owner() != null
                             && HostIdentity.current().sharesPidSpaceWith(lastVerdict.owner())) {
@@ -362,6 +389,17 @@ public final class LinkLock {
                     : e instanceof NoSuchFileException ? "directory does not exist"
                     : LockSnapshot.describe(e);
             throw new LockException("cannot create claim file " + claim + ": " + why, e);
+        }
+    }
+
+    static void rewriteClaim(Path claim, byte[] record) throws IOException {
+        try (SeekableByteChannel ch = Files.newByteChannel(claim, StandardOpenOption.WRITE)) {
+            ByteBuffer bb = ByteBuffer.wrap(record);
+            while (bb.hasRemaining()) {
+                ch.write(bb);
+            }
+        } catch (IOException e) {
+            throw new LockException("cannot refresh claim file " + claim + ": " + LockSnapshot.describe(e), e);
         }
     }
 

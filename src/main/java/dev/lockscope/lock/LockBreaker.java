@@ -81,14 +81,48 @@ public final class LockBreaker {
                     + describeChange(evidence, fresh.get()) + "; nothing was touched", judged, null);
         }
 
+        // A fresh read is not always fresh: gluster's client caches serve small files and names for
+        // about a second. So pin what the name holds right now with a hard link (resolved by the
+        // server) and judge the witness, whose content is immutable per inode. Nothing is moved
+        // unless the witness is the judged lock, so a live lock is never exposed on a stale read.
+        long stamp = System.currentTimeMillis();
+        String tag = judged.owner() != null ? judged.owner().token().substring(0, Math.min(16, judged.owner().token().length()))
+                : LinkLock.newToken().substring(0, 16);
+        String unique = tag + "." + LinkLock.newToken().substring(0, 8);
+        Path witness = file.brokenPath(stamp, unique + ".w");
+        Path moved = file.brokenPath(stamp, unique);
+        try {
+            Files.createLink(witness, lock);
+        } catch (NoSuchFileException e) {
+            return audit(file, judged, force, BreakResult.Outcome.NOTHING_TO_BREAK,
+                    "lock " + lock + " vanished before it could be broken", null, false);
+        }
+        try {
+            Optional<LockSnapshot> pinned = LockSnapshot.read(witness);
+            if (pinned.isEmpty() || !matches(evidence, pinned.get(), compareInodes, force)) {
+                return new BreakResult(BreakResult.Outcome.CHANGED, "lock " + lock + " changed since it was judged"
+                        + (pinned.isPresent() ? describeChange(evidence, pinned.get()) : "")
+                        + "; nothing was touched", judged, null);
+            }
+            return moveAndVerify(file, judged, force, evidence, compareInodes, moved);
+        } finally {
+            LinkLock.deleteQuietly(witness);
+        }
+    }
+
+    private static boolean matches(LockIdentity evidence, LockSnapshot seen, boolean compareInodes, boolean force) {
+        return (!compareInodes || seen.facts().inode() == evidence.inode())
+                && seen.identity().sameContent(evidence)
+                && (force || seen.facts().mtimeMillis() == evidence.mtimeMillis());
+    }
+
+    private static BreakResult moveAndVerify(LockFile file, Verdict judged, boolean force, LockIdentity evidence,
+                                             boolean compareInodes, Path moved) throws IOException {
+        Path lock = file.path();
         Runnable hook = beforeRenameForTest;
         if (hook != null) {
             hook.run();
         }
-        long stamp = System.currentTimeMillis();
-        String tag = judged.owner() != null ? judged.owner().token().substring(0, Math.min(16, judged.owner().token().length()))
-                : LinkLock.newToken().substring(0, 16);
-        Path moved = file.brokenPath(stamp, tag + "." + LinkLock.newToken().substring(0, 8));
         try {
             Files.move(lock, moved, StandardCopyOption.ATOMIC_MOVE);
         } catch (NoSuchFileException e) {
@@ -101,10 +135,7 @@ public final class LockBreaker {
             after.run();
         }
         Optional<LockSnapshot> movedSnap = LockSnapshot.read(moved);
-        boolean same = movedSnap.isPresent() && (compareInodes
-                ? movedSnap.get().facts().inode() == evidence.inode() && movedSnap.get().identity().sameContent(evidence)
-                : movedSnap.get().identity().sameContent(evidence))
-                && (force || movedSnap.get().facts().mtimeMillis() == evidence.mtimeMillis());
+        boolean same = movedSnap.isPresent() && matches(evidence, movedSnap.get(), compareInodes, force);
         if (!same) {
             // We moved a lock that is not the judged one (it was replaced between check and rename,
             // or renewed): put it back under its name.

@@ -108,6 +108,8 @@ public final class LockHandle implements AutoCloseable {
     /** Renews the lease now. */
     public void renew() throws IOException {
         requireHeld();
+        // Count the lease from before the write: the server's stamp can be no earlier than that.
+        long started = System.nanoTime();
         try {
             writeRecord();
             verify();
@@ -115,7 +117,7 @@ public final class LockHandle implements AutoCloseable {
             markLost(e.getMessage());
             throw e;
         }
-        lastRenewNanos = System.nanoTime();
+        lastRenewNanos = started;
     }
 
     /**
@@ -126,6 +128,17 @@ public final class LockHandle implements AutoCloseable {
      */
     public void ensureHeld() throws IOException {
         requireHeld();
+        if (heartbeat != null && System.nanoTime() - lastRenewNanos > leaseNanos / 2) {
+            // The heartbeat is late (a pause, a slow server): renew now, so the commit that follows
+            // rests on a lease that others also see as fresh.
+            try {
+                renew();
+            } catch (LockLostException e) {
+                throw e;
+            } catch (IOException e) {
+                // judged below by the lapse check
+            }
+        }
         long sinceRenew = System.nanoTime() - lastRenewNanos;
         if (sinceRenew > leaseNanos) {
             String why = "lease of " + LinkLock.formatMillis(leaseNanos / 1_000_000) + " lapsed without a renewal ("
@@ -223,7 +236,9 @@ public final class LockHandle implements AutoCloseable {
     private void verify() throws IOException {
         Optional<LockSnapshot> snap = LockSnapshot.read(file.path());
         if (snap.isEmpty()) {
-            throw new LockLostException("lock " + file.path() + " is gone: it was broken or removed");
+            FileFacts c = FileFacts.lstatOrNull(claim);
+            throw new LockLostException("lock " + file.path() + " is gone: it was broken or removed"
+                    + (c == null ? " (our claim is gone too)" : " (our claim has " + c.nlink() + " links)"));
         }
         LockSnapshot s = snap.get();
         if (!owner.token().equals(s.token())) {
@@ -233,7 +248,9 @@ public final class LockHandle implements AutoCloseable {
         if (truthfulLinks) {
             FileFacts c = FileFacts.lstatOrNull(claim);
             if (c == null || c.nlink() < 2 || c.inode() != s.facts().inode()) {
-                throw new LockLostException("lock " + file.path() + " no longer links to our claim " + claim);
+                throw new LockLostException("lock " + file.path() + " no longer links to our claim " + claim
+                        + (c == null ? " (claim gone)" : " (claim nlink " + c.nlink() + ", inode " + c.inode()
+                        + "; lock inode " + s.facts().inode() + ")"));
             }
         }
     }

@@ -146,6 +146,28 @@ class LinkLockTest {
     }
 
     @Test
+    void aLockTakenAfterALongWaitIsFreshNotAsOldAsTheWait() throws Exception {
+        LinkLock l = lock("r.lock", LockOptions.defaults().withLease(Duration.ofMillis(800)).withHeartbeat(false));
+        LockHandle first = LinkLock.of(LockFile.of(dir, "r.lock"), LockOptions.defaults()).acquire(Duration.ofSeconds(1));
+        Thread releaser = new Thread(() -> {
+            try {
+                Thread.sleep(2500);
+                first.release();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        releaser.start();
+        try (LockHandle second = l.acquire(Duration.ofSeconds(10))) {
+            long age = System.currentTimeMillis() - FileFacts.lstat(second.lockPath()).mtimeMillis();
+            // Its claim was written 2.5 s ago; the lock must not look that old, or it would be judged expired.
+            assertThat(age).isLessThan(600);
+            assertThat(l.inspect().state()).isEqualTo(LockState.HELD);
+        }
+        releaser.join();
+    }
+
+    @Test
     void heartbeatRenewsByWritingSoMtimeAdvances() throws Exception {
         LinkLock l = lock("r.lock", LockOptions.defaults().withLease(Duration.ofMillis(600)));
         try (LockHandle h = l.acquire(Duration.ofSeconds(5))) {

@@ -63,6 +63,15 @@ class MultiProcessLockTest {
         Files.writeString(Path.of("target", "multi-process-" + label + ".txt"), summary + "\n");
         assertThat(Files.exists(flag)).as("overlap detector: " + (Files.exists(flag) ? Files.readString(flag) : "")).isFalse();
         assertThat(counted).isEqualTo(expected);
+        // Everyone was alive and renewing: no lock may ever have been broken.
+        Path audit = dirA.resolve(LockFile.AUDIT_DIR);
+        if (Files.isDirectory(audit)) {
+            try (var s = Files.list(audit)) {
+                for (Path a : s.toList()) {
+                    assertThat(Files.readString(a)).as("audit " + a).doesNotContain("\"BROKEN\"");
+                }
+            }
+        }
         assertThat(Files.exists(dirA.resolve("counter.lock"))).isFalse();
     }
 
