@@ -42,8 +42,8 @@ import java.util.regex.Pattern;
  *
  * <p>Every refresh lists the directory, lstats each entry (never following links) and measures the
  * server clock once with a probe file. An entry's content is re-read only when its (inode, mtime,
- * size) changed since the last refresh, or when its mtime has whole-second precision and is recent
- * (coarse timestamps, as on sshfs, could hide a change). Reads are bounded to
+ * size) changed since the last refresh, or, on filesystems with whole-second timestamps (sshfs), when
+ * its mtime is within the last 2 s: a coarse timestamp could hide a second change. Reads are bounded to
  * {@link LockSnapshot#MAX_READ} bytes; symlinks are read with readlink and never followed; FIFOs,
  * sockets and devices are never opened. Ages and verdicts are recomputed on every refresh from the new
  * server-clock reading, whether or not content was re-read.
@@ -67,6 +67,8 @@ public final class DirectoryScanner {
     private Map<String, Cached> cache = new HashMap<>();
     private String fileSystemType;
     private boolean network;
+    /** Set once any mtime (or the probe's) has a sub-second part: then timestamps are fine enough to tell changes. */
+    private boolean subSecondTimestamps;
 
     /** A scanner of {@code directory} judging as this process ({@link HostIdentity#current()}). */
     public DirectoryScanner(Path directory) {
@@ -123,6 +125,9 @@ public final class DirectoryScanner {
         Map<String, Work> lockByName = new HashMap<>();
         int reads = 0;
         long serverNow = clock == null ? -1 : clock.serverNowMillis();
+        if (serverNow % 1000 != 0 && serverNow > 0) {
+            subSecondTimestamps = true;
+        }
         for (String name : names) {
             Path p = directory.resolve(name);
             FileFacts facts;
@@ -134,9 +139,12 @@ public final class DirectoryScanner {
                 work.add(new Work(name, null, unreadable("cannot lstat: " + describe(e)), null));
                 continue;
             }
+            if (facts.mtimeMillis() % 1000 != 0) {
+                subSecondTimestamps = true;
+            }
             Cached c = cache.get(name);
             Content content;
-            if (c != null && c.facts.sameFileAs(facts) && !coarseAndRecent(facts, serverNow)) {
+            if (c != null && c.facts.sameFileAs(facts) && !(!subSecondTimestamps && coarseAndRecent(facts, serverNow))) {
                 content = c.content;
             } else {
                 content = read(name, p, facts);
@@ -200,7 +208,10 @@ public final class DirectoryScanner {
         return names;
     }
 
-    /** A whole-second mtime written in the last 2 s may hide a second change in the same second. */
+    /**
+     * On a filesystem with whole-second timestamps (sshfs), an mtime written in the last 2 s may hide a
+     * second change in the same second, with the same size (owner records all have one size).
+     */
     private static boolean coarseAndRecent(FileFacts f, long serverNow) {
         return f.mtimeMillis() % 1000 == 0 && (serverNow < 0 || serverNow - f.mtimeMillis() < 2000);
     }
