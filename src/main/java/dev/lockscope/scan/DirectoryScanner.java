@@ -69,6 +69,8 @@ public final class DirectoryScanner {
     private boolean network;
     /** Set once any mtime (or the probe's) has a sub-second part: then timestamps are fine enough to tell changes. */
     private boolean subSecondTimestamps;
+    /** Entries whose bytes (or link target) were read in the current refresh. */
+    private int contentReads;
 
     /** A scanner of {@code directory} judging as this process ({@link HostIdentity#current()}). */
     public DirectoryScanner(Path directory) {
@@ -123,7 +125,7 @@ public final class DirectoryScanner {
         Map<String, Cached> next = new HashMap<>(Math.max(16, names.size() * 2));
         List<Work> work = new ArrayList<>(names.size());
         Map<String, Work> lockByName = new HashMap<>();
-        int reads = 0;
+        contentReads = 0;
         long serverNow = clock == null ? -1 : clock.serverNowMillis();
         if (serverNow % 1000 != 0 && serverNow > 0) {
             subSecondTimestamps = true;
@@ -148,7 +150,6 @@ public final class DirectoryScanner {
                 content = c.content;
             } else {
                 content = read(name, p, facts);
-                reads++;
                 if (content == null) {
                     continue; // vanished while we read it
                 }
@@ -171,7 +172,7 @@ public final class DirectoryScanner {
         for (Work w : work) {
             entries.add(classify(w, clock, lockByName, memo));
         }
-        return new DirectorySnapshot(directory, fileSystemType(), startedAt, clock, clockError, entries, reads);
+        return new DirectorySnapshot(directory, fileSystemType(), startedAt, clock, clockError, entries, contentReads);
     }
 
     private void checkDirectory() throws IOException {
@@ -255,6 +256,7 @@ public final class DirectoryScanner {
         NameClass nc = nameClass(name, facts);
         switch (nc) {
             case SYMLINK: {
+                contentReads++;
                 String target;
                 try {
                     target = Files.readSymbolicLink(p).toString();
@@ -281,6 +283,7 @@ public final class DirectoryScanner {
     }
 
     private Content readRegular(NameClass nc, String name, Path p) {
+        contentReads++;
         for (int attempt = 0; ; attempt++) {
             byte[] buf = new byte[LockSnapshot.MAX_READ];
             int n;
