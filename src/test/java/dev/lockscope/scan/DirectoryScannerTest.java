@@ -249,6 +249,30 @@ class DirectoryScannerTest {
         assertThat(diff.added()).isEmpty();
         assertThat(diff.removed()).isEmpty();
 
+        // A held claim is kept as a template while nothing changes, but not once the lock's token changes.
+        String t1 = token(rnd);
+        Files.write(dir.resolve("k.lock"), ownerRecord("far-k", 77, t1, 60_000));
+        Files.write(dir.resolve(".k.lock.far.77." + t1), ownerRecord("far-k", 77, t1, 60_000));
+        Files.writeString(dir.resolve(".records.json.tmp.far.1.ab"), "{");
+        DirectorySnapshot withClaim = scanner.refresh();
+        assertThat(withClaim.entry(".k.lock.far.77." + t1).orElseThrow().state()).as("token read-back, link count 1")
+                .isEqualTo(EntryState.HELD);
+        Thread.sleep(50);
+        DirectorySnapshot again = scanner.refresh();
+        assertThat(again.contentReads()).isZero();
+        assertThat(again.entry(".k.lock.far.77." + t1).orElseThrow().heartbeatAgeMillis())
+                .isGreaterThan(withClaim.entry(".k.lock.far.77." + t1).orElseThrow().heartbeatAgeMillis());
+        assertThat(again.entry(".records.json.tmp.far.1.ab").orElseThrow().heartbeatAgeMillis())
+                .isGreaterThan(withClaim.entry(".records.json.tmp.far.1.ab").orElseThrow().heartbeatAgeMillis());
+        Files.write(dir.resolve("k.lock"), ownerRecord("far-k2", 78, token(rnd), 60_000));
+        DirectorySnapshot replaced = scanner.refresh();
+        assertThat(replaced.contentReads()).isEqualTo(1);
+        assertThat(replaced.entry(".k.lock.far.77." + t1).orElseThrow().state()).isIn(EntryState.WAITING, EntryState.ORPHAN);
+        for (String n : List.of("k.lock", ".k.lock.far.77." + t1, ".records.json.tmp.far.1.ab")) {
+            Files.delete(dir.resolve(n));
+        }
+        third = scanner.refresh();
+
         Files.delete(dir.resolve("r9.lock"));
         Files.write(dir.resolve("new.lock"), ownerRecord("far-x", 5, token(rnd), 60_000));
         SnapshotDiff d2 = SnapshotDiff.between(third, scanner.refresh());

@@ -31,7 +31,9 @@ public final class ScanBenchmark {
     /** The figures of one run. */
     public record Result(int entries, int locks, long populateMillis, List<Long> fullSnapshotMillis,
                          List<Long> noChangeMillis, List<Long> incrementalMillis, int changedEntriesPerRound,
-                         List<Integer> incrementalContentReads, long heapBaselineBytes, long heapUsedBytes) {
+                         List<Integer> incrementalContentReads, long heapBaselineBytes, long heapUsedBytes,
+                         List<Long> fullCpuMillis, List<Long> noChangeCpuMillis, List<Long> incrementalCpuMillis,
+                         List<Long> incrementalRunQueueMillis) {
 
         public long median(List<Long> v) {
             List<Long> s = new ArrayList<>(v);
@@ -45,14 +47,32 @@ public final class ScanBenchmark {
                     populate:                   %d ms
                     full snapshot, first:       %d ms   (new scanner, cold JIT)
                     full snapshot, median:      %d ms   (of %d, new scanner each: every entry read)   target <= 1000 ms
-                    refresh, nothing changed:   %d ms median, %d ms max
-                    refresh, 1%% changed:        %d ms median, %d ms max (%d entries changed per round, %s content reads)   target <= 100 ms
+                    refresh, nothing changed:   %d ms median, %d ms p90, %d ms max (%d rounds after %d warm-up refreshes)
+                    refresh, 1%% changed:        %d ms median, %d ms p90, %d ms max (%d entries changed per round, content reads per round: %s)   target <= 100 ms
+                    CPU time of the scanning thread (from /proc/thread-self/schedstat; -1 where unavailable):
+                      full snapshot %d ms median; nothing changed %d ms median; 1%% changed %d ms median,
+                      and %d ms median waiting in the run queue for a CPU (other processes' load)
                     heap after GC, baseline:    %.1f MB
                     heap after GC, with scanner and two snapshots: %.1f MB (%.1f MB above baseline)   target <= 300 MB
                     """, entries, locks, populateMillis, fullSnapshotMillis.get(0), median(fullSnapshotMillis),
-                    fullSnapshotMillis.size(), median(noChangeMillis), max(noChangeMillis), median(incrementalMillis),
-                    max(incrementalMillis), changedEntriesPerRound, incrementalContentReads,
+                    fullSnapshotMillis.size(), median(noChangeMillis), p90(noChangeMillis), max(noChangeMillis),
+                    noChangeMillis.size(), noChangeMillis.size(), median(incrementalMillis), p90(incrementalMillis),
+                    max(incrementalMillis), changedEntriesPerRound, summary(incrementalContentReads),
+                    median(fullCpuMillis), median(noChangeCpuMillis), median(incrementalCpuMillis),
+                    median(incrementalRunQueueMillis),
                     heapBaselineBytes / 1e6, heapUsedBytes / 1e6, (heapUsedBytes - heapBaselineBytes) / 1e6);
+        }
+
+        private static long p90(List<Long> v) {
+            List<Long> s = new ArrayList<>(v);
+            s.sort(null);
+            return s.get(Math.min(s.size() - 1, (int) Math.ceil(s.size() * 0.9) - 1));
+        }
+
+        private static String summary(List<Integer> v) {
+            int min = v.stream().mapToInt(Integer::intValue).min().orElse(0);
+            int max = v.stream().mapToInt(Integer::intValue).max().orElse(0);
+            return min == max ? Integer.toString(min) : min + ".." + max;
         }
 
         private static long max(List<Long> v) {
@@ -66,11 +86,13 @@ public final class ScanBenchmark {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         Path dir = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("lockscope-bench");
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
-        System.out.println("directory: " + dir + " (" + Files.getFileStore(dir).type() + ")");
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
+        System.out.println("directory: " + dir + " (" + Files.getFileStore(dir).type() + "), "
+                + Runtime.getRuntime().availableProcessors() + " CPUs, load average " + loadAverage());
         try {
             Result r = run(dir, n, rounds);
             System.out.print(r.report());
+            System.out.println("load average after: " + loadAverage());
         } finally {
             deleteTree(dir);
         }
@@ -85,10 +107,13 @@ public final class ScanBenchmark {
         long populate = millisSince(t0);
 
         List<Long> full = new ArrayList<>();
+        List<Long> fullCpu = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
+            long[] c0 = schedstat();
             long s = System.nanoTime();
             DirectorySnapshot snap = new DirectoryScanner(dir).refresh();
             full.add(millisSince(s));
+            fullCpu.add(cpuMillisSince(c0)[0]);
             if (snap.entries().size() != n) {
                 throw new IllegalStateException("expected " + n + " entries, saw " + snap.entries().size());
             }
@@ -97,12 +122,20 @@ public final class ScanBenchmark {
         DirectoryScanner scanner = new DirectoryScanner(dir);
         DirectorySnapshot previous = scanner.refresh();
         DirectorySnapshot latest = previous;
-        List<Long> quiet = new ArrayList<>();
+        // A watcher refreshes all the time: warm the JIT up as it would be, then measure.
         for (int i = 0; i < rounds; i++) {
+            previous = latest;
+            latest = scanner.refresh();
+        }
+        List<Long> quiet = new ArrayList<>();
+        List<Long> quietCpu = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            long[] c0 = schedstat();
             long s = System.nanoTime();
             previous = latest;
             latest = scanner.refresh();
             quiet.add(millisSince(s));
+            quietCpu.add(cpuMillisSince(c0)[0]);
         }
 
         Random rnd = new Random(1);
@@ -110,6 +143,8 @@ public final class ScanBenchmark {
         int heartbeats = onePercent * 3 / 10;     // lock + claim change together: 60% of the changed entries
         int temps = (onePercent - 2 * heartbeats) / 2; // 20% added, 20% removed
         List<Long> incremental = new ArrayList<>();
+        List<Long> incrementalCpu = new ArrayList<>();
+        List<Long> incrementalWait = new ArrayList<>();
         List<Integer> reads = new ArrayList<>();
         List<Path> liveTemps = new ArrayList<>();
         byte[] pad = " ".getBytes();
@@ -128,10 +163,14 @@ public final class ScanBenchmark {
             for (int i = 0; i < temps; i++) {
                 liveTemps.add(Files.writeString(dir.resolve(".records" + i + ".json.tmp.bench." + round + ".x"), "{"));
             }
+            long[] c0 = schedstat();
             long s = System.nanoTime();
             previous = latest;
             latest = scanner.refresh();
             incremental.add(millisSince(s));
+            long[] cpu = cpuMillisSince(c0);
+            incrementalCpu.add(cpu[0]);
+            incrementalWait.add(cpu[1]);
             reads.add(latest.contentReads());
         }
         int changed = 2 * heartbeats + 2 * temps;
@@ -140,7 +179,8 @@ public final class ScanBenchmark {
         if (latest.entries().isEmpty() || previous.entries().isEmpty() || scanner.directory() == null) {
             throw new IllegalStateException("empty snapshot");
         }
-        return new Result(n, locks, populate, full, quiet, incremental, changed, reads, heapBaseline, heap);
+        return new Result(n, locks, populate, full, quiet, incremental, changed, reads, heapBaseline, heap,
+                fullCpu, quietCpu, incrementalCpu, incrementalWait);
     }
 
     /** Writes the mixed directory; returns the number of locks and fills {@code claimsOut} with held claims. */
@@ -195,10 +235,36 @@ public final class ScanBenchmark {
         return locks;
     }
 
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
     private static String token(Random rnd) {
         byte[] b = new byte[16];
         rnd.nextBytes(b);
         return HexFormat.of().formatHex(b);
+    }
+
+    /** This thread's CPU time and run-queue wait so far, in ns; null where /proc does not tell. */
+    private static long[] schedstat() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/thread-self/schedstat")).trim().split("\\s+");
+            return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static long[] cpuMillisSince(long[] before) {
+        long[] now = schedstat();
+        if (before == null || now == null) {
+            return new long[] {-1, -1};
+        }
+        return new long[] {(now[0] - before[0]) / 1_000_000, (now[1] - before[1]) / 1_000_000};
     }
 
     private static long millisSince(long nanos) {
