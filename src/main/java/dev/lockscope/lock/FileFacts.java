@@ -57,10 +57,16 @@ public record FileFacts(long inode, long nlink, long size, long mtimeMillis, Typ
         }
     }
 
+    /** True when the failure means the file is gone, however the platform phrased it. */
+    public static boolean isGone(IOException e) {
+        return e instanceof NoSuchFileException
+                || e.getMessage() != null && e.getMessage().contains("No such file or directory");
+    }
+
     /** True when the failure means "this name now points elsewhere": re-open by path and retry. */
     public static boolean isStale(IOException e) {
-        return e instanceof FileSystemException fse && fse.getReason() != null
-                && fse.getReason().contains("Stale file handle")
-                || e.getMessage() != null && e.getMessage().contains("Stale file handle");
+        String m = e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason() : e.getMessage();
+        // Gluster also answers EBADFD for a name another client just renamed or replaced.
+        return m != null && (m.contains("Stale file handle") || m.contains("File descriptor in bad state"));
     }
 }

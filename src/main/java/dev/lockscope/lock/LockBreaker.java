@@ -134,7 +134,15 @@ public final class LockBreaker {
         if (after != null) {
             after.run();
         }
-        Optional<LockSnapshot> movedSnap = LockSnapshot.read(moved);
+        Optional<LockSnapshot> movedSnap;
+        String unverifiable = null;
+        try {
+            movedSnap = LockSnapshot.read(moved);
+        } catch (IOException e) {
+            // What we moved cannot be checked: treat it as not the judged lock and put it back.
+            movedSnap = Optional.empty();
+            unverifiable = "; what was moved could not be read back (" + LockSnapshot.describe(e) + ")";
+        }
         boolean same = movedSnap.isPresent() && matches(evidence, movedSnap.get(), compareInodes, force);
         if (!same) {
             // We moved a lock that is not the judged one (it was replaced between check and rename,
@@ -144,7 +152,8 @@ public final class LockBreaker {
                 LinkLock.deleteQuietly(moved);
                 return audit(file, judged, force, BreakResult.Outcome.RESTORED,
                         "lock " + lock + " changed while being broken; it was put back untouched"
-                                + (movedSnap.isPresent() ? describeChange(evidence, movedSnap.get()) : ""), null, false);
+                                + (movedSnap.isPresent() ? describeChange(evidence, movedSnap.get()) : "")
+                                + (unverifiable == null ? "" : unverifiable), null, false);
             } catch (FileAlreadyExistsException e) {
                 return audit(file, judged, force, BreakResult.Outcome.RESTORE_FAILED,
                         "lock " + lock + " changed while being broken, and a new lock took its name before it could"

@@ -88,6 +88,12 @@ public record LockSnapshot(Path path, FileFacts facts, LockIdentity identity, Lo
             return Optional.of(new LockSnapshot(path, now,
                     new LockIdentity(now.inode(), now.mtimeMillis(), now.size(), new byte[0]), null,
                     "unreadable: " + describe(e)));
+        } catch (IOException e) {
+            // Gluster can report ENOENT from close() when another client removed the file meanwhile.
+            if (FileFacts.isGone(e)) {
+                return Optional.empty();
+            }
+            throw e;
         }
         byte[] content = Arrays.copyOf(buf, n);
         LockOwner owner = null;

@@ -182,4 +182,49 @@ class MultiProcessLockTest {
             holder.destroyForcibly();
         }
     }
+
+    /**
+     * The break race with real processes on two mounts: breakers holding evidence of stale locks
+     * against fresh acquirers. A break must never remove a lock acquired after its evidence was taken.
+     */
+    void breakRace(String label, Path dirA, Path dirB, int rounds) throws Exception {
+        for (int r = 0; r < rounds; r++) {
+            TestLocks.writeDeadLock(LockFile.of(dirA, "race-" + r + ".lock"));
+        }
+        List<Process> ps = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String role = i < 2 ? "acquirer" : "breaker";
+            Path d = i % 2 == 0 ? dirA : dirB;
+            String name = label + "-race-" + role + i;
+            names.add(name);
+            ps.add(TestJvm.start(BreakRaceWorker.class, List.of(role, d.toString(), String.valueOf(rounds)),
+                    Map.of(), logs, name));
+        }
+        int broke = 0;
+        for (int i = 0; i < ps.size(); i++) {
+            assertThat(ps.get(i).waitFor(5, TimeUnit.MINUTES)).as(names.get(i) + " finished").isTrue();
+            String out = Files.readString(logs.resolve(names.get(i) + ".out"));
+            assertThat(ps.get(i).exitValue()).as(names.get(i) + ": " + out
+                    + Files.readString(logs.resolve(names.get(i) + ".err"))).isZero();
+            assertThat(out).as(names.get(i)).doesNotContain("VIOLATION").contains("violations=0");
+            broke += (int) out.lines().filter(x -> x.startsWith("broke ")).count();
+        }
+        System.out.printf("[break race %s] rounds=%d breaker-wins=%d violations=0%n", label, rounds, broke);
+        Files.writeString(Path.of("target", "break-race-" + label + ".txt"),
+                "rounds=" + rounds + " breaker-wins=" + broke + " violations=0\n");
+    }
+
+    @Test
+    void breakRaceLocal() throws Exception {
+        Path d = Files.createDirectories(logs.resolve("race"));
+        breakRace("local", d, d, 150);
+    }
+
+    @Test
+    @Tag("testbed")
+    void breakRaceAcrossGlusterMounts() throws Exception {
+        Testbed.MountPair m = Testbed.gluster().freshDir("race");
+        breakRace("gluster", m.a(), m.b(), 60);
+    }
 }
