@@ -9,6 +9,7 @@ module dev.lockscope {
     requires javafx.fxml;
 
     exports dev.lockscope.lock;
+    exports dev.lockscope.record;
 
     // Jackson reads and writes the owner records by reflection.
     opens dev.lockscope.lock to com.fasterxml.jackson.databind;
