@@ -9,6 +9,9 @@ module dev.lockscope {
     requires javafx.fxml;
 
     exports dev.lockscope.lock;
+    exports dev.lockscope.scan;
+    exports dev.lockscope.formats;
+    exports dev.lockscope.record;
 
     // Jackson reads and writes the owner records by reflection.
     opens dev.lockscope.lock to com.fasterxml.jackson.databind;

@@ -1,0 +1,102 @@
+package dev.lockscope.scan;
+
+import dev.lockscope.formats.ForeignLock;
+import dev.lockscope.lock.FileFacts;
+import dev.lockscope.lock.LockOwner;
+import dev.lockscope.lock.Verdict;
+
+import java.util.Objects;
+
+/**
+ * One classified entry of a lock directory, as seen by one refresh. Immutable; any thread.
+ *
+ * <p>All ages are server time: the server's "now" from the snapshot's probe file against the entry's
+ * mtime. They are recomputed on every refresh, even when the content was not re-read.
+ *
+ * @param name               the file name inside the directory
+ * @param kind               what the entry is
+ * @param state              the state shown for it ({@link EntryState#NONE} for non-lock kinds)
+ * @param reason             the evidence for the state or the kind, in words an operator can check
+ * @param facts              lstat of the entry (never following links), or null when even that failed
+ * @param owner              the lockscope owner record (locks, guards, claims, broken leftovers), or null
+ * @param verdict            the lock core's verdict, for {@link EntryKind#LOCK} and {@link EntryKind#BREAK_GUARD}; else null
+ * @param lockName           for a claim, guard or leftover: the name of the lock it belongs to; else null
+ * @param token              the acquisition token (from the claim name or owner record), or null
+ * @param linkTarget         for a symlink: its target, read but never followed; else null
+ * @param foreign            for {@link EntryKind#FOREIGN_LOCK}: what the foreign tool recorded; else null
+ * @param lockAgeMillis      time since the owner acquired it, or -1
+ * @param heartbeatAgeMillis time since the entry was last written (server clock), or -1 when the server
+ *                           clock could not be read
+ * @param leaseMillis        the owner's lease, or -1
+ */
+public record ScanEntry(String name, EntryKind kind, EntryState state, String reason, FileFacts facts,
+                        LockOwner owner, Verdict verdict, String lockName, String token, String linkTarget,
+                        ForeignLock foreign, long lockAgeMillis, long heartbeatAgeMillis, long leaseMillis) {
+
+    public ScanEntry {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(reason, "reason");
+    }
+
+    /** The owner's (or foreign tool's) host name, or null. */
+    public String host() {
+        if (owner != null) {
+            return owner.host();
+        }
+        return foreign == null ? null : foreign.host();
+    }
+
+    /** The owner's (or foreign tool's) pid, or -1. */
+    public long pid() {
+        if (owner != null) {
+            return owner.pid();
+        }
+        return foreign == null ? -1 : foreign.pid();
+    }
+
+    /** The owner's user name, or null. */
+    public String user() {
+        return owner == null ? null : owner.user();
+    }
+
+    /** Link count as reported (always 1 on sshfs), or -1. */
+    public long nlink() {
+        return facts == null ? -1 : facts.nlink();
+    }
+
+    /** Inode number as reported, or -1. */
+    public long inode() {
+        return facts == null ? -1 : facts.inode();
+    }
+
+    /** Size in bytes, or -1. */
+    public long size() {
+        return facts == null ? -1 : facts.size();
+    }
+
+    /** Modification time (server clock), epoch millis, or -1. */
+    public long mtimeMillis() {
+        return facts == null ? -1 : facts.mtimeMillis();
+    }
+
+    /**
+     * True when {@code other} differs from this entry in more than its ages and the wording of its
+     * reason: kind, state, attributes, owner, token, target or foreign format. Ages change on every
+     * refresh and do not count.
+     */
+    public boolean differsBeyondAges(ScanEntry other) {
+        return other == null
+                || !name.equals(other.name)
+                || kind != other.kind
+                || state != other.state
+                || !Objects.equals(facts, other.facts)
+                || !Objects.equals(owner, other.owner)
+                || !Objects.equals(lockName, other.lockName)
+                || !Objects.equals(token, other.token)
+                || !Objects.equals(linkTarget, other.linkTarget)
+                || !Objects.equals(foreign, other.foreign)
+                || leaseMillis != other.leaseMillis;
+    }
+}
