@@ -17,4 +17,11 @@ module dev.lockscope {
     opens dev.lockscope.lock to com.fasterxml.jackson.databind;
     // picocli injects options by reflection.
     opens dev.lockscope.cli to info.picocli;
+
+    // The inspector: JavaFX instantiates the Application class; FXML injects the views' fields.
+    exports dev.lockscope.ui to javafx.graphics;
+    opens dev.lockscope.ui.main to javafx.fxml;
+    opens dev.lockscope.ui.locks to javafx.fxml;
+    opens dev.lockscope.ui.records to javafx.fxml;
+    opens dev.lockscope.ui.audit to javafx.fxml;
 }

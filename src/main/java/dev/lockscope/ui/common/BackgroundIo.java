@@ -72,6 +72,12 @@ public final class BackgroundIo {
      *                  not finish within the timeout; it is called at most once
      */
     public <T> Call<T> submit(String what, Callable<T> work, Consumer<T> onSuccess, Consumer<String> onFailure) {
+        return submit(what, timeout, work, onSuccess, onFailure);
+    }
+
+    /** As {@link #submit(String, Callable, Consumer, Consumer)}, with its own timeout for slow but finite work. */
+    public <T> Call<T> submit(String what, Duration limit, Callable<T> work, Consumer<T> onSuccess,
+                              Consumer<String> onFailure) {
         CompletableFuture<T> finished = new CompletableFuture<>();
         try {
             io.execute(() -> {
@@ -84,12 +90,12 @@ public final class BackgroundIo {
         } catch (RuntimeException rejected) {
             finished.completeExceptionally(rejected);
         }
-        finished.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((value, error) ->
+        finished.copy().orTimeout(limit.toMillis(), TimeUnit.MILLISECONDS).whenComplete((value, error) ->
                 ui.execute(() -> {
                     if (error == null) {
                         onSuccess.accept(value);
                     } else {
-                        onFailure.accept(IoErrors.describe(what, unwrap(error), timeout));
+                        onFailure.accept(IoErrors.describe(what, unwrap(error), limit));
                     }
                 }));
         return new Call<>(finished);

@@ -38,6 +38,9 @@ public final class IoErrors {
             String reason = e.getReason() == null ? e.getClass().getSimpleName() : e.getReason();
             return "Cannot complete " + what + ": " + (e.getFile() == null ? "" : e.getFile() + ": ") + reason;
         }
+        if (t instanceof IllegalArgumentException) {
+            return "Cannot complete " + what + ": " + t.getMessage();
+        }
         if (t instanceof IOException) {
             return "Cannot complete " + what + ": " + t.getMessage();
         }

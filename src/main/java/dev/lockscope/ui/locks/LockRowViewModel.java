@@ -1,8 +1,8 @@
 package dev.lockscope.ui.locks;
 
-import dev.lockscope.lock.LockOwner;
-import dev.lockscope.lock.LockState;
-import dev.lockscope.lock.Verdict;
+import dev.lockscope.scan.EntryKind;
+import dev.lockscope.scan.EntryState;
+import dev.lockscope.scan.ScanEntry;
 import dev.lockscope.ui.common.Durations;
 import javafx.beans.property.LongProperty;
 import javafx.beans.property.ObjectProperty;
@@ -20,9 +20,9 @@ import javafx.beans.property.StringProperty;
 public final class LockRowViewModel {
 
     private final String name;
-    private final ObjectProperty<LockEntry> entry = new SimpleObjectProperty<>();
+    private final ObjectProperty<ScanEntry> entry = new SimpleObjectProperty<>();
     private final ObjectProperty<EntryKind> kind = new SimpleObjectProperty<>();
-    private final ObjectProperty<LockState> state = new SimpleObjectProperty<>();
+    private final ObjectProperty<EntryState> state = new SimpleObjectProperty<>();
     private final StringProperty stateText = new SimpleStringProperty();
     private final StringProperty host = new SimpleStringProperty();
     private final StringProperty user = new SimpleStringProperty();
@@ -40,24 +40,22 @@ public final class LockRowViewModel {
         this.name = name;
     }
 
-    /** Takes the values of a fresh read. */
-    void update(LockEntry e, long readAtNanos) {
-        this.readAtNanos = readAtNanos;
+    /** Takes the values of a fresh refresh, which arrived at {@code arrivedNanos} ({@link System#nanoTime()}). */
+    void update(ScanEntry e, long arrivedNanos) {
+        this.readAtNanos = arrivedNanos;
         entry.set(e);
         kind.set(e.kind());
-        Verdict v = e.verdict();
-        LockOwner o = v == null ? null : v.owner();
-        state.set(v == null ? null : v.state());
+        state.set(e.state());
         stateText.set(stateTextOf(e));
-        host.set(o == null ? "" : o.host());
-        user.set(o == null ? "" : o.user());
-        pid.set(o == null ? -1 : o.pid());
-        leaseMillis.set(o == null ? -1 : o.leaseMillis());
-        nlink.set(e.facts() == null ? -1 : e.facts().nlink());
-        inode.set(e.facts() == null ? -1 : e.facts().inode());
-        baseLockAge = v == null ? -1 : v.lockAgeMillis();
-        baseHeartbeatAge = v == null ? -1 : v.heartbeatAgeMillis();
-        tick(readAtNanos);
+        host.set(e.host() == null ? "" : e.host());
+        user.set(e.user() == null ? "" : e.user());
+        pid.set(e.pid());
+        leaseMillis.set(e.leaseMillis());
+        nlink.set(e.nlink());
+        inode.set(e.inode());
+        baseLockAge = e.lockAgeMillis();
+        baseHeartbeatAge = e.heartbeatAgeMillis();
+        tick(arrivedNanos);
     }
 
     /** Advances the ages to {@code nowNanos} (a {@link System#nanoTime()} value). */
@@ -67,36 +65,52 @@ public final class LockRowViewModel {
         heartbeatAgeMillis.set(baseHeartbeatAge < 0 ? -1 : baseHeartbeatAge + elapsed);
     }
 
-    /** The badge text: the state for locks, the kind otherwise. */
-    static String stateTextOf(LockEntry e) {
-        if (e.verdict() != null && (e.kind() == EntryKind.LOCK || e.kind() == EntryKind.BREAK_GUARD)) {
-            return e.verdict().state().name();
+    /** The badge text: the state for locks and claims, the kind for everything else. */
+    static String stateTextOf(ScanEntry e) {
+        if (e.state() != EntryState.NONE) {
+            return e.state().name();
         }
-        if (e.kind() == EntryKind.FOREIGN_LOCK || e.kind() == EntryKind.UNREADABLE) {
-            return e.verdict() == null ? e.kind().label().toUpperCase() : e.verdict().state().name();
-        }
-        return e.kind().label();
+        return kindLabel(e.kind());
     }
 
-    /** The CSS style class of the state badge, one per state or kind. */
+    /** A kind in words. */
+    public static String kindLabel(EntryKind k) {
+        return switch (k) {
+            case LOCK -> "lock";
+            case CLAIM -> "claim";
+            case BREAK_GUARD -> "break guard";
+            case BROKEN_LEFTOVER -> "broken leftover";
+            case RECORD_TEMP -> "save temp file";
+            case NFS_SILLY_RENAME -> "NFS silly-rename";
+            case PROBE -> "clock probe";
+            case AUDIT_DIR -> "audit directory";
+            case FOREIGN_LOCK -> "foreign lock";
+            case SYMLINK -> "symlink";
+            case SPECIAL -> "special file";
+            case DIRECTORY -> "directory";
+            case OTHER -> "other file";
+            case UNREADABLE -> "unreadable";
+        };
+    }
+
+    /** The CSS style class of the state badge: one per state, or per kind for stateless entries. */
     public String badgeStyleClass() {
-        LockState s = state.get();
-        if (s != null && (kind.get() == EntryKind.LOCK || kind.get() == EntryKind.BREAK_GUARD
-                || kind.get() == EntryKind.FOREIGN_LOCK || kind.get() == EntryKind.UNREADABLE)) {
-            return "badge-" + s.name().toLowerCase();
+        EntryState s = state.get();
+        if (s != null && s != EntryState.NONE) {
+            return "badge-" + s.name().toLowerCase(java.util.Locale.ROOT);
         }
-        return "badge-" + kind.get().name().toLowerCase().replace('_', '-');
+        return "badge-none";
     }
 
     public String name() {
         return name;
     }
 
-    public LockEntry entry() {
+    public ScanEntry entry() {
         return entry.get();
     }
 
-    public ReadOnlyObjectProperty<LockEntry> entryProperty() {
+    public ReadOnlyObjectProperty<ScanEntry> entryProperty() {
         return entry;
     }
 
@@ -104,7 +118,7 @@ public final class LockRowViewModel {
         return kind;
     }
 
-    public ReadOnlyObjectProperty<LockState> stateProperty() {
+    public ReadOnlyObjectProperty<EntryState> stateProperty() {
         return state;
     }
 
@@ -146,7 +160,7 @@ public final class LockRowViewModel {
 
     /** Text used by the find filter. */
     String searchText() {
-        return (name + " " + stateText.get() + " " + host.get() + " " + user.get() + " "
+        return (name + " " + stateText.get() + " " + kindLabel(kind.get()) + " " + host.get() + " " + user.get() + " "
                 + (pid.get() < 0 ? "" : pid.get())).toLowerCase();
     }
 

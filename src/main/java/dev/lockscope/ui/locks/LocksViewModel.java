@@ -3,26 +3,32 @@ package dev.lockscope.ui.locks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lockscope.lock.BreakResult;
+import dev.lockscope.lock.FileFacts;
 import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockOptions;
 import dev.lockscope.lock.LockOwner;
+import dev.lockscope.lock.LockSnapshot;
 import dev.lockscope.lock.LockState;
 import dev.lockscope.lock.Verdict;
+import dev.lockscope.scan.DirectorySnapshot;
+import dev.lockscope.scan.EntryKind;
+import dev.lockscope.scan.EntryState;
+import dev.lockscope.scan.ScanEntry;
+import dev.lockscope.scan.ScanListener;
+import dev.lockscope.scan.SnapshotDiff;
 import dev.lockscope.ui.common.BackgroundIo;
 import dev.lockscope.ui.common.BreakConfirmation;
 import dev.lockscope.ui.common.DialogService;
 import dev.lockscope.ui.common.Durations;
+import dev.lockscope.ui.common.IoErrors;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.BooleanProperty;
-import javafx.beans.property.LongProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
-import javafx.beans.property.ReadOnlyLongProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.SimpleBooleanProperty;
-import javafx.beans.property.SimpleLongProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
@@ -38,23 +44,19 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
  * The lock table of one directory: rows, filter, selection, details, status bar and the break command.
- * FX thread only; all file-system work goes through {@link BackgroundIo}.
+ * FX thread only; all file-system work goes through {@link BackgroundIo} or the scanner's own thread.
  */
 public final class LocksViewModel {
 
-    /** Poll interval where events cannot come from other hosts. */
-    public static final long NETWORK_POLL_MILLIS = 2000;
-    /** Poll interval on local filesystems: ages change without events. */
-    public static final long LOCAL_POLL_MILLIS = 2000;
     /** At most this many raw bytes are shown in the details pane. */
     public static final int RAW_SHOWN = 1024;
 
@@ -65,8 +67,9 @@ public final class LocksViewModel {
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS", Locale.ROOT).withZone(ZoneId.systemDefault());
 
     private final BackgroundIo io;
+    private final Executor ui;
     private final DialogService dialogs;
-    private final DirectoryReader reader;
+    private final DirectorySource source;
 
     private final ObjectProperty<Path> directory = new SimpleObjectProperty<>();
     private final ObservableList<LockRowViewModel> rows = FXCollections.observableArrayList();
@@ -75,31 +78,39 @@ public final class LocksViewModel {
     private final BooleanProperty showAllEntries = new SimpleBooleanProperty(false);
     private final ObjectProperty<LockRowViewModel> selected = new SimpleObjectProperty<>();
     private final StringProperty details = new SimpleStringProperty("");
-    private final BooleanProperty refreshing = new SimpleBooleanProperty(false);
+    private final StringProperty rawBytes = new SimpleStringProperty("");
     private final BooleanProperty breaking = new SimpleBooleanProperty(false);
     private final StringProperty errorMessage = new SimpleStringProperty("");
     private final StringProperty actionMessage = new SimpleStringProperty("");
     private final ObjectProperty<BreakResult.Outcome> lastOutcome = new SimpleObjectProperty<>();
     private final StringProperty watchModeText = new SimpleStringProperty("not watching");
-    private final StringProperty lastRefreshText = new SimpleStringProperty("never refreshed");
-    private final StringProperty skewText = new SimpleStringProperty("clock skew: —");
+    private final StringProperty lastRefreshText = new SimpleStringProperty("");
+    private final StringProperty skewText = new SimpleStringProperty("");
     private final StringProperty countsText = new SimpleStringProperty("");
-    private final LongProperty pollIntervalMillis = new SimpleLongProperty(LOCAL_POLL_MILLIS);
     private final BooleanBinding canBreak;
     private final BooleanBinding canForceBreak;
 
-    private BackgroundIo.Call<DirectoryReading> pendingRead;
-    private DirectoryReading lastReading;
+    private DirectorySource.Subscription subscription;
+    private DirectorySnapshot lastSnapshot;
+    private long lastArrivalNanos;
+    private long openedNanos;
     private long generation;
     private Consumer<BreakResult> onBreakFinished = r -> { };
 
-    public LocksViewModel(BackgroundIo io, DialogService dialogs, DirectoryReader reader) {
+    /**
+     * @param io      runs file-system work
+     * @param ui      runs scanner callbacks on the FX thread ({@code Platform::runLater}; tests: {@code Runnable::run})
+     * @param dialogs asks the user
+     * @param source  delivers snapshots of the directory
+     */
+    public LocksViewModel(BackgroundIo io, Executor ui, DialogService dialogs, DirectorySource source) {
         this.io = Objects.requireNonNull(io);
+        this.ui = Objects.requireNonNull(ui);
         this.dialogs = Objects.requireNonNull(dialogs);
-        this.reader = Objects.requireNonNull(reader);
+        this.source = Objects.requireNonNull(source);
         filterText.addListener((o, a, b) -> applyFilter());
         showAllEntries.addListener((o, a, b) -> applyFilter());
-        selected.addListener((o, a, b) -> details.set(b == null ? "" : detailsOf(b.entry())));
+        selected.addListener((o, a, b) -> showDetails(b, a == null || b == null || !a.name().equals(b.name())));
         applyFilter();
         canBreak = Bindings.createBooleanBinding(() -> isBreakable(true), selected, breaking, rows);
         canForceBreak = Bindings.createBooleanBinding(() -> isBreakable(false), selected, breaking, rows);
@@ -107,7 +118,7 @@ public final class LocksViewModel {
 
     private boolean isBreakable(boolean stale) {
         LockRowViewModel r = selected.get();
-        if (r == null || breaking.get() || r.entry() == null || !r.entry().kind().isBreakable()
+        if (r == null || breaking.get() || r.entry() == null || r.entry().kind() != EntryKind.LOCK
                 || r.entry().verdict() == null) {
             return false;
         }
@@ -120,112 +131,173 @@ public final class LocksViewModel {
         onBreakFinished = c == null ? r -> { } : c;
     }
 
-    /** Shows {@code dir}, forgetting the previous directory's rows. */
+    /** Shows {@code dir}: stops watching the previous directory and starts watching this one. */
     public void open(Path dir) {
         generation++;
+        closeSubscription();
         directory.set(dir);
         rows.clear();
         selected.set(null);
-        lastReading = null;
+        lastSnapshot = null;
         errorMessage.set("");
         actionMessage.set("");
         lastOutcome.set(null);
-        lastRefreshText.set("reading…");
         countsText.set("");
+        skewText.set("");
         watchModeText.set("not watching");
-        pendingRead = null;
-        if (dir != null) {
-            refresh();
-        }
-    }
-
-    /** Re-reads the directory in the background, unless a read of it is still pending. */
-    public void refresh() {
-        Path dir = directory.get();
+        lastRefreshText.set(dir == null ? "" : "opening…");
+        openedNanos = System.nanoTime();
         if (dir == null) {
             return;
         }
-        if (pendingRead != null && pendingRead.isRunning()) {
-            return; // never pile calls onto a hung mount
-        }
         long gen = generation;
-        refreshing.set(true);
-        pendingRead = io.submit("reading " + dir, () -> reader.read(dir), reading -> {
+        ScanListener listener = new ScanListener() {
+            @Override
+            public void onRefresh(SnapshotDiff diff) {
+                long arrived = System.nanoTime();
+                ui.execute(() -> {
+                    if (gen == generation) {
+                        apply(diff.current(), arrived);
+                    }
+                });
+            }
+
+            @Override
+            public void onError(Path d, Exception error) {
+                ui.execute(() -> {
+                    if (gen == generation) {
+                        errorMessage.set(IoErrors.describe("reading " + d, error, io.timeout()));
+                        lastRefreshText.set("last refresh failed at " + CLOCK.format(Instant.now()));
+                    }
+                });
+            }
+        };
+        io.submit("opening " + dir, () -> source.watch(dir, listener), sub -> {
             if (gen != generation) {
+                closeInBackground(sub);
                 return;
             }
-            refreshing.set(false);
-            apply(reading);
-        }, message -> {
-            if (gen != generation) {
-                return;
+            subscription = sub;
+            watchModeText.set((sub.usesEvents() ? "events + polling every " : "polling every ")
+                    + Durations.human(sub.pollInterval().toMillis()));
+        }, err -> {
+            if (gen == generation) {
+                errorMessage.set(err);
+                lastRefreshText.set("");
             }
-            refreshing.set(false);
-            errorMessage.set(message);
-            lastRefreshText.set("last refresh failed at " + CLOCK.format(Instant.now()));
         });
     }
 
-    /** Advances the live ages; called every second by the view. */
+    /** Stops watching (when the window closes). Blocking parts run in the background. */
+    public void close() {
+        generation++;
+        closeSubscription();
+    }
+
+    private void closeSubscription() {
+        if (subscription != null) {
+            closeInBackground(subscription);
+            subscription = null;
+        }
+    }
+
+    private void closeInBackground(DirectorySource.Subscription sub) {
+        // Closing joins the scanner thread, which a hung mount may block: never on the FX thread.
+        io.submit("closing the watch", () -> {
+            sub.close();
+            return Boolean.TRUE;
+        }, ok -> { }, err -> { });
+    }
+
+    /** Asks for an immediate refresh (F5). */
+    public void refresh() {
+        if (subscription != null) {
+            subscription.refreshNow();
+        } else if (directory.get() != null && !errorMessage.get().isEmpty()) {
+            open(directory.get()); // the first open failed: try again
+        }
+    }
+
+    /**
+     * Advances the live ages and notices a scanner that stopped answering; called every second by the
+     * view.
+     */
     public void tick() {
         long now = System.nanoTime();
         for (LockRowViewModel r : rows) {
             r.tick(now);
         }
+        if (subscription == null && lastSnapshot == null && directory.get() != null && errorMessage.get().isEmpty()) {
+            long waited = (now - openedNanos) / 1_000_000;
+            if (waited > io.timeout().toMillis()) {
+                errorMessage.set("No answer within " + io.timeout().toSeconds() + " s while opening " + directory.get()
+                        + ". The file server may be hung or the mount gone; still waiting.");
+            }
+            return;
+        }
+        if (subscription != null) {
+            long since = lastSnapshot == null ? now - openedNanos : now - lastArrivalNanos;
+            long limit = subscription.pollInterval().toMillis() + io.timeout().toMillis();
+            if (since / 1_000_000 > limit) {
+                errorMessage.set("No refresh of " + directory.get() + " for " + Durations.human(since / 1_000_000)
+                        + ": the file server may be hung or the mount gone. "
+                        + (lastSnapshot == null ? "Nothing could be read yet." : "Showing what was read at "
+                        + CLOCK.format(Instant.ofEpochMilli(lastSnapshot.takenAtMillis())) + "."));
+            }
+        }
     }
 
-    private void apply(DirectoryReading reading) {
-        lastReading = reading;
+    /** Takes a snapshot into the rows, updating rows in place so selection and sorting survive. */
+    void apply(DirectorySnapshot snap, long arrivedNanos) {
+        lastSnapshot = snap;
+        lastArrivalNanos = arrivedNanos;
         errorMessage.set("");
         Map<String, LockRowViewModel> byName = new HashMap<>();
         for (LockRowViewModel r : rows) {
             byName.put(r.name(), r);
         }
-        Set<String> seen = new HashSet<>();
-        for (LockEntry e : reading.entries()) {
-            seen.add(e.name());
-            LockRowViewModel r = byName.get(e.name());
+        for (ScanEntry e : snap.entries()) {
+            if (e.kind() == EntryKind.AUDIT_DIR) {
+                continue;
+            }
+            LockRowViewModel r = byName.remove(e.name());
             if (r == null) {
                 r = new LockRowViewModel(e.name());
-                r.update(e, reading.readAtNanos());
+                r.update(e, arrivedNanos);
                 rows.add(r);
             } else {
-                r.update(e, reading.readAtNanos());
+                r.update(e, arrivedNanos);
             }
         }
         LockRowViewModel sel = selected.get();
-        rows.removeIf(r -> !seen.contains(r.name()));
-        if (sel != null && !seen.contains(sel.name())) {
+        rows.removeAll(byName.values());
+        if (sel != null && byName.containsKey(sel.name())) {
             selected.set(null);
         } else if (sel != null) {
-            details.set(detailsOf(sel.entry()));
+            showDetails(sel, false);
         }
         applyFilter();
-        pollIntervalMillis.set(reading.network() ? NETWORK_POLL_MILLIS : LOCAL_POLL_MILLIS);
-        watchModeText.set("polling every " + Durations.human(pollIntervalMillis.get()) + " (" + reading.fsType()
-                + (reading.network() ? ", network filesystem: no events from other hosts" : "") + ")");
-        lastRefreshText.set("last refresh " + CLOCK.format(Instant.ofEpochMilli(reading.readAtWallMillis()))
-                + " (" + reading.tookMillis() + " ms)");
-        skewText.set(reading.clock() == null ? "clock skew: unknown (" + reading.clockError() + ")"
-                : "server clock skew " + Durations.signed(reading.clock().skewMillis()));
-        countsText.set(counts(reading));
+        lastRefreshText.set("last refresh " + CLOCK.format(Instant.ofEpochMilli(snap.takenAtMillis()))
+                + " (" + snap.fileSystemType() + ")");
+        skewText.set(snap.clock() == null ? "server clock: not measured (" + snap.clockError() + ")"
+                : "server clock skew " + Durations.signed(snap.clock().skewMillis()));
+        countsText.set(counts(snap));
     }
 
-    private static String counts(DirectoryReading reading) {
-        Map<LockState, Integer> n = new EnumMap<>(LockState.class);
+    private static String counts(DirectorySnapshot snap) {
+        Map<EntryState, Integer> n = new EnumMap<>(EntryState.class);
         int others = 0;
-        for (LockEntry e : reading.entries()) {
-            if (e.kind().isBreakable() && e.verdict() != null) {
-                n.merge(e.verdict().state(), 1, Integer::sum);
-            } else {
+        for (ScanEntry e : snap.entries()) {
+            if (e.kind().isLockLike()) {
+                n.merge(e.state(), 1, Integer::sum);
+            } else if (e.kind() != EntryKind.AUDIT_DIR) {
                 others++;
             }
         }
         StringBuilder b = new StringBuilder();
-        for (LockState s : LockState.values()) {
-            if (s != LockState.FREE) {
-                b.append(s.name()).append(' ').append(n.getOrDefault(s, 0)).append(" · ");
-            }
+        for (EntryState s : new EntryState[] {EntryState.HELD, EntryState.EXPIRED, EntryState.DEAD,
+                EntryState.UNKNOWN}) {
+            b.append(s.name()).append(' ').append(n.getOrDefault(s, 0)).append(" · ");
         }
         return b.append("other entries ").append(others).toString();
     }
@@ -233,8 +305,41 @@ public final class LocksViewModel {
     private void applyFilter() {
         String f = filterText.get() == null ? "" : filterText.get().strip().toLowerCase(Locale.ROOT);
         boolean all = showAllEntries.get();
-        visibleRows.setPredicate(r -> (all || r.entry() == null || r.entry().kind().isPrimary())
+        visibleRows.setPredicate(r -> (all || r.entry() == null || r.entry().kind().isLockLike())
                 && (f.isEmpty() || r.searchText().contains(f)));
+    }
+
+    private void showDetails(LockRowViewModel row, boolean reloadRaw) {
+        if (row == null) {
+            details.set("");
+            rawBytes.set("");
+            return;
+        }
+        details.set(detailsOf(directory.get(), row.entry()));
+        if (reloadRaw) {
+            loadRaw(row);
+        }
+    }
+
+    private void loadRaw(LockRowViewModel row) {
+        ScanEntry e = row.entry();
+        if (e.facts() == null || e.facts().type() != FileFacts.Type.REGULAR) {
+            rawBytes.set(e.linkTarget() != null ? "symbolic link to " + e.linkTarget() + " (not followed)"
+                    : "(not a regular file: nothing is read)");
+            return;
+        }
+        Path p = directory.get().resolve(e.name());
+        rawBytes.set("reading…");
+        io.submit("reading " + p, () -> LockSnapshot.read(p), snap -> {
+            if (selected.get() == row) {
+                rawBytes.set(snap.map(s -> rawText(s.identity().content(), s.facts().size()))
+                        .orElse("(the file is gone)"));
+            }
+        }, err -> {
+            if (selected.get() == row) {
+                rawBytes.set(err);
+            }
+        });
     }
 
     /** Asks, then breaks the selected stale lock. Does nothing unless {@link #canBreakProperty()} is true. */
@@ -252,7 +357,7 @@ public final class LocksViewModel {
         runBreak(r, false);
     }
 
-    /** Asks twice, then forces the break of the selected HELD (or unreadable) lock. */
+    /** Asks twice, then forces the break of the selected HELD (or unjudgeable) lock. */
     public void forceBreakSelected() {
         if (!canForceBreak.get()) {
             return;
@@ -275,7 +380,7 @@ public final class LocksViewModel {
 
     private void runBreak(LockRowViewModel r, boolean force) {
         Verdict judged = r.entry().verdict();
-        Path lock = r.entry().path();
+        Path lock = directory.get().resolve(r.name());
         breaking.set(true);
         actionMessage.set((force ? "Forcing the break of " : "Breaking ") + r.name() + "…");
         lastOutcome.set(null);
@@ -296,22 +401,23 @@ public final class LocksViewModel {
                 });
     }
 
-    /** The details pane text for an entry: path, verdict, owner record, evidence and bounded raw bytes. */
-    static String detailsOf(LockEntry e) {
+    /** The details text for an entry: path, kind, state and reason, owner record and evidence. */
+    static String detailsOf(Path dir, ScanEntry e) {
         if (e == null) {
             return "";
         }
         StringBuilder b = new StringBuilder();
-        b.append("Path: ").append(e.path()).append('\n');
-        b.append("Kind: ").append(e.kind().label()).append('\n');
-        Verdict v = e.verdict();
-        if (v != null) {
-            b.append("State: ").append(v.state()).append(" — ").append(v.reason()).append('\n');
+        b.append("Path: ").append(dir == null ? e.name() : dir.resolve(e.name())).append('\n');
+        b.append("Kind: ").append(LockRowViewModel.kindLabel(e.kind()));
+        if (e.lockName() != null) {
+            b.append(" (of ").append(e.lockName()).append(')');
         }
-        if (e.note() != null) {
-            b.append("Note: ").append(e.note()).append('\n');
+        b.append('\n');
+        if (e.state() != EntryState.NONE) {
+            b.append("State: ").append(e.state()).append('\n');
         }
-        LockOwner o = v == null ? null : v.owner();
+        b.append("Why: ").append(e.reason()).append('\n');
+        LockOwner o = e.owner();
         if (o != null) {
             b.append("\nOwner record:\n");
             try {
@@ -322,18 +428,26 @@ public final class LocksViewModel {
             b.append("Acquired: ").append(STAMP.format(Instant.ofEpochMilli(o.acquiredAt())))
                     .append(" (owner's clock)\n");
         }
+        if (e.foreign() != null) {
+            b.append("\nForeign lock: ").append(e.foreign()).append('\n');
+        }
+        if (e.linkTarget() != null) {
+            b.append("Link target (not followed): ").append(e.linkTarget()).append('\n');
+        }
         b.append("\nEvidence:\n");
         if (e.facts() != null) {
-            b.append("  inode ").append(e.facts().inode()).append(", link count ").append(e.facts().nlink())
-                    .append(", size ").append(e.facts().size()).append(" bytes\n");
-            b.append("  modified ").append(STAMP.format(Instant.ofEpochMilli(e.facts().mtimeMillis())))
+            b.append("  inode ").append(e.inode()).append(", link count ").append(e.nlink())
+                    .append(", size ").append(e.size()).append(" bytes\n");
+            b.append("  modified ").append(STAMP.format(Instant.ofEpochMilli(e.mtimeMillis())))
                     .append(" (server clock)\n");
         } else {
             b.append("  attributes unreadable\n");
         }
+        b.append("  lock age ").append(Durations.human(e.lockAgeMillis())).append(", last heartbeat ")
+                .append(Durations.human(e.heartbeatAgeMillis())).append(" ago, lease ")
+                .append(Durations.human(e.leaseMillis())).append('\n');
+        Verdict v = e.verdict();
         if (v != null) {
-            b.append("  heartbeat age ").append(Durations.human(v.heartbeatAgeMillis()))
-                    .append(", lock age ").append(Durations.human(v.lockAgeMillis())).append('\n');
             b.append("  server clock ").append(v.serverNowMillis() < 0 ? "not measured"
                     : STAMP.format(Instant.ofEpochMilli(v.serverNowMillis())) + ", skew "
                     + Durations.signed(v.skewMillis())).append('\n');
@@ -341,18 +455,15 @@ public final class LocksViewModel {
                 b.append("  owner process ").append(v.ownerAlive() ? "alive" : "gone").append('\n');
             }
         }
-        byte[] raw = e.raw();
-        b.append("\nRaw bytes (").append(Math.min(raw.length, RAW_SHOWN)).append(" of ")
-                .append(e.facts() == null ? raw.length : e.facts().size()).append(" shown):\n");
-        b.append(printable(raw, RAW_SHOWN));
         return b.toString();
     }
 
-    /** Bytes as text, with control and invalid bytes escaped, trailing padding trimmed. */
-    static String printable(byte[] raw, int max) {
-        int n = Math.min(raw.length, max);
+    /** Bounded raw bytes as text, with control and invalid bytes escaped, trailing padding trimmed. */
+    static String rawText(byte[] raw, long size) {
+        int n = Math.min(raw.length, RAW_SHOWN);
         String s = new String(raw, 0, n, StandardCharsets.UTF_8).stripTrailing();
-        StringBuilder b = new StringBuilder(s.length());
+        StringBuilder b = new StringBuilder(s.length() + 64);
+        b.append("(first ").append(n).append(" of ").append(size).append(" bytes; trailing spaces trimmed)\n");
         for (char c : s.toCharArray()) {
             if (c == '\n' || c == '\t' || c >= 0x20 && c != 0x7f && c != '\uFFFD') {
                 b.append(c);
@@ -398,6 +509,11 @@ public final class LocksViewModel {
         return details;
     }
 
+    /** The selected entry's first bytes, read in the background. */
+    public ReadOnlyStringProperty rawBytesProperty() {
+        return rawBytes;
+    }
+
     public ObservableBooleanValue canBreakProperty() {
         return canBreak;
     }
@@ -406,15 +522,11 @@ public final class LocksViewModel {
         return canForceBreak;
     }
 
-    public ReadOnlyBooleanProperty refreshingProperty() {
-        return refreshing;
-    }
-
     public ReadOnlyBooleanProperty breakingProperty() {
         return breaking;
     }
 
-    /** Empty when the last read worked; else what went wrong, naming the path. */
+    /** Empty when the last refresh worked; else what went wrong, naming the path. */
     public ReadOnlyStringProperty errorMessageProperty() {
         return errorMessage;
     }
@@ -444,17 +556,15 @@ public final class LocksViewModel {
         return countsText;
     }
 
-    public ReadOnlyLongProperty pollIntervalMillisProperty() {
-        return pollIntervalMillis;
+    /** The last snapshot shown, or empty. */
+    public Optional<DirectorySnapshot> lastSnapshot() {
+        return Optional.ofNullable(lastSnapshot);
     }
 
-    /** The last successful read, or null. */
-    public DirectoryReading lastReading() {
-        return lastReading;
-    }
-
-    /** Selects the row named {@code name}, if present. */
-    public void select(String name) {
-        rows.stream().filter(r -> r.name().equals(name)).findFirst().ifPresent(selected::set);
+    /** Selects the row named {@code name}, if present; true when found. */
+    public boolean select(String name) {
+        Optional<LockRowViewModel> r = rows.stream().filter(x -> x.name().equals(name)).findFirst();
+        r.ifPresent(selected::set);
+        return r.isPresent();
     }
 }

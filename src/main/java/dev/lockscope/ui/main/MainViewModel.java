@@ -115,7 +115,7 @@ public final class MainViewModel {
             return;
         }
         message.set("Starting the demo directory (live holders, a dead lock and an expired lock)…");
-        io.submit("creating the demo directory", demo, dir -> {
+        io.submit("creating the demo directory", java.time.Duration.ofSeconds(90), demo, dir -> {
             transientDirectories.add(dir);
             directories.add(dir);
             selectedDirectory.set(dir);
