@@ -122,6 +122,13 @@ public final class InspectorApp extends Application {
 
         mainViewModel.start(argument, () -> {
             DemoDirectory d = DemoDirectory.create();
+            // Killed without stop() (SIGTERM): the holders see their stdin close and exit; remove the directory too.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                DemoDirectory left = demo.getAndSet(null);
+                if (left != null) {
+                    left.close();
+                }
+            }, "lockscope-demo-cleanup"));
             DemoDirectory before = demo.getAndSet(d);
             if (before != null) {
                 before.close();
