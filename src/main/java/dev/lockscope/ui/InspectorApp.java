@@ -100,24 +100,9 @@ public final class InspectorApp extends Application {
         Path argument = raw.isEmpty() ? null : Path.of(raw.get(0));
 
         ioPool = BackgroundIo.daemonPool();
-        BackgroundIo io = new BackgroundIo(ioPool, Platform::runLater, IO_TIMEOUT);
-        FxDialogService dialogs = new FxDialogService();
-        LocksViewModel locks = new LocksViewModel(io, Platform::runLater, dialogs,
-                DirectorySource.watcher(WatchOptions.defaults().withPollInterval(Duration.ofSeconds(2))));
-        AuditViewModel audit = new AuditViewModel(io);
-        RecordsViewModel records = new RecordsViewModel(io, dialogs, new StoreRecordFileGateway());
-        mainViewModel = new MainViewModel(io, dialogs, InspectorSettings.defaultLocation(), locks, audit, records);
-        mainView = new MainView(mainViewModel);
-
-        Scene scene = new Scene(mainView, 1180, 760);
-        stage.setScene(scene);
-        stage.titleProperty().bind(mainViewModel.titleProperty());
-        Image icon = loadIcon();
-        if (icon != null) {
-            stage.getIcons().add(icon);
-            dialogs.setIcon(icon);
-        }
-        dialogs.setOwner(stage);
+        Inspector inspector = Inspector.create(stage, ioPool, InspectorSettings.defaultLocation());
+        mainViewModel = inspector.viewModel();
+        mainView = inspector.view();
         stage.show();
 
         mainViewModel.start(argument, () -> {
@@ -135,6 +120,32 @@ public final class InspectorApp extends Application {
             }
             return d.directory();
         });
+    }
+
+    /**
+     * The inspector's window content wired with its production parts: background I/O with a timeout,
+     * real dialogs, the scanner's watcher and the record store. FX thread only.
+     */
+    record Inspector(MainViewModel viewModel, MainView view, FxDialogService dialogs) {
+        static Inspector create(Stage stage, ExecutorService pool, Path settingsFile) {
+            BackgroundIo io = new BackgroundIo(pool, Platform::runLater, IO_TIMEOUT);
+            FxDialogService dialogs = new FxDialogService();
+            LocksViewModel locks = new LocksViewModel(io, Platform::runLater, dialogs,
+                    DirectorySource.watcher(WatchOptions.defaults().withPollInterval(Duration.ofSeconds(2))));
+            AuditViewModel audit = new AuditViewModel(io);
+            RecordsViewModel records = new RecordsViewModel(io, dialogs, new StoreRecordFileGateway());
+            MainViewModel vm = new MainViewModel(io, dialogs, settingsFile, locks, audit, records);
+            MainView view = new MainView(vm);
+            stage.setScene(new Scene(view, 1180, 760));
+            stage.titleProperty().bind(vm.titleProperty());
+            Image icon = loadIcon();
+            if (icon != null) {
+                stage.getIcons().add(icon);
+                dialogs.setIcon(icon);
+            }
+            dialogs.setOwner(stage);
+            return new Inspector(vm, view, dialogs);
+        }
     }
 
     private static Image loadIcon() {
