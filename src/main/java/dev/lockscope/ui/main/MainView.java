@@ -60,6 +60,21 @@ public final class MainView extends BorderPane {
         auditTab.setContent(new AuditView(viewModel.audit()));
 
         directoryList.setItems(viewModel.directories());
+        directoryList.setCellFactory(l -> new javafx.scene.control.ListCell<>() {
+            @Override
+            protected void updateItem(Path item, boolean empty) {
+                super.updateItem(item, empty);
+                if (empty || item == null) {
+                    setText(null);
+                    setTooltip(null);
+                } else {
+                    Path name = item.getFileName();
+                    setText((name == null ? item.toString() : name.toString())
+                            + (item.getParent() == null ? "" : "\n" + item.getParent()));
+                    setTooltip(new javafx.scene.control.Tooltip(item.toString()));
+                }
+            }
+        });
         directoryList.getSelectionModel().selectedItemProperty().addListener((o, a, dir) -> {
             if (dir != null && !dir.equals(viewModel.selectedDirectoryProperty().get())) {
                 viewModel.selectedDirectoryProperty().set(dir);
