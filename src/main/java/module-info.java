@@ -20,7 +20,8 @@ module dev.lockscope {
 
     // The inspector: JavaFX instantiates the Application class; FXML injects the views' fields.
     exports dev.lockscope.ui to javafx.graphics;
-    opens dev.lockscope.ui.main to javafx.fxml;
+    // ... and Jackson reads and writes the inspector settings.
+    opens dev.lockscope.ui.main to javafx.fxml, com.fasterxml.jackson.databind;
     opens dev.lockscope.ui.locks to javafx.fxml;
     opens dev.lockscope.ui.records to javafx.fxml;
     opens dev.lockscope.ui.audit to javafx.fxml;

@@ -88,7 +88,7 @@ public final class MainViewModel {
                     if (argument != null) {
                         add(argument);
                     } else {
-                        openDemo(demo);
+                        openDemo(demo, err + " ");
                     }
                 });
     }
@@ -101,26 +101,27 @@ public final class MainViewModel {
                 }
                 selectedDirectory.set(last);
             } else {
-                message.set("The last directory used, " + last + ", is gone; showing the demo directory.");
-                openDemo(demo);
+                openDemo(demo, "The last directory used, " + last + ", is gone; showing the demo directory. ");
             }
-        }, err -> {
-            message.set(err);
-            openDemo(demo);
-        });
+        }, err -> openDemo(demo, err + " "));
     }
 
     private void openDemo(Callable<Path> demo) {
+        openDemo(demo, "");
+    }
+
+    /** Creates and shows the demo directory; {@code note} (why the demo is shown) stays in front of the message. */
+    private void openDemo(Callable<Path> demo, String note) {
         if (demo == null) {
             return;
         }
-        message.set("Starting the demo directory (live holders, a dead lock and an expired lock)…");
+        message.set(note + "Starting the demo directory (live holders, a dead lock and an expired lock)…");
         io.submit("creating the demo directory", java.time.Duration.ofSeconds(90), demo, dir -> {
             transientDirectories.add(dir);
             directories.add(dir);
             selectedDirectory.set(dir);
-            message.set("Demo directory " + dir + ": its holders stop when the inspector closes.");
-        }, err -> message.set("Could not create the demo directory: " + err));
+            message.set(note + "Demo directory " + dir + ": its holders stop when the inspector closes.");
+        }, err -> message.set(note + "Could not create the demo directory: " + err));
     }
 
     /** Asks for a directory and opens it. */

@@ -28,11 +28,12 @@ public interface RecordFileGateway {
     /**
      * The result of a save.
      *
-     * @param saved          true when the change was written
-     * @param generation     the generation now on disk (the new one when saved)
-     * @param conflict       when not saved: why, in words (the file moved on from the generation loaded)
+     * @param saved      true when the change was written
+     * @param generation the generation now on disk (the new one when saved)
+     * @param note       when not saved: the conflict in words (the file moved on from the generation
+     *                   loaded); when saved: a warning from the save path, or null
      */
-    record SaveOutcome(boolean saved, long generation, String conflict) {
+    record SaveOutcome(boolean saved, long generation, String note) {
     }
 
     /**

@@ -267,7 +267,7 @@ public final class RecordsViewModel {
             busy.set(false);
             if (outcome.saved()) {
                 message.set("Saved " + changes.size() + " change(s): " + f + " is now at generation "
-                        + outcome.generation() + ".");
+                        + outcome.generation() + "." + (outcome.note() == null ? "" : " Note: " + outcome.note()));
                 String sel = selected.get() == null ? null : selected.get().name();
                 pending.clear();
                 reloadKeepingSelection(sel);
