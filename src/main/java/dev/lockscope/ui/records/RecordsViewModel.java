@@ -274,7 +274,7 @@ public final class RecordsViewModel {
                 return;
             }
             String text = "The record file changed since it was loaded (you edited generation " + expected
-                    + ", the file is now at generation " + outcome.generation() + ").\n" + outcome.conflict()
+                    + ", the file is now at generation " + outcome.generation() + ").\n" + outcome.note()
                     + "\n\nRe-apply your " + changes.size() + " change(s) on top of the newer file, or reload it"
                     + " and drop them?";
             switch (dialogs.resolveConflict(text)) {
