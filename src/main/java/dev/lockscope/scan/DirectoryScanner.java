@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,8 +43,8 @@ import java.util.regex.Pattern;
  *
  * <p>Every refresh lists the directory, lstats each entry (never following links) and measures the
  * server clock once with a probe file. An entry's content is re-read only when its (inode, mtime,
- * size) changed since the last refresh, or when its mtime has whole-second precision and is recent
- * (coarse timestamps, as on sshfs, could hide a change). Reads are bounded to
+ * size) changed since the last refresh, or, on filesystems with whole-second timestamps (sshfs), when
+ * its mtime is within the last 2 s: a coarse timestamp could hide a second change. Reads are bounded to
  * {@link LockSnapshot#MAX_READ} bytes; symlinks are read with readlink and never followed; FIFOs,
  * sockets and devices are never opened. Ages and verdicts are recomputed on every refresh from the new
  * server-clock reading, whether or not content was re-read.
@@ -67,6 +68,10 @@ public final class DirectoryScanner {
     private Map<String, Cached> cache = new HashMap<>();
     private String fileSystemType;
     private boolean network;
+    /** Set once any mtime (or the probe's) has a sub-second part: then timestamps are fine enough to tell changes. */
+    private boolean subSecondTimestamps;
+    /** Entries whose bytes (or link target) were read in the current refresh. */
+    private int contentReads;
 
     /** A scanner of {@code directory} judging as this process ({@link HostIdentity#current()}). */
     public DirectoryScanner(Path directory) {
@@ -121,8 +126,11 @@ public final class DirectoryScanner {
         Map<String, Cached> next = new HashMap<>(Math.max(16, names.size() * 2));
         List<Work> work = new ArrayList<>(names.size());
         Map<String, Work> lockByName = new HashMap<>();
-        int reads = 0;
+        contentReads = 0;
         long serverNow = clock == null ? -1 : clock.serverNowMillis();
+        if (serverNow % 1000 != 0 && serverNow > 0) {
+            subSecondTimestamps = true;
+        }
         for (String name : names) {
             Path p = directory.resolve(name);
             FileFacts facts;
@@ -134,13 +142,15 @@ public final class DirectoryScanner {
                 work.add(new Work(name, null, unreadable("cannot lstat: " + describe(e)), null));
                 continue;
             }
+            if (facts.mtimeMillis() % 1000 != 0) {
+                subSecondTimestamps = true;
+            }
             Cached c = cache.get(name);
             Content content;
-            if (c != null && c.facts.sameFileAs(facts) && !coarseAndRecent(facts, serverNow)) {
+            if (c != null && c.facts.sameFileAs(facts) && !(!subSecondTimestamps && coarseAndRecent(facts, serverNow))) {
                 content = c.content;
             } else {
                 content = read(name, p, facts);
-                reads++;
                 if (content == null) {
                     continue; // vanished while we read it
                 }
@@ -163,7 +173,7 @@ public final class DirectoryScanner {
         for (Work w : work) {
             entries.add(classify(w, clock, lockByName, memo));
         }
-        return new DirectorySnapshot(directory, fileSystemType(), startedAt, clock, clockError, entries, reads);
+        return new DirectorySnapshot(directory, fileSystemType(), startedAt, clock, clockError, entries, contentReads);
     }
 
     private void checkDirectory() throws IOException {
@@ -200,7 +210,10 @@ public final class DirectoryScanner {
         return names;
     }
 
-    /** A whole-second mtime written in the last 2 s may hide a second change in the same second. */
+    /**
+     * On a filesystem with whole-second timestamps (sshfs), an mtime written in the last 2 s may hide a
+     * second change in the same second, with the same size (owner records all have one size).
+     */
     private static boolean coarseAndRecent(FileFacts f, long serverNow) {
         return f.mtimeMillis() % 1000 == 0 && (serverNow < 0 || serverNow - f.mtimeMillis() < 2000);
     }
@@ -244,6 +257,7 @@ public final class DirectoryScanner {
         NameClass nc = nameClass(name, facts);
         switch (nc) {
             case SYMLINK: {
+                contentReads++;
                 String target;
                 try {
                     target = Files.readSymbolicLink(p).toString();
@@ -270,6 +284,7 @@ public final class DirectoryScanner {
     }
 
     private Content readRegular(NameClass nc, String name, Path p) {
+        contentReads++;
         for (int attempt = 0; ; attempt++) {
             byte[] buf = new byte[LockSnapshot.MAX_READ];
             int n;
@@ -307,7 +322,8 @@ public final class DirectoryScanner {
             } else if (nc == NameClass.CANDIDATE) {
                 foreign = ForeignFormats.ofFile(name, fresh, buf, n, why);
             }
-            return new Content(nc, fresh, owner, identity, why, false, null, foreign, null);
+            return new Content(nc, fresh, owner, identity, why, false, null, foreign, null,
+                    nc == NameClass.CLAIM ? ClaimName.parse(name) : null);
         }
     }
 
@@ -332,11 +348,49 @@ public final class DirectoryScanner {
 
     // ---- classification ------------------------------------------------------------------------------
 
+    /**
+     * Classifies one entry. Entries whose classification does not depend on time or on other entries
+     * (everything but locks, guards and claims not held) are kept as templates while their attributes are
+     * unchanged, and only get new ages: a refresh of 10,000 unchanged entries stays cheap.
+     */
     private ScanEntry classify(Work w, ServerClock.Reading clock, Map<String, Work> lockByName, MemoProcessTable memo) {
+        Cached cached = w.cached;
+        String lockToken = null;
+        if (w.content.claimName != null) {
+            Work lock = lockByName.get(w.content.claimName.lockName());
+            lockToken = lock == null ? null : lock.content.owner.token();
+        }
+        if (cached != null && cached.template != null && Objects.equals(cached.template.facts(), w.facts)
+                && Objects.equals(cached.templateLockToken, lockToken)) {
+            return cached.template.withAges(lockAge(cached.template.owner(), clock), mtimeAge(w.facts, clock));
+        }
+        ScanEntry e = classifyAfresh(w, clock, lockByName, memo);
+        if (cached != null) {
+            boolean timeless = switch (e.kind()) {
+                case LOCK, BREAK_GUARD -> false;
+                case CLAIM -> e.state() == EntryState.HELD;
+                default -> true;
+            };
+            cached.template = timeless ? e : null;
+            cached.templateLockToken = lockToken;
+        }
+        return e;
+    }
+
+    private static long mtimeAge(FileFacts f, ServerClock.Reading clock) {
+        return f == null || clock == null ? -1 : Math.max(0, clock.serverNowMillis() - f.mtimeMillis());
+    }
+
+    private static long lockAge(LockOwner owner, ServerClock.Reading clock) {
+        return owner == null || clock == null ? -1 : Math.max(0, clock.localNowMillis() - owner.acquiredAt());
+    }
+
+    private ScanEntry classifyAfresh(Work w, ServerClock.Reading clock, Map<String, Work> lockByName,
+                                     MemoProcessTable memo) {
         FileFacts f = w.facts;
         Content c = w.content;
         String name = w.name;
-        long mtimeAge = f == null || clock == null ? -1 : Math.max(0, clock.serverNowMillis() - f.mtimeMillis());
+        long mtimeAge = mtimeAge(f, clock);
         if (c.unreadable) {
             return new ScanEntry(name, EntryKind.UNREADABLE, EntryState.UNKNOWN, "unreadable: " + c.readError, f,
                     null, null, null, null, null, null, -1, mtimeAge, -1);
@@ -358,7 +412,7 @@ public final class DirectoryScanner {
                 Matcher m = TEMP.matcher(name);
                 String of = m.matches() ? m.group(1) : "?";
                 return new ScanEntry(name, EntryKind.RECORD_TEMP, EntryState.NONE, "temp file of a save of '" + of
-                        + "': a save in progress, or left by a writer that crashed" + ago(mtimeAge), f, null, null,
+                        + "': a save in progress, or left by a writer that crashed", f, null, null,
                         of, null, null, null, -1, mtimeAge, -1);
             }
             case SYMLINK:
@@ -418,17 +472,14 @@ public final class DirectoryScanner {
 
     private ScanEntry claim(Work w, ServerClock.Reading clock, Map<String, Work> lockByName, MemoProcessTable memo,
                             long mtimeAge) {
-        Matcher m = CLAIM.matcher(w.name);
-        if (!m.matches()) {
-            throw new IllegalStateException("not a claim name: " + w.name);
-        }
-        String lockName = m.group(1);
-        long pid = Long.parseLong(m.group(3));
-        String token = m.group(4);
+        ClaimName cn = w.content.claimName;
+        String lockName = cn.lockName();
+        long pid = cn.pid();
+        String token = cn.token();
         FileFacts f = w.facts;
         LockOwner owner = w.content.owner;
         long lease = owner == null ? -1 : owner.leaseMillis();
-        long lockAge = owner == null || clock == null ? -1 : Math.max(0, clock.localNowMillis() - owner.acquiredAt());
+        long lockAge = lockAge(owner, clock);
         Work lock = lockByName.get(lockName);
         String lockToken = lock == null ? null : lock.content.owner.token();
         if (token.equals(lockToken) || owner != null && owner.token().equals(lockToken)) {
@@ -525,7 +576,28 @@ public final class DirectoryScanner {
     /** What was read of an entry. */
     private record Content(NameClass nameClass, FileFacts freshFacts, LockOwner owner, LockIdentity identity,
                            String readError, boolean unreadable, String linkTarget, ForeignLock foreign,
-                           String special) {
+                           String special, ClaimName claimName) {
+        Content(NameClass nameClass, FileFacts freshFacts, LockOwner owner, LockIdentity identity, String readError,
+                boolean unreadable, String linkTarget, ForeignLock foreign, String special) {
+            this(nameClass, freshFacts, owner, identity, readError, unreadable, linkTarget, foreign, special, null);
+        }
+    }
+
+    /** The parts of a claim's name: {@code .<lockName>.<host>.<pid>.<token>}. */
+    private record ClaimName(String lockName, String host, long pid, String token) {
+        static ClaimName parse(String name) {
+            Matcher m = CLAIM.matcher(name);
+            if (!m.matches()) {
+                return null;
+            }
+            long pid;
+            try {
+                pid = Long.parseLong(m.group(3));
+            } catch (NumberFormatException e) {
+                pid = -1;
+            }
+            return new ClaimName(m.group(1), m.group(2), pid, m.group(4));
+        }
     }
 
     /** Cache slot of one name. {@code dead} is only touched by the scanning thread. */
@@ -534,6 +606,9 @@ public final class DirectoryScanner {
         final Content content;
         /** DEAD stays DEAD while the content is unchanged: a PID once gone is not asked about again. */
         boolean dead;
+        /** The last classification, reused with new ages while attributes (and the lock's token) stay the same. */
+        ScanEntry template;
+        String templateLockToken;
 
         Cached(Key facts, Content content) {
             this.facts = facts;

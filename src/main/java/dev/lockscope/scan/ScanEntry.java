@@ -81,6 +81,12 @@ public record ScanEntry(String name, EntryKind kind, EntryState state, String re
         return facts == null ? -1 : facts.mtimeMillis();
     }
 
+    /** A copy with other ages: the same entry seen by a later refresh. */
+    public ScanEntry withAges(long newLockAgeMillis, long newHeartbeatAgeMillis) {
+        return new ScanEntry(name, kind, state, reason, facts, owner, verdict, lockName, token, linkTarget, foreign,
+                newLockAgeMillis, newHeartbeatAgeMillis, leaseMillis);
+    }
+
     /**
      * True when {@code other} differs from this entry in more than its ages and the wording of its
      * reason: kind, state, attributes, owner, token, target or foreign format. Ages change on every

@@ -1,0 +1,150 @@
+package dev.lockscope.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockscope.scan.DirectoryScanner;
+import dev.lockscope.scan.DirectorySnapshot;
+import dev.lockscope.scan.DirectoryWatcher;
+import dev.lockscope.scan.ScanEntry;
+import dev.lockscope.scan.ScanListener;
+import dev.lockscope.scan.SnapshotDiff;
+import dev.lockscope.scan.WatchOptions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code lockscope ls}: the locks of a directory, like lslocks. Main thread; --watch prints from the scanner thread. */
+@Command(name = "ls", mixinStandardHelpOptions = true,
+        description = {"List the locks in DIR with their state (HELD, EXPIRED, DEAD, UNKNOWN), owner and ages.",
+                "Ages are server time (measured with a probe file). --all adds claims (HELD, WAITING, ORPHAN),",
+                "break guards' leftovers, record-save temp files, .nfsXXXX files, probes and everything else.",
+                "Symlinks are never followed and FIFOs or devices never opened."})
+public final class LsCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "DIR", description = "the lock directory")
+    Path dir;
+
+    @Option(names = "--json", description = "print a JSON array of objects (with --watch: one JSON object per change and line)")
+    boolean json;
+
+    @Option(names = "--all", description = "include claims, leftovers, temp files and every other entry")
+    boolean all;
+
+    @Option(names = "--watch", description = "print the table, then each change as it happens, until interrupted")
+    boolean watch;
+
+    @Option(names = "--interval", paramLabel = "DUR", converter = DurationConverter.class,
+            description = "with --watch: poll every DUR (default 1s on network filesystems, 5s on local ones)")
+    Duration interval;
+
+    @Option(names = "--poll", description = "with --watch: poll only, even where filesystem events arrive")
+    boolean poll;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (interval != null && interval.toMillis() < 10) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be at least 10ms");
+        }
+        if (!watch) {
+            DirectorySnapshot snap = DirectoryScanner.snapshot(dir);
+            printSnapshot(snap, out, err);
+            out.flush();
+            return ExitCodes.OK;
+        }
+        WatchOptions opts = WatchOptions.defaults();
+        if (interval != null) {
+            opts = opts.withPollInterval(interval);
+        }
+        if (poll) {
+            opts = WatchOptions.polling(interval == null ? opts.networkPollInterval() : interval);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        ScanListener listener = new ScanListener() {
+            private boolean first = true;
+
+            @Override
+            public void onRefresh(SnapshotDiff diff) {
+                if (first) {
+                    first = false;
+                    printSnapshot(diff.current(), out, err);
+                } else if (!diff.isEmpty()) {
+                    printDiff(diff, out);
+                }
+                out.flush();
+            }
+
+            @Override
+            public void onError(Path directory, Exception error) {
+                err.println("lockscope: " + (error.getMessage() == null ? error.toString() : error.getMessage()));
+                err.flush();
+            }
+        };
+        DirectoryWatcher watcher = DirectoryWatcher.start(dir, opts, listener);
+        Thread hook = new Thread(() -> {
+            watcher.close();
+            stopped.countDown();
+        }, "lockscope-ls-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopped.await();
+        return ExitCodes.OK;
+    }
+
+    private List<ScanEntry> shown(List<ScanEntry> entries) {
+        return all ? entries : entries.stream().filter(e -> e.kind().isLockLike()).toList();
+    }
+
+    private void printSnapshot(DirectorySnapshot snap, PrintWriter out, PrintWriter err) {
+        List<ScanEntry> entries = shown(snap.entries());
+        if (json && !watch) {
+            ArrayNode arr = VerdictFormat.JSON.createArrayNode();
+            entries.forEach(e -> arr.add(ScanFormat.toJson(e)));
+            out.println(arr.toPrettyString());
+        } else if (json) {
+            for (ScanEntry e : entries) {
+                out.println(change("added", e));
+            }
+        } else {
+            ScanFormat.printTable(entries, out);
+        }
+        if (snap.clockError() != null) {
+            err.println("lockscope: note: " + snap.clockError());
+        }
+    }
+
+    private void printDiff(SnapshotDiff diff, PrintWriter out) {
+        String now = LocalTime.now().format(CLOCK);
+        for (ScanEntry e : shown(diff.removed())) {
+            out.println(json ? change("removed", e) : now + " - " + String.join("  ", ScanFormat.cells(e)));
+        }
+        for (ScanEntry e : shown(diff.added())) {
+            out.println(json ? change("added", e) : now + " + " + String.join("  ", ScanFormat.cells(e)));
+        }
+        for (ScanEntry e : shown(diff.changed())) {
+            out.println(json ? change("changed", e) : now + " ~ " + String.join("  ", ScanFormat.cells(e)));
+        }
+    }
+
+    private static String change(String what, ScanEntry e) {
+        ObjectNode n = VerdictFormat.JSON.createObjectNode();
+        n.put("change", what);
+        n.setAll(ScanFormat.toJson(e));
+        return n.toString();
+    }
+}
