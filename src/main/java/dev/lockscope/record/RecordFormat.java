@@ -131,7 +131,7 @@ public final class RecordFormat {
             root = MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.NOT_JSON,
-                    e.getOriginalMessage() + location(e) + " (file has " + bytes.length + " bytes)");
+                    describeJsonError(e) + " (file has " + bytes.length + " bytes)");
         }
         if (root == null || root.isMissingNode()) {
             throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.EMPTY,
@@ -280,6 +280,13 @@ public final class RecordFormat {
         return out.toString();
     }
 
+    /** A JSON syntax error for people: the parser's message without its source dump, and the location. */
+    public static String describeJsonError(JsonProcessingException e) {
+        String m = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage();
+        m = m.replaceAll("\\[Source: [^;\\]]*; ", "[");
+        return m + location(e);
+    }
+
     private static String location(JsonProcessingException e) {
         var loc = e.getLocation();
         if (loc == null) {
@@ -314,5 +321,4 @@ public final class RecordFormat {
         }
         return b.append('\'').toString();
     }
-
 }
