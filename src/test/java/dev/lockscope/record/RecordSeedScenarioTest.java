@@ -118,7 +118,11 @@ class RecordSeedScenarioTest {
         assertThat(a.generation()).as("one generation per save, none lost").isEqualTo(WRITERS);
         assertThat(b.records()).isEqualTo(a.records());
         assertThat(failed).as("reads that did not parse").isZero();
-        assertThat(rawTorn).as("raw reads that saw a torn file").isZero();
+        if (bed.kind().equals("gluster")) {
+            // Raw reads have no retry. On sshfs a reader with a stale cached size may cut a read short
+            // (the store retries that); on gluster nothing may ever be torn.
+            assertThat(rawTorn).as("raw reads that saw a torn file").isZero();
+        }
     }
 
     static Map<String, String> hostEnv(boolean onA) {
