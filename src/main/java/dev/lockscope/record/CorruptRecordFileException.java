@@ -10,8 +10,13 @@ public class CorruptRecordFileException extends RecordStoreException {
 
     /** What is wrong with the file. */
     public enum Problem {
-        /** Not valid JSON: truncated, or garbage. A torn read looks like this too, so readers retry it first. */
+        /** Not valid JSON: garbage. Readers retry it briefly before believing it. */
         NOT_JSON(true),
+        /**
+         * Valid JSON text that ends too soon. This is also what a reader sees when its client holds a stale
+         * file size (sshfs caches attributes for up to 20 s), so readers retry it longest.
+         */
+        TRUNCATED(true),
         /** Bytes that are not UTF-8 (a truncated multi-byte character looks like this, so it is retried first). */
         NOT_UTF8(true),
         /** Zero bytes (a reader racing a non-atomic writer could see this, so it is retried first). */
@@ -37,17 +42,30 @@ public class CorruptRecordFileException extends RecordStoreException {
 
     private final Problem problem;
     private final String detail;
+    private final long sizeRead;
 
     public CorruptRecordFileException(Path file, Problem problem, String detail) {
+        this(file, problem, detail, -1);
+    }
+
+    /** {@code sizeRead}: how many bytes the read that found the problem got, or -1. */
+    public CorruptRecordFileException(Path file, Problem problem, String detail, long sizeRead) {
         super(file, "record file " + file + " " + describe(problem) + ": " + detail
                 + " (the file is left as it is; fix or move it by hand)");
         this.problem = problem;
         this.detail = detail;
+        this.sizeRead = sizeRead;
+    }
+
+    /** How many bytes the read that found the problem got, or -1 when not known. */
+    public long sizeRead() {
+        return sizeRead;
     }
 
     private static String describe(Problem p) {
         return switch (p) {
             case NOT_JSON -> "is not valid JSON";
+            case TRUNCATED -> "is truncated";
             case NOT_UTF8 -> "is not valid UTF-8";
             case EMPTY -> "is empty";
             case UNKNOWN_FORMAT -> "is not a lockscope record file of a known format";

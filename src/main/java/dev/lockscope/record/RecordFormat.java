@@ -20,6 +20,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Map;
@@ -116,6 +117,45 @@ public final class RecordFormat {
         }
     }
 
+    /** Files are padded to a size class no smaller than this. */
+    public static final int MIN_SIZE_CLASS = 4096;
+
+    /**
+     * The size a file of {@code n} content bytes is padded to: a multiple of 4 KiB up to 16 KiB, then a
+     * multiple of a quarter of the largest power of two not above {@code n} (at most 25 % padding).
+     *
+     * <p>Why: a client whose cached file size is stale (sshfs keeps attributes for up to 20 s) cuts a
+     * read at that old size. Successive generations mostly share one size class, so such a client still
+     * reads whole files; and a read cut at a size that is not a size class cannot be a stale-size cut.
+     */
+    public static long sizeClass(long n) {
+        if (n <= MIN_SIZE_CLASS) {
+            return MIN_SIZE_CLASS;
+        }
+        long step = Math.max(MIN_SIZE_CLASS, Long.highestOneBit(n) / 4);
+        return (n + step - 1) / step * step;
+    }
+
+    /** True when {@code n} is a size class, so a file cut at {@code n} bytes may be a stale-size read. */
+    public static boolean isSizeClass(long n) {
+        return n > 0 && sizeClass(n) == n;
+    }
+
+    /**
+     * {@code content} padded with spaces and a final newline to its size class, but never beyond
+     * {@code limit} (and never shorter than the content).
+     */
+    public static byte[] pad(byte[] content, long limit) {
+        long target = Math.min(sizeClass(content.length), limit);
+        if (target <= content.length + 1) {
+            return content;
+        }
+        byte[] out = Arrays.copyOf(content, (int) target);
+        Arrays.fill(out, content.length, out.length - 1, (byte) ' ');
+        out[out.length - 1] = '\n';
+        return out;
+    }
+
     /**
      * Decodes a whole file.
      *
@@ -129,9 +169,12 @@ public final class RecordFormat {
         JsonNode root;
         try {
             root = MAPPER.readTree(text);
+        } catch (com.fasterxml.jackson.core.io.JsonEOFException e) {
+            throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.TRUNCATED,
+                    describeJsonError(e) + " (file has " + bytes.length + " bytes)", bytes.length);
         } catch (JsonProcessingException e) {
             throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.NOT_JSON,
-                    e.getOriginalMessage() + location(e) + " (file has " + bytes.length + " bytes)");
+                    describeJsonError(e) + " (file has " + bytes.length + " bytes)");
         }
         if (root == null || root.isMissingNode()) {
             throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.EMPTY,
@@ -264,20 +307,31 @@ public final class RecordFormat {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(bytes.length);
         CoderResult r = dec.decode(in, out, true);
+        if (r.isUnderflow() && in.hasRemaining()) {
+            throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.TRUNCATED,
+                    "it ends inside a UTF-8 character after " + bytes.length + " bytes", bytes.length);
+        }
         if (r.isError()) {
             throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.NOT_UTF8,
                     "invalid byte sequence at byte offset " + in.position() + " of " + bytes.length);
         }
         r = dec.flush(out);
         if (r.isError()) {
-            throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.NOT_UTF8,
-                    "truncated character at the end of " + bytes.length + " bytes");
+            throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.TRUNCATED,
+                    "it ends inside a UTF-8 character after " + bytes.length + " bytes", bytes.length);
         }
         out.flip();
         if (out.length() > 0 && out.charAt(0) == '\uFEFF') {
             throw unknown(file, "it starts with a byte-order mark; record files are UTF-8 without BOM");
         }
         return out.toString();
+    }
+
+    /** A JSON syntax error for people: the parser's message without its source dump, and the location. */
+    public static String describeJsonError(JsonProcessingException e) {
+        String m = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage();
+        m = m.replaceAll("\\[Source: [^;\\]]*; ", "[");
+        return m + location(e);
     }
 
     private static String location(JsonProcessingException e) {
@@ -314,5 +368,4 @@ public final class RecordFormat {
         }
         return b.append('\'').toString();
     }
-
 }

@@ -60,6 +60,8 @@ public final class RecordStore {
     private final Path file;
     private final RecordStoreOptions options;
     private final Consumer<SaveStep> stepListener;
+    /** Set once a read found the file; "missing" must then persist longer before it is believed. */
+    private volatile boolean seenExisting;
 
     private RecordStore(Path file, RecordStoreOptions options, Consumer<SaveStep> stepListener) {
         this.file = file;
@@ -116,12 +118,16 @@ public final class RecordStore {
         long start = System.nanoTime();
         long tornDeadline = start + options.tornRetry().toNanos();
         long staleDeadline = start + options.staleRetry().toNanos();
+        long staleSizeDeadline = start + options.staleSizeRetry().toNanos();
         long sleepMillis = 1;
         while (true) {
             try {
                 return readOnce();
             } catch (CorruptRecordFileException e) {
-                if (!e.problem().possiblyTorn() || System.nanoTime() - tornDeadline > 0) {
+                // A cut at a size class is what a stale cached size produces: wait that out longest.
+                long deadline = e.problem() == CorruptRecordFileException.Problem.TRUNCATED
+                        && RecordFormat.isSizeClass(e.sizeRead()) ? staleSizeDeadline : tornDeadline;
+                if (!e.problem().possiblyTorn() || System.nanoTime() - deadline > 0) {
                     throw e;
                 }
             } catch (Vanished e) {
@@ -135,7 +141,7 @@ public final class RecordStore {
                 }
             }
             sleep(sleepMillis + ThreadLocalRandom.current().nextLong(sleepMillis + 1));
-            sleepMillis = Math.min(sleepMillis * 2, 50);
+            sleepMillis = Math.min(sleepMillis * 2, 100);
         }
     }
 
@@ -149,7 +155,10 @@ public final class RecordStore {
     private RecordSnapshot readOnce() throws IOException {
         FileFacts f = FileFacts.lstatOrNull(file);
         if (f == null) {
-            return RecordSnapshot.missing(file);
+            f = confirmMissing();
+            if (f == null) {
+                return RecordSnapshot.missing(file);
+            }
         }
         if (f.type() != FileFacts.Type.REGULAR) {
             String what = f.type() == FileFacts.Type.SYMLINK
@@ -187,9 +196,37 @@ public final class RecordStore {
             bytes = Arrays.copyOf(bytes, n);
         } catch (NoSuchFileException e) {
             throw new Vanished(e);
+        } catch (IOException e) {
+            // sshfs reports ENOENT from a read on a handle whose file was just renamed over.
+            if (e.getMessage() != null && e.getMessage().contains("No such file")) {
+                throw new Vanished(e);
+            }
+            throw e;
         }
         RecordFormat.Decoded d = RecordFormat.decode(file, bytes);
+        seenExisting = true;
         return new RecordSnapshot(file, true, d.generation(), d.writer(), d.records(), bytes.length);
+    }
+
+    /**
+     * A lookup said "no such file". On sshfs that is also what a reader sees for a moment while its own
+     * mount renames a new generation over the file, so "missing" is believed only when it persists:
+     * over about 70 ms, or about a second once this store has seen the file exist.
+     *
+     * @return the file's facts if it turned out to be there, or null when it is missing
+     */
+    private FileFacts confirmMissing() throws IOException {
+        long until = System.nanoTime() + (seenExisting ? 1_000_000_000L : 70_000_000L);
+        long sleepMillis = 5;
+        while (System.nanoTime() - until < 0) {
+            sleep(sleepMillis);
+            sleepMillis = Math.min(sleepMillis * 2, 100);
+            FileFacts f = FileFacts.lstatOrNull(file);
+            if (f != null) {
+                return f;
+            }
+        }
+        return null;
     }
 
     private CorruptRecordFileException tooLarge(long size) {
@@ -240,7 +277,20 @@ public final class RecordStore {
         SaveResult result;
         try {
             step(SaveStep.LOCKED);
-            result = saveHeld(handle, expectedGeneration, change, onConflict);
+            int phantoms = 0;
+            while (true) {
+                try {
+                    result = saveHeld(handle, expectedGeneration, change, onConflict);
+                    break;
+                } catch (PhantomMissing e) {
+                    // We still hold the lock, so nobody wrote: our read of "missing" was a lie of the
+                    // filesystem (sshfs, mid-rename). Nothing was committed; read again and redo.
+                    if (++phantoms > 5) {
+                        throw new RecordFencingException(file, "not saved: " + file + " kept reading as missing"
+                                + " although it exists; the temp file was removed", e);
+                    }
+                }
+            }
         } catch (IOException | RuntimeException | Error e) {
             try {
                 handle.release();
@@ -286,7 +336,7 @@ public final class RecordStore {
         }
         long next = current.generation() + 1;
         WriterStamp stamp = WriterStamp.now(options.tool());
-        byte[] bytes = RecordFormat.encode(next, stamp, work);
+        byte[] bytes = RecordFormat.pad(RecordFormat.encode(next, stamp, work), options.maxBytes());
         if (bytes.length > options.maxBytes()) {
             throw new RecordStoreException(file, "cannot save " + file + ": the new generation would be "
                     + bytes.length + " bytes, over the limit of " + options.maxBytes() + " bytes; nothing was written");
@@ -349,6 +399,9 @@ public final class RecordStore {
             throw new RecordStoreException(file, "not saved: cannot re-read " + file + " for the fencing check: "
                     + describe(e) + "; the temp file was removed", e);
         }
+        if (!current.exists() && now.exists()) {
+            throw new PhantomMissing(null);
+        }
         if (now.generation() != current.generation() || now.exists() != current.exists()) {
             throw new RecordFencingException(file, "not saved: the generation of " + file + " moved from "
                     + current.generation() + " to " + now.generation() + " while we held the lock"
@@ -381,9 +434,15 @@ public final class RecordStore {
         }
     }
 
-    private RecordFencingException appeared(Exception cause) {
-        return new RecordFencingException(file, "not saved: " + file + " appeared while we held the lock although"
-                + " it was absent when read; the temp file was removed", cause);
+    private PhantomMissing appeared(Exception cause) {
+        return new PhantomMissing(cause);
+    }
+
+    /** The file read as missing under the lock, but creating it found it there. */
+    private static final class PhantomMissing extends IOException {
+        PhantomMissing(Throwable cause) {
+            super(cause);
+        }
     }
 
     /** Step 7; false when the filesystem refuses to fsync a directory (some FUSE filesystems do). */
