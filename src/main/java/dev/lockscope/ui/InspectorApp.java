@@ -166,7 +166,15 @@ public final class InspectorApp extends Application {
         }
         DemoDirectory d = demo.getAndSet(null);
         if (d != null) {
-            d.close(); // the holders must not outlive the window
+            // The holders must not outlive the window; stopping them and deleting the directory is I/O,
+            // so it runs off the FX thread (bounded: the JVM is about to exit anyway).
+            Thread t = new Thread(d::close, "lockscope-demo-stop");
+            t.start();
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (ioPool != null) {
             ioPool.shutdownNow();

@@ -20,7 +20,7 @@ public final class IoErrors {
             t = u.getCause();
         }
         if (t instanceof TimeoutException) {
-            return "No answer within " + timeout.toSeconds() + " s while " + what
+            return "No answer within " + Durations.human(timeout.toMillis()) + " while " + what
                     + ". The file server may be hung or the mount gone. The window stays usable;"
                     + " the call is still pending and is not repeated until it returns.";
         }

@@ -172,7 +172,9 @@ public final class LocksViewModel {
                 });
             }
         };
-        io.submit("opening " + dir, () -> source.watch(dir, listener), sub -> {
+        java.util.concurrent.atomic.AtomicReference<BackgroundIo.Call<DirectorySource.Subscription>> pending =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        pending.set(io.submit("opening " + dir, () -> source.watch(dir, listener), sub -> {
             if (gen != generation) {
                 closeInBackground(sub);
                 return;
@@ -185,7 +187,12 @@ public final class LocksViewModel {
                 errorMessage.set(err);
                 lastRefreshText.set("");
             }
-        });
+            // A watch that starts after we gave up on it must not run on unseen: close it when it comes.
+            BackgroundIo.Call<DirectorySource.Subscription> call = pending.get();
+            if (call != null) {
+                call.finished().thenAccept(DirectorySource.Subscription::close);
+            }
+        }));
     }
 
     /** Stops watching (when the window closes). Blocking parts run in the background. */
@@ -230,7 +237,7 @@ public final class LocksViewModel {
         if (subscription == null && lastSnapshot == null && directory.get() != null && errorMessage.get().isEmpty()) {
             long waited = (now - openedNanos) / 1_000_000;
             if (waited > io.timeout().toMillis()) {
-                errorMessage.set("No answer within " + io.timeout().toSeconds() + " s while opening " + directory.get()
+                errorMessage.set("No answer within " + Durations.human(io.timeout().toMillis()) + " while opening " + directory.get()
                         + ". The file server may be hung or the mount gone; still waiting.");
             }
             return;
