@@ -1,0 +1,183 @@
+package dev.lockscope.ui;
+
+import dev.lockscope.scan.WatchOptions;
+import dev.lockscope.ui.audit.AuditViewModel;
+import dev.lockscope.ui.common.BackgroundIo;
+import dev.lockscope.ui.common.FxDialogService;
+import dev.lockscope.ui.demo.DemoDirectory;
+import dev.lockscope.ui.locks.DirectorySource;
+import dev.lockscope.ui.locks.LocksViewModel;
+import dev.lockscope.ui.main.InspectorSettings;
+import dev.lockscope.ui.main.MainView;
+import dev.lockscope.ui.main.MainViewModel;
+import dev.lockscope.ui.records.RecordsViewModel;
+import dev.lockscope.ui.records.StoreRecordFileGateway;
+import javafx.application.Application;
+import javafx.application.Platform;
+import javafx.scene.Scene;
+import javafx.scene.image.Image;
+import javafx.stage.Stage;
+
+import java.io.File;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The Lockscope inspector application. {@link #launchApp} is called on the main thread (by
+ * {@code dev.lockscope.GuiLauncher}); the lifecycle methods run on the FX thread as JavaFX calls them.
+ */
+public final class InspectorApp extends Application {
+
+    /** Timeout for any single file-system call before the user is told the server does not answer. */
+    public static final Duration IO_TIMEOUT = Duration.ofSeconds(8);
+
+    private ExecutorService ioPool;
+    private MainViewModel mainViewModel;
+    private MainView mainView;
+    private final AtomicReference<DemoDirectory> demo = new AtomicReference<>();
+
+    /**
+     * Opens the inspector window and returns when it is closed.
+     *
+     * @param args an optional lock directory
+     * @throws IllegalStateException with what to install when no display can be opened
+     */
+    public static void launchApp(String[] args) {
+        String problem = displayProblem();
+        if (problem != null) {
+            throw new IllegalStateException(problem);
+        }
+        Application.launch(InspectorApp.class, args);
+    }
+
+    /**
+     * Why a window cannot be opened here, or null. Checked before JavaFX starts, because JavaFX itself
+     * prints a stack trace or aborts where there is no display or no GTK.
+     */
+    static String displayProblem() {
+        if ("Monocle".equalsIgnoreCase(System.getProperty("glass.platform"))) {
+            return null; // headless tests
+        }
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        if (!os.contains("linux")) {
+            return null;
+        }
+        String display = System.getenv("DISPLAY");
+        String wayland = System.getenv("WAYLAND_DISPLAY");
+        if ((display == null || display.isBlank()) && (wayland == null || wayland.isBlank())) {
+            return "no display: neither DISPLAY nor WAYLAND_DISPLAY is set";
+        }
+        if (!hasGtk3(List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib",
+                "/lib/x86_64-linux-gnu", "/lib64", "/lib"), System.getenv("LD_LIBRARY_PATH"))) {
+            return "the GTK 3 library (libgtk-3.so.0) is not installed";
+        }
+        return null;
+    }
+
+    /** True when libgtk-3.so.0 is in one of {@code dirs} or on {@code ldLibraryPath}. */
+    static boolean hasGtk3(List<String> dirs, String ldLibraryPath) {
+        List<String> all = new java.util.ArrayList<>(dirs);
+        if (ldLibraryPath != null) {
+            all.addAll(List.of(ldLibraryPath.split(File.pathSeparator)));
+        }
+        for (String d : all) {
+            if (!d.isBlank() && Files.exists(Path.of(d, "libgtk-3.so.0"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void start(Stage stage) {
+        List<String> raw = getParameters().getRaw();
+        Path argument = raw.isEmpty() ? null : Path.of(raw.get(0));
+
+        ioPool = BackgroundIo.daemonPool();
+        Inspector inspector = Inspector.create(stage, ioPool, InspectorSettings.defaultLocation());
+        mainViewModel = inspector.viewModel();
+        mainView = inspector.view();
+        stage.show();
+
+        mainViewModel.start(argument, () -> {
+            DemoDirectory d = DemoDirectory.create();
+            // Killed without stop() (SIGTERM): the holders see their stdin close and exit; remove the directory too.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                DemoDirectory left = demo.getAndSet(null);
+                if (left != null) {
+                    left.close();
+                }
+            }, "lockscope-demo-cleanup"));
+            DemoDirectory before = demo.getAndSet(d);
+            if (before != null) {
+                before.close();
+            }
+            return d.directory();
+        });
+    }
+
+    /**
+     * The inspector's window content wired with its production parts: background I/O with a timeout,
+     * real dialogs, the scanner's watcher and the record store. FX thread only.
+     */
+    record Inspector(MainViewModel viewModel, MainView view, FxDialogService dialogs) {
+        static Inspector create(Stage stage, ExecutorService pool, Path settingsFile) {
+            BackgroundIo io = new BackgroundIo(pool, Platform::runLater, IO_TIMEOUT);
+            FxDialogService dialogs = new FxDialogService();
+            LocksViewModel locks = new LocksViewModel(io, Platform::runLater, dialogs,
+                    DirectorySource.watcher(WatchOptions.defaults().withPollInterval(Duration.ofSeconds(2))));
+            AuditViewModel audit = new AuditViewModel(io);
+            RecordsViewModel records = new RecordsViewModel(io, dialogs, new StoreRecordFileGateway());
+            MainViewModel vm = new MainViewModel(io, dialogs, settingsFile, locks, audit, records);
+            MainView view = new MainView(vm);
+            stage.setScene(new Scene(view, 1180, 760));
+            stage.titleProperty().bind(vm.titleProperty());
+            Image icon = loadIcon();
+            if (icon != null) {
+                stage.getIcons().add(icon);
+                dialogs.setIcon(icon);
+            }
+            dialogs.setOwner(stage);
+            return new Inspector(vm, view, dialogs);
+        }
+    }
+
+    private static Image loadIcon() {
+        try (InputStream in = InspectorApp.class.getResourceAsStream("icons/lockscope-64.png")) {
+            return in == null ? null : new Image(in);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (mainView != null) {
+            mainView.dispose();
+        }
+        if (mainViewModel != null) {
+            mainViewModel.locks().close();
+        }
+        DemoDirectory d = demo.getAndSet(null);
+        if (d != null) {
+            // The holders must not outlive the window; stopping them and deleting the directory is I/O,
+            // so it runs off the FX thread (bounded: the JVM is about to exit anyway).
+            Thread t = new Thread(d::close, "lockscope-demo-stop");
+            t.start();
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (ioPool != null) {
+            ioPool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.lockscope.ui.locks;
+
+import dev.lockscope.lock.BreakResult;
+import dev.lockscope.ui.common.Durations;
+import dev.lockscope.ui.common.Fxml;
+import javafx.beans.binding.Bindings;
+import javafx.beans.value.ObservableValue;
+import javafx.collections.transformation.SortedList;
+import javafx.fxml.FXML;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
+import javafx.scene.input.KeyCode;
+import javafx.scene.layout.BorderPane;
+
+import java.util.function.Function;
+
+/** The lock table, its toolbar and the details pane. Binds only to {@link LocksViewModel}. FX thread only. */
+public final class LocksView extends BorderPane {
+
+    @FXML private TextField filterField;
+    @FXML private CheckBox showAllCheck;
+    @FXML private Button refreshButton;
+    @FXML private Button breakButton;
+    @FXML private Button forceBreakButton;
+    @FXML private Label errorLabel;
+    @FXML private Label actionLabel;
+    @FXML private TableView<LockRowViewModel> lockTable;
+    @FXML private TableColumn<LockRowViewModel, String> nameColumn;
+    @FXML private TableColumn<LockRowViewModel, String> stateColumn;
+    @FXML private TableColumn<LockRowViewModel, String> hostColumn;
+    @FXML private TableColumn<LockRowViewModel, Number> pidColumn;
+    @FXML private TableColumn<LockRowViewModel, String> userColumn;
+    @FXML private TableColumn<LockRowViewModel, Number> lockAgeColumn;
+    @FXML private TableColumn<LockRowViewModel, Number> heartbeatColumn;
+    @FXML private TableColumn<LockRowViewModel, Number> leaseColumn;
+    @FXML private TableColumn<LockRowViewModel, Number> nlinkColumn;
+    @FXML private TableColumn<LockRowViewModel, Number> inodeColumn;
+    @FXML private TextArea detailsArea;
+    @FXML private TextArea rawArea;
+
+    private final LocksViewModel viewModel;
+
+    public LocksView(LocksViewModel viewModel) {
+        this.viewModel = viewModel;
+        Fxml.load(this);
+        filterField.textProperty().bindBidirectional(viewModel.filterTextProperty());
+        showAllCheck.selectedProperty().bindBidirectional(viewModel.showAllEntriesProperty());
+        breakButton.disableProperty().bind(Bindings.not(viewModel.canBreakProperty()));
+        forceBreakButton.disableProperty().bind(Bindings.not(viewModel.canForceBreakProperty()));
+        banner(errorLabel, viewModel.errorMessageProperty());
+        banner(actionLabel, viewModel.actionMessageProperty());
+        viewModel.lastOutcomeProperty().addListener((o, a, outcome) -> {
+            actionLabel.getStyleClass().removeAll("outcome-broken", "outcome-refused");
+            if (outcome == BreakResult.Outcome.BROKEN) {
+                actionLabel.getStyleClass().add("outcome-broken");
+            } else if (outcome != null) {
+                actionLabel.getStyleClass().add("outcome-refused");
+            }
+        });
+        detailsArea.textProperty().bind(viewModel.detailsProperty());
+        rawArea.textProperty().bind(viewModel.rawBytesProperty());
+
+        nameColumn.setCellValueFactory(c -> new javafx.beans.property.SimpleStringProperty(c.getValue().name()));
+        stateColumn.setCellValueFactory(c -> c.getValue().stateTextProperty());
+        stateColumn.setCellFactory(col -> new BadgeCell());
+        hostColumn.setCellValueFactory(c -> c.getValue().hostProperty());
+        userColumn.setCellValueFactory(c -> c.getValue().userProperty());
+        number(pidColumn, LockRowViewModel::pidProperty, v -> v < 0 ? "" : Long.toString(v));
+        number(lockAgeColumn, LockRowViewModel::lockAgeMillisProperty, Durations::human);
+        number(heartbeatColumn, LockRowViewModel::heartbeatAgeMillisProperty, Durations::human);
+        number(leaseColumn, LockRowViewModel::leaseMillisProperty, Durations::human);
+        number(nlinkColumn, LockRowViewModel::nlinkProperty, v -> v < 0 ? "" : Long.toString(v));
+        number(inodeColumn, LockRowViewModel::inodeProperty, v -> v < 0 ? "" : Long.toString(v));
+
+        SortedList<LockRowViewModel> sorted = new SortedList<>(viewModel.visibleRows());
+        sorted.comparatorProperty().bind(lockTable.comparatorProperty());
+        lockTable.setItems(sorted);
+        lockTable.getSortOrder().add(nameColumn);
+        lockTable.getSelectionModel().selectedItemProperty().addListener((o, a, row) -> {
+            if (row != null || !sorted.contains(viewModel.selectedProperty().get())) {
+                viewModel.selectedProperty().set(row);
+            }
+        });
+        viewModel.selectedProperty().addListener((o, a, row) -> {
+            if (lockTable.getSelectionModel().getSelectedItem() != row) {
+                if (row == null) {
+                    lockTable.getSelectionModel().clearSelection();
+                } else {
+                    lockTable.getSelectionModel().select(row);
+                }
+            }
+        });
+        lockTable.setOnKeyPressed(e -> {
+            if (e.getCode() == KeyCode.DELETE) {
+                viewModel.breakSelected();
+                e.consume();
+            }
+        });
+    }
+
+    @FXML
+    private void onRefresh() {
+        viewModel.refresh();
+    }
+
+    @FXML
+    private void onBreak() {
+        viewModel.breakSelected();
+    }
+
+    @FXML
+    private void onForceBreak() {
+        viewModel.forceBreakSelected();
+    }
+
+    /** Focuses the find field (Ctrl+F). */
+    public void focusFind() {
+        filterField.requestFocus();
+        filterField.selectAll();
+    }
+
+    private static void banner(Label label, ObservableValue<String> text) {
+        label.textProperty().bind(text);
+        label.visibleProperty().bind(Bindings.createBooleanBinding(() -> text.getValue() != null
+                && !text.getValue().isEmpty(), text));
+        label.managedProperty().bind(label.visibleProperty());
+    }
+
+    private static void number(TableColumn<LockRowViewModel, Number> col,
+                               Function<LockRowViewModel, ObservableValue<Number>> value,
+                               java.util.function.LongFunction<String> format) {
+        col.setCellValueFactory(c -> value.apply(c.getValue()));
+        col.setCellFactory(c -> new TableCell<>() {
+            @Override
+            protected void updateItem(Number item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty || item == null ? null : format.apply(item.longValue()));
+            }
+        });
+        col.setStyle("-fx-alignment: CENTER-RIGHT;");
+    }
+
+    /** The state as a coloured badge with its text. */
+    private static final class BadgeCell extends TableCell<LockRowViewModel, String> {
+        private final Label badge = new Label();
+
+        BadgeCell() {
+            badge.getStyleClass().add("badge");
+            setGraphic(null);
+        }
+
+        @Override
+        protected void updateItem(String item, boolean empty) {
+            super.updateItem(item, empty);
+            LockRowViewModel row = empty ? null : getTableRow() == null ? null : getTableRow().getItem();
+            if (empty || item == null || row == null) {
+                setGraphic(null);
+                setText(null);
+                return;
+            }
+            badge.setText(item);
+            badge.getStyleClass().removeIf(s -> s.startsWith("badge-"));
+            badge.getStyleClass().add(row.badgeStyleClass());
+            setGraphic(badge);
+            setText(null);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.lockscope.ui.main;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+/**
+ * What the inspector remembers between runs: the opened directories and the last one used. Stored as
+ * small JSON in {@code ~/.config/lockscope/inspector.json} ({@code $XDG_CONFIG_HOME} and the system
+ * property {@code lockscope.config.dir} override the place). Immutable; load and save on I/O threads.
+ *
+ * @param directories   the opened lock directories, in order
+ * @param lastDirectory the directory shown last, or null
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record InspectorSettings(@JsonProperty("directories") List<String> directories,
+                                @JsonProperty("lastDirectory") String lastDirectory) {
+
+    public static final String FILE_NAME = "inspector.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public InspectorSettings {
+        directories = directories == null ? List.of() : List.copyOf(directories);
+    }
+
+    public static InspectorSettings empty() {
+        return new InspectorSettings(List.of(), null);
+    }
+
+    /** Where settings live on this machine. */
+    public static Path defaultLocation() {
+        String override = System.getProperty("lockscope.config.dir");
+        if (override != null && !override.isBlank()) {
+            return Path.of(override).resolve(FILE_NAME);
+        }
+        String xdg = System.getenv("XDG_CONFIG_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+        return base.resolve("lockscope").resolve(FILE_NAME);
+    }
+
+    /** Reads {@code file}; a missing file means empty settings, a damaged one is reported. */
+    public static InspectorSettings load(Path file) throws IOException {
+        try {
+            byte[] b = Files.readAllBytes(file);
+            return JSON.readValue(b, InspectorSettings.class);
+        } catch (NoSuchFileException e) {
+            return empty();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException("settings file " + file + " is not valid JSON: "
+                    + e.getOriginalMessage() + " (it is left as it is; delete it to start afresh)", e);
+        }
+    }
+
+    /** Writes {@code file} atomically (temp file + rename), creating its directory. */
+    public void save(Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling("." + FILE_NAME + "." + ProcessHandle.current().pid() + ".tmp");
+        Files.write(tmp, JSON.writeValueAsBytes(this));
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}

@@ -1,0 +1,170 @@
+package dev.lockscope.ui.main;
+
+import dev.lockscope.ui.audit.AuditView;
+import dev.lockscope.ui.common.Fxml;
+import dev.lockscope.ui.locks.LocksView;
+import dev.lockscope.ui.records.RecordsView;
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
+import javafx.application.Platform;
+import javafx.beans.binding.Bindings;
+import javafx.fxml.FXML;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckMenuItem;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListView;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.layout.BorderPane;
+import javafx.util.Duration;
+
+import java.nio.file.Path;
+
+/** The main window's content: menu, directory list, tabs and status bar. Binds only to {@link MainViewModel}. FX thread only. */
+public final class MainView extends BorderPane {
+
+    @FXML private MenuItem openDirItem;
+    @FXML private MenuItem removeDirItem;
+    @FXML private MenuItem quitItem;
+    @FXML private MenuItem refreshItem;
+    @FXML private MenuItem findItem;
+    @FXML private CheckMenuItem showAllItem;
+    @FXML private MenuItem breakItem;
+    @FXML private MenuItem forceBreakItem;
+    @FXML private ListView<Path> directoryList;
+    @FXML private Button removeDirButton;
+    @FXML private Label messageLabel;
+    @FXML private TabPane tabs;
+    @FXML private Tab locksTab;
+    @FXML private Tab recordsTab;
+    @FXML private Tab auditTab;
+    @FXML private Label watchModeLabel;
+    @FXML private Label lastRefreshLabel;
+    @FXML private Label skewLabel;
+    @FXML private Label countsLabel;
+
+    private final MainViewModel viewModel;
+    private final LocksView locksView;
+    private final Timeline ticker;
+
+    public MainView(MainViewModel viewModel) {
+        this.viewModel = viewModel;
+        Fxml.load(this);
+        locksView = new LocksView(viewModel.locks());
+        locksTab.setContent(locksView);
+        recordsTab.setContent(new RecordsView(viewModel.records()));
+        auditTab.setContent(new AuditView(viewModel.audit()));
+
+        directoryList.setItems(viewModel.directories());
+        directoryList.setCellFactory(l -> new javafx.scene.control.ListCell<>() {
+            @Override
+            protected void updateItem(Path item, boolean empty) {
+                super.updateItem(item, empty);
+                if (empty || item == null) {
+                    setText(null);
+                    setTooltip(null);
+                } else {
+                    Path name = item.getFileName();
+                    setText((name == null ? item.toString() : name.toString())
+                            + (item.getParent() == null ? "" : "\n" + item.getParent()));
+                    setTooltip(new javafx.scene.control.Tooltip(item.toString()));
+                }
+            }
+        });
+        directoryList.getSelectionModel().selectedItemProperty().addListener((o, a, dir) -> {
+            if (dir != null && !dir.equals(viewModel.selectedDirectoryProperty().get())) {
+                viewModel.selectedDirectoryProperty().set(dir);
+            }
+        });
+        viewModel.selectedDirectoryProperty().addListener((o, a, dir) -> {
+            if (dir == null) {
+                directoryList.getSelectionModel().clearSelection();
+            } else if (!dir.equals(directoryList.getSelectionModel().getSelectedItem())) {
+                directoryList.getSelectionModel().select(dir);
+            }
+        });
+        removeDirButton.disableProperty().bind(viewModel.selectedDirectoryProperty().isNull());
+        removeDirItem.disableProperty().bind(viewModel.selectedDirectoryProperty().isNull());
+
+        messageLabel.textProperty().bind(viewModel.messageProperty());
+        messageLabel.visibleProperty().bind(viewModel.messageProperty().isNotEmpty());
+        messageLabel.managedProperty().bind(messageLabel.visibleProperty());
+
+        var locks = viewModel.locks();
+        watchModeLabel.textProperty().bind(locks.watchModeTextProperty());
+        lastRefreshLabel.textProperty().bind(locks.lastRefreshTextProperty());
+        skewLabel.textProperty().bind(locks.skewTextProperty());
+        countsLabel.textProperty().bind(locks.countsTextProperty());
+        showAllItem.selectedProperty().bindBidirectional(locks.showAllEntriesProperty());
+        breakItem.disableProperty().bind(Bindings.not(locks.canBreakProperty()));
+        forceBreakItem.disableProperty().bind(Bindings.not(locks.canForceBreakProperty()));
+
+        openDirItem.setAccelerator(new KeyCodeCombination(KeyCode.O, KeyCombination.SHORTCUT_DOWN));
+        quitItem.setAccelerator(new KeyCodeCombination(KeyCode.Q, KeyCombination.SHORTCUT_DOWN));
+        refreshItem.setAccelerator(new KeyCodeCombination(KeyCode.F5));
+        findItem.setAccelerator(new KeyCodeCombination(KeyCode.F, KeyCombination.SHORTCUT_DOWN));
+
+        // Ages tick every second between refreshes; the scanner does the polling itself.
+        ticker = new Timeline(new KeyFrame(Duration.seconds(1), e -> locks.tick()));
+        ticker.setCycleCount(Timeline.INDEFINITE);
+        ticker.play();
+    }
+
+    /** Stops the ticker (the window is closing). */
+    public void dispose() {
+        ticker.stop();
+    }
+
+    @FXML
+    private void onAddDirectory() {
+        viewModel.addDirectory();
+    }
+
+    @FXML
+    private void onRemoveDirectory() {
+        viewModel.removeSelectedDirectory();
+    }
+
+    @FXML
+    private void onOpenRecordFile() {
+        tabs.getSelectionModel().select(recordsTab);
+        viewModel.records().chooseFile();
+    }
+
+    @FXML
+    private void onQuit() {
+        Platform.exit();
+    }
+
+    @FXML
+    private void onRefresh() {
+        viewModel.refresh();
+    }
+
+    @FXML
+    private void onFind() {
+        tabs.getSelectionModel().select(locksTab);
+        locksView.focusFind();
+    }
+
+    @FXML
+    private void onBreak() {
+        tabs.getSelectionModel().select(locksTab);
+        viewModel.locks().breakSelected();
+    }
+
+    @FXML
+    private void onForceBreak() {
+        tabs.getSelectionModel().select(locksTab);
+        viewModel.locks().forceBreakSelected();
+    }
+
+    @FXML
+    private void onAbout() {
+        viewModel.showAbout();
+    }
+}

@@ -1,0 +1,233 @@
+package dev.lockscope.ui.main;
+
+import dev.lockscope.ui.audit.AuditViewModel;
+import dev.lockscope.ui.common.BackgroundIo;
+import dev.lockscope.ui.common.DialogService;
+import dev.lockscope.ui.locks.LocksViewModel;
+import dev.lockscope.ui.records.RecordsViewModel;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/**
+ * The main window: the list of opened lock directories (remembered between runs) and the tabs of the
+ * selected one. FX thread only.
+ */
+public final class MainViewModel {
+
+    private final BackgroundIo io;
+    private final DialogService dialogs;
+    private final Path settingsFile;
+    private final LocksViewModel locks;
+    private final AuditViewModel audit;
+    private final RecordsViewModel records;
+    private final ObservableList<Path> directories = FXCollections.observableArrayList();
+    private final ObjectProperty<Path> selectedDirectory = new SimpleObjectProperty<>();
+    private final StringProperty message = new SimpleStringProperty("");
+    private final StringProperty title = new SimpleStringProperty("Lockscope Inspector");
+    /** Directories shown but not remembered (the demo directory). */
+    private final Set<Path> transientDirectories = new HashSet<>();
+
+    public MainViewModel(BackgroundIo io, DialogService dialogs, Path settingsFile, LocksViewModel locks,
+                         AuditViewModel audit, RecordsViewModel records) {
+        this.io = Objects.requireNonNull(io);
+        this.dialogs = Objects.requireNonNull(dialogs);
+        this.settingsFile = settingsFile;
+        this.locks = locks;
+        this.audit = audit;
+        this.records = records;
+        locks.setOnBreakFinished(r -> audit.reload());
+        selectedDirectory.addListener((o, before, dir) -> {
+            locks.open(dir);
+            audit.open(dir);
+            records.suggestFor(dir);
+            title.set(dir == null ? "Lockscope Inspector" : "Lockscope Inspector — " + dir);
+            if (dir != null && !transientDirectories.contains(dir)) {
+                persist();
+            }
+        });
+    }
+
+    /**
+     * Starts: opens {@code argument} if given; else the last directory used; else the directory made by
+     * {@code demo} (which runs on an I/O thread and may start processes).
+     */
+    public void start(Path argument, Callable<Path> demo) {
+        io.submit("reading settings " + settingsFile, () -> settingsFile == null ? InspectorSettings.empty()
+                : InspectorSettings.load(settingsFile), settings -> {
+                    for (String d : settings.directories()) {
+                        Path p = Path.of(d);
+                        if (!directories.contains(p)) {
+                            directories.add(p);
+                        }
+                    }
+                    if (argument != null) {
+                        add(argument);
+                    } else if (settings.lastDirectory() != null) {
+                        openLastOrDemo(Path.of(settings.lastDirectory()), demo);
+                    } else {
+                        openDemo(demo);
+                    }
+                }, err -> {
+                    message.set(err);
+                    if (argument != null) {
+                        add(argument);
+                    } else {
+                        openDemo(demo, err + " ");
+                    }
+                });
+    }
+
+    private void openLastOrDemo(Path last, Callable<Path> demo) {
+        io.submit("checking " + last, () -> Files.isDirectory(last), exists -> {
+            if (exists) {
+                if (!directories.contains(last)) {
+                    directories.add(last);
+                }
+                selectedDirectory.set(last);
+            } else {
+                openDemo(demo, "The last directory used, " + last + ", is gone; showing the demo directory. ");
+            }
+        }, err -> openDemo(demo, err + " "));
+    }
+
+    private void openDemo(Callable<Path> demo) {
+        openDemo(demo, "");
+    }
+
+    /** Creates and shows the demo directory; {@code note} (why the demo is shown) stays in front of the message. */
+    private void openDemo(Callable<Path> demo, String note) {
+        if (demo == null) {
+            return;
+        }
+        message.set(note + "Starting the demo directory (live holders, a dead lock and an expired lock)…");
+        io.submit("creating the demo directory", java.time.Duration.ofSeconds(90), demo, dir -> {
+            transientDirectories.add(dir);
+            directories.add(dir);
+            selectedDirectory.set(dir);
+            message.set(note + "Demo directory " + dir + ": its holders stop when the inspector closes.");
+        }, err -> message.set(note + "Could not create the demo directory: " + err));
+    }
+
+    /** Asks for a directory and opens it. */
+    public void addDirectory() {
+        Path initial = selectedDirectory.get();
+        dialogs.chooseDirectory(initial).ifPresent(this::add);
+    }
+
+    /** Opens {@code dir} after checking, off the FX thread, that it is a directory. */
+    public void add(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        io.submit("opening " + abs, () -> {
+            if (!Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
+                throw new NoSuchFileException(abs.toString());
+            }
+            if (!Files.isDirectory(abs)) {
+                throw new NotDirectoryException(abs.toString());
+            }
+            return abs;
+        }, ok -> {
+            if (!directories.contains(ok)) {
+                directories.add(ok);
+            }
+            message.set("");
+            selectedDirectory.set(ok);
+            persist();
+        }, err -> {
+            message.set(err);
+            dialogs.showError("Cannot open directory", err);
+        });
+    }
+
+    /** Removes the selected directory from the list (nothing on disk is touched). */
+    public void removeSelectedDirectory() {
+        Path dir = selectedDirectory.get();
+        if (dir == null) {
+            return;
+        }
+        int i = directories.indexOf(dir);
+        directories.remove(dir);
+        transientDirectories.remove(dir);
+        selectedDirectory.set(directories.isEmpty() ? null : directories.get(Math.max(0, i - 1)));
+        persist();
+    }
+
+    private void persist() {
+        if (settingsFile == null) {
+            return;
+        }
+        List<String> dirs = directories.stream().filter(d -> !transientDirectories.contains(d))
+                .map(Path::toString).toList();
+        Path sel = selectedDirectory.get();
+        InspectorSettings s = new InspectorSettings(dirs,
+                sel == null || transientDirectories.contains(sel) ? null : sel.toString());
+        io.submit("saving settings " + settingsFile, () -> {
+            s.save(settingsFile);
+            return s;
+        }, ok -> { }, err -> message.set(err));
+    }
+
+    /** Refreshes what the current tab shows. */
+    public void refresh() {
+        locks.refresh();
+        audit.reload();
+    }
+
+    /** The text of the about box. */
+    public String aboutText() {
+        String v = MainViewModel.class.getPackage().getImplementationVersion();
+        return "Lockscope Inspector " + (v == null ? "(development build)" : v) + "\n\n"
+                + "Watches lock directories, shows who holds each link(2) lock and whether it is stale,\n"
+                + "breaks stale locks safely (guard, re-check, rename, verify, audit),\n"
+                + "and edits shared record files through the locked save path.\n\n"
+                + "Java " + System.getProperty("java.version") + ", JavaFX " + System.getProperty("javafx.version", "?");
+    }
+
+    public void showAbout() {
+        dialogs.showAbout(aboutText());
+    }
+
+    public ObservableList<Path> directories() {
+        return FXCollections.unmodifiableObservableList(directories);
+    }
+
+    /** The directory shown (input: the list selection). */
+    public ObjectProperty<Path> selectedDirectoryProperty() {
+        return selectedDirectory;
+    }
+
+    public ReadOnlyStringProperty messageProperty() {
+        return message;
+    }
+
+    public ReadOnlyStringProperty titleProperty() {
+        return title;
+    }
+
+    public LocksViewModel locks() {
+        return locks;
+    }
+
+    public AuditViewModel audit() {
+        return audit;
+    }
+
+    public RecordsViewModel records() {
+        return records;
+    }
+}

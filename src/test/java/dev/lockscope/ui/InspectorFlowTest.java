@@ -1,0 +1,189 @@
+package dev.lockscope.ui;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockscope.lock.LockFile;
+import dev.lockscope.record.RecordSnapshot;
+import dev.lockscope.record.RecordStore;
+import dev.lockscope.ui.audit.AuditEntry;
+import dev.lockscope.ui.common.BackgroundIo;
+import dev.lockscope.ui.locks.LockRowViewModel;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableView;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The inspector driven by a robot, headless (Monocle), wired with its production parts: real dialogs,
+ * the scanner's watcher, the record store, background I/O. Real locks, real record files.
+ */
+@ExtendWith(ApplicationExtension.class)
+class InspectorFlowTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+    @TempDir
+    Path config;
+
+    private ExecutorService pool;
+    private InspectorApp.Inspector inspector;
+
+    @Start
+    void start(Stage stage) {
+        pool = BackgroundIo.daemonPool();
+        inspector = InspectorApp.Inspector.create(stage, pool, config.resolve("inspector.json"));
+        stage.show();
+    }
+
+    @AfterEach
+    void stop(FxRobot robot) {
+        robot.interact(() -> {
+            inspector.view().dispose();
+            inspector.viewModel().locks().close();
+        });
+        pool.shutdown();
+    }
+
+    private void open(FxRobot robot, Path d) {
+        robot.interact(() -> inspector.viewModel().add(d));
+    }
+
+    private static void waitUntil(String what, Callable<Boolean> condition) {
+        try {
+            WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, condition);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("timed out waiting until " + what, e);
+        }
+    }
+
+    private boolean hasRow(String name) {
+        return inspector.viewModel().locks().allRows().stream().anyMatch(r -> r.name().equals(name));
+    }
+
+    @Test
+    void breakADeadLockAfterConfirmingAndSeeTheAuditEntry(FxRobot robot) throws Exception {
+        LockFixtures.deadLock(dir.resolve("dead.lock"));
+        open(robot, dir);
+        waitUntil("the dead lock is listed", () -> hasRow("dead.lock"));
+        assertThat(robot.lookup("#breakButton").queryAs(Button.class).isDisabled()).isTrue();
+
+        robot.clickOn("dead.lock");
+        assertThat(robot.lookup(".badge-dead").queryAs(Label.class).getText()).isEqualTo("DEAD");
+        assertThat(robot.lookup("#breakButton").queryAs(Button.class).isDisabled()).isFalse();
+        robot.clickOn("#breakButton");
+
+        waitUntil("the confirmation shows", () -> robot.lookup("#breakDialog").tryQuery().isPresent());
+        assertThat(robot.lookup("#breakDialog").lookup(".label").queryAllAs(Label.class))
+                .extracting(Label::getText).anySatisfy(t -> assertThat(t).contains("no longer exists"));
+        robot.clickOn("Break lock");
+
+        waitUntil("the lock is gone from disk and table", () -> !Files.exists(dir.resolve("dead.lock"))
+                && !hasRow("dead.lock"));
+        assertThat(inspector.viewModel().locks().actionMessageProperty().get()).startsWith("BROKEN");
+
+        robot.clickOn("Audit");
+        waitUntil("the audit entry shows", () -> robot.lookup("#auditTable").queryAs(TableView.class)
+                .getItems().size() == 1);
+        AuditEntry e = (AuditEntry) robot.lookup("#auditTable").queryAs(TableView.class).getItems().get(0);
+        assertThat(e.outcome()).isEqualTo("BROKEN");
+        assertThat(e.verdict()).isEqualTo("DEAD");
+        assertThat(e.lock()).endsWith("dead.lock");
+        try (Stream<Path> files = Files.list(dir.resolve(LockFile.AUDIT_DIR))) {
+            assertThat(files).hasSize(1);
+        }
+    }
+
+    @Test
+    void cancellingTheBreakLeavesTheLock(FxRobot robot) throws Exception {
+        LockFixtures.deadLock(dir.resolve("dead.lock"));
+        open(robot, dir);
+        waitUntil("the dead lock is listed", () -> hasRow("dead.lock"));
+        robot.clickOn("dead.lock");
+        robot.type(KeyCode.DELETE); // the Delete shortcut asks the same question
+        waitUntil("the confirmation shows", () -> robot.lookup("#breakDialog").tryQuery().isPresent());
+        robot.clickOn("Cancel");
+
+        waitUntil("the cancellation is reported", () -> inspector.viewModel().locks().actionMessageProperty().get()
+                .contains("cancelled"));
+        assertThat(Files.exists(dir.resolve("dead.lock"))).isTrue();
+        assertThat(hasRow("dead.lock")).isTrue();
+        assertThat(Files.exists(dir.resolve(LockFile.AUDIT_DIR))).isFalse();
+    }
+
+    @Test
+    void editARecordAndSaveIt(FxRobot robot) throws Exception {
+        Path file = dir.resolve("records.json");
+        RecordStore.open(file).put("alpha", JSON.readTree("{\"n\":1}"));
+        RecordStore.open(file).put("beta", JSON.readTree("\"two\""));
+        open(robot, dir);
+        robot.clickOn("Records");
+        waitUntil("the records show", () -> inspector.viewModel().records().rows().size() == 2);
+
+        robot.clickOn("alpha");
+        robot.clickOn("#editor").push(KeyCode.CONTROL, KeyCode.A).write("{\"n\": 42, \"by\": \"robot\"}");
+        robot.clickOn("#applyButton");
+        robot.clickOn("#saveButton");
+
+        waitUntil("the file holds the edit", () -> RecordStore.open(file).read().generation() == 3);
+        RecordSnapshot s = RecordStore.open(file).read();
+        assertThat(s.records().get("alpha")).isEqualTo(JSON.readTree("{\"n\":42,\"by\":\"robot\"}"));
+        assertThat(s.records().get("beta").asText()).isEqualTo("two");
+    }
+
+    @Test
+    void aConflictingSaveCanBeReappliedOnTop(FxRobot robot) throws Exception {
+        Path file = dir.resolve("records.json");
+        RecordStore.open(file).put("alpha", JSON.readTree("{\"n\":1}"));
+        open(robot, dir);
+        robot.clickOn("Records");
+        waitUntil("the records show", () -> inspector.viewModel().records().rows().size() == 1);
+
+        // Another writer saves while we edit.
+        RecordStore.open(file).put("beta", JSON.readTree("\"from elsewhere\""));
+        robot.clickOn("alpha");
+        robot.clickOn("#editor").push(KeyCode.CONTROL, KeyCode.A).write("{\"n\": 7}");
+        robot.clickOn("#applyButton");
+        robot.clickOn("#saveButton");
+
+        waitUntil("the conflict is asked", () -> robot.lookup("#conflictDialog").tryQuery().isPresent());
+        robot.clickOn("Re-apply my changes");
+
+        waitUntil("both changes are on disk", () -> RecordStore.open(file).read().generation() == 3);
+        RecordSnapshot s = RecordStore.open(file).read();
+        assertThat(s.records().get("alpha")).isEqualTo(JSON.readTree("{\"n\":7}"));
+        assertThat(s.records().get("beta").asText()).isEqualTo("from elsewhere");
+        waitUntil("the table shows both", () -> inspector.viewModel().records().rows().size() == 2);
+    }
+
+    @Test
+    void aMissingDirectoryShowsAClearErrorAndTheWindowStaysUsable(FxRobot robot) {
+        Path gone = dir.resolve("vanished-mount");
+        open(robot, gone);
+        waitUntil("the error dialog shows", () -> robot.lookup("#errorDialog").tryQuery().isPresent());
+        assertThat(robot.lookup("#errorDialog").lookup(".content").queryAs(Label.class).getText())
+                .contains(gone.toString());
+        robot.clickOn("OK");
+        assertThat(inspector.viewModel().messageProperty().get()).contains(gone.toString());
+        LockRowViewModel none = inspector.viewModel().locks().selectedProperty().get();
+        assertThat(none).isNull();
+    }
+}
