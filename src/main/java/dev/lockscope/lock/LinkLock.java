@@ -331,7 +331,8 @@ public final class LinkLock {
         return new LockTimeoutException(m.toString(), v);
     }
 
-    static String formatMillis(long ms) {
+    /** A duration in short words for messages: {@code 850 ms}, {@code 4.2 s}, {@code 12 min}, {@code 3.0 h}. */
+    public static String formatMillis(long ms) {
         if (ms < 1000) {
             return ms + " ms";
         }

@@ -659,16 +659,7 @@ public final class DirectoryScanner {
         }
 
         static String age(long ms) {
-            if (ms < 1000) {
-                return ms + " ms";
-            }
-            if (ms < 120_000) {
-                return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
-            }
-            if (ms < 7_200_000) {
-                return (ms / 60_000) + " min";
-            }
-            return String.format(Locale.ROOT, "%.1f h", ms / 3_600_000.0);
+            return dev.lockscope.lock.LinkLock.formatMillis(ms);
         }
     }
 }
