@@ -164,7 +164,7 @@ public final class RecordsCommand implements Runnable {
 
         @Override
         int body() throws IOException {
-            RecordSnapshot s = store.open(file).read();
+            RecordSnapshot s = store.open(file).readFresh();
             if (json) {
                 ObjectNode n = RecordFormat.mapper().createObjectNode();
                 n.put("file", s.file().toString());
@@ -209,7 +209,7 @@ public final class RecordsCommand implements Runnable {
 
         @Override
         int body() throws IOException {
-            RecordSnapshot s = store.open(file).read();
+            RecordSnapshot s = store.open(file).readFresh();
             Optional<JsonNode> v = s.get(name);
             if (v.isEmpty()) {
                 err().println("lockscope: no record " + quote(name) + " in " + s.file() + " (generation "
@@ -297,7 +297,7 @@ public final class RecordsCommand implements Runnable {
         int body() throws Exception {
             RecordFormat.validateName(name);
             RecordStore rs = store.open(file);
-            RecordSnapshot loaded = rs.read();
+            RecordSnapshot loaded = rs.readFresh();
             Optional<JsonNode> original = loaded.get(name);
             String before = original.map(v -> RecordFormat.toJson(v, true)).orElse("null") + "\n";
             Path edited = Files.createTempFile("lockscope-edit-", ".json");
