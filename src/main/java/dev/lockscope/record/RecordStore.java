@@ -362,7 +362,8 @@ public final class RecordStore {
             RecordFormat.requireValue(e.getKey(), e.getValue());
         }
         step(SaveStep.CHANGED);
-        if (current.exists() && work.equals(current.records())) {
+        if (work.equals(current.records())) {
+            // Nothing to write; a missing file stays missing until a change gives it content.
             return new SaveResult(current, current.generation(), false, reapplied, true, null);
         }
         long next = current.generation() + 1;
