@@ -53,7 +53,7 @@ public final class RecordsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Options every records subcommand takes. */
+    /** Options every records subcommand takes. Main thread only. */
     public static final class StoreOptions {
         @Option(names = {"-t", "--timeout"}, paramLabel = "DUR", converter = DurationConverter.class,
                 defaultValue = "60s", description = "how long a change waits for the lock (default: ${DEFAULT-VALUE})")
@@ -317,7 +317,7 @@ public final class RecordsCommand implements Runnable {
                         + "; nothing was saved; your text is kept in " + edited);
                 return ExitCodes.DATA_ERROR;
             }
-            if (original.isPresent() && original.get().equals(value)) {
+            if (after.equals(before) || original.isPresent() && original.get().equals(value)) {
                 Files.deleteIfExists(edited);
                 out().println(rs.file() + ": " + quote(name) + " unchanged (generation " + loaded.generation() + ")");
                 return ExitCodes.OK;
