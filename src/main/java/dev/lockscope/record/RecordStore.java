@@ -110,9 +110,11 @@ public final class RecordStore {
     // ------------------------------------------------------------------ reading
 
     /**
-     * Reads the newest generation without a lock. ESTALE and a file replaced between lookup and open are
-     * retried; so is content that looks torn, for {@link RecordStoreOptions#tornRetry()}, after which it is
-     * reported as corrupt.
+     * Reads one whole generation without a lock. ESTALE and a file replaced between lookup and open are
+     * retried; so is content that looks torn ({@link RecordStoreOptions#tornRetry()}, or
+     * {@link RecordStoreOptions#staleSizeRetry()} for a cut at a size class), after which it is reported as
+     * corrupt. On a client that caches directory entries (GlusterFS: about 1 s) the generation may be that
+     * old; {@link #readFresh()} is not.
      *
      * @throws CorruptRecordFileException when the file is corrupt, too large or of an unknown format
      */

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * is written, when an optimistic save conflicts, and what re-applying does. After every step the file
  * holds exactly the model's records and generation, and nothing else is left in the directory.
  */
-class RecordSavePathProperties {
+class RecordSavePathPropertiesTest {
 
     /** One step: a put (value != null) or delete of a name, made against a generation some saves ago. */
     record Op(String name, Integer value, int staleBy, RecordStore.OnConflict onConflict) {

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** Properties of the on-disk format: round trips, prefixes (torn reads), size classes, names. */
-class RecordFormatProperties {
+class RecordFormatPropertiesTest {
     static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
     static final Path FILE = Path.of("/shared/records.json");
     static final WriterStamp STAMP = new WriterStamp("host-é", "id", "user", 42, Instant.parse("2026-01-02T03:04:05.678Z"),
