@@ -97,6 +97,7 @@ public final class LinkLock {
         byte[] record = owner.toBytes();
         Path claim = file.claimPath(owner.host(), owner.pid(), token);
         writeClaim(claim, record);
+        long claimWrittenNanos = System.nanoTime();
 
         boolean success = false;
         WatchService watcher = null;
@@ -108,6 +109,13 @@ public final class LinkLock {
             LockIdentity judgedIdentity = null;
             long nextJudgeNanos = 0;
             while (true) {
+                // The lock takes the claim's mtime. A claim written before a long wait would make the new
+                // lock look expired the moment it is linked (seen under load: waits of 30+ s, then other
+                // waiters broke the fresh lock as "no heartbeat for 35 s"). Keep the claim fresh.
+                if (System.nanoTime() - claimWrittenNanos > options.lease().toNanos() / 3) {
+                    touchClaim(claim, record);
+                    claimWrittenNanos = System.nanoTime();
+                }
                 IOException linkError;
                 try {
                     Files.createLink(lockPath, claim);
@@ -358,6 +366,18 @@ public final class LinkLock {
                     : e instanceof NoSuchFileException ? "directory does not exist"
                     : LockSnapshot.describe(e);
             throw new LockException("cannot create claim file " + claim + ": " + why, e);
+        }
+    }
+
+    /** Rewrites the claim's bytes in place, so the server stamps a fresh mtime. */
+    private static void touchClaim(Path claim, byte[] record) throws IOException {
+        try (SeekableByteChannel ch = Files.newByteChannel(claim, StandardOpenOption.WRITE)) {
+            ByteBuffer bb = ByteBuffer.wrap(record);
+            while (bb.hasRemaining()) {
+                ch.write(bb);
+            }
+        } catch (IOException e) {
+            throw new LockException("cannot refresh claim file " + claim + ": " + LockSnapshot.describe(e), e);
         }
     }
 
