@@ -53,7 +53,7 @@ public final class RecordsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Options every records subcommand takes. */
+    /** Options every records subcommand takes. Main thread only. */
     public static final class StoreOptions {
         @Option(names = {"-t", "--timeout"}, paramLabel = "DUR", converter = DurationConverter.class,
                 defaultValue = "60s", description = "how long a change waits for the lock (default: ${DEFAULT-VALUE})")
@@ -164,7 +164,7 @@ public final class RecordsCommand implements Runnable {
 
         @Override
         int body() throws IOException {
-            RecordSnapshot s = store.open(file).read();
+            RecordSnapshot s = store.open(file).readFresh();
             if (json) {
                 ObjectNode n = RecordFormat.mapper().createObjectNode();
                 n.put("file", s.file().toString());
@@ -209,7 +209,7 @@ public final class RecordsCommand implements Runnable {
 
         @Override
         int body() throws IOException {
-            RecordSnapshot s = store.open(file).read();
+            RecordSnapshot s = store.open(file).readFresh();
             Optional<JsonNode> v = s.get(name);
             if (v.isEmpty()) {
                 err().println("lockscope: no record " + quote(name) + " in " + s.file() + " (generation "
@@ -297,7 +297,7 @@ public final class RecordsCommand implements Runnable {
         int body() throws Exception {
             RecordFormat.validateName(name);
             RecordStore rs = store.open(file);
-            RecordSnapshot loaded = rs.read();
+            RecordSnapshot loaded = rs.readFresh();
             Optional<JsonNode> original = loaded.get(name);
             String before = original.map(v -> RecordFormat.toJson(v, true)).orElse("null") + "\n";
             Path edited = Files.createTempFile("lockscope-edit-", ".json");
@@ -317,7 +317,7 @@ public final class RecordsCommand implements Runnable {
                         + "; nothing was saved; your text is kept in " + edited);
                 return ExitCodes.DATA_ERROR;
             }
-            if (original.isPresent() && original.get().equals(value)) {
+            if (after.equals(before) || original.isPresent() && original.get().equals(value)) {
                 Files.deleteIfExists(edited);
                 out().println(rs.file() + ": " + quote(name) + " unchanged (generation " + loaded.generation() + ")");
                 return ExitCodes.OK;

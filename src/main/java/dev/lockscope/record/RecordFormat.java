@@ -169,12 +169,15 @@ public final class RecordFormat {
         JsonNode root;
         try {
             root = MAPPER.readTree(text);
-        } catch (com.fasterxml.jackson.core.io.JsonEOFException e) {
-            throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.TRUNCATED,
-                    describeJsonError(e) + " (file has " + bytes.length + " bytes)", bytes.length);
         } catch (JsonProcessingException e) {
-            throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.NOT_JSON,
-                    describeJsonError(e) + " (file has " + bytes.length + " bytes)");
+            // Input that stops mid-document (an open object, a cut literal or string) is a truncation;
+            // an error before the end of the text is garbage.
+            boolean atEnd = e instanceof com.fasterxml.jackson.core.io.JsonEOFException
+                    || e.getOriginalMessage() != null && e.getOriginalMessage().contains("end-of-input")
+                    || errorAtEnd(text, e);
+            throw new CorruptRecordFileException(file, atEnd ? CorruptRecordFileException.Problem.TRUNCATED
+                    : CorruptRecordFileException.Problem.NOT_JSON,
+                    describeJsonError(e) + " (file has " + bytes.length + " bytes)", bytes.length);
         }
         if (root == null || root.isMissingNode()) {
             throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.EMPTY,
@@ -307,7 +310,7 @@ public final class RecordFormat {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(bytes.length);
         CoderResult r = dec.decode(in, out, true);
-        if (r.isUnderflow() && in.hasRemaining()) {
+        if (r.isUnderflow() && in.hasRemaining() || r.isError() && incompleteTail(bytes, in.position())) {
             throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.TRUNCATED,
                     "it ends inside a UTF-8 character after " + bytes.length + " bytes", bytes.length);
         }
@@ -332,6 +335,55 @@ public final class RecordFormat {
         String m = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage();
         m = m.replaceAll("\\[Source: [^;\\]]*; ", "[");
         return m + location(e);
+    }
+
+    /** True when the parser stopped at the last token of the text (a literal or number cut short). */
+    static boolean errorAtEnd(String text, JsonProcessingException e) {
+        var loc = e.getLocation();
+        if (loc == null || loc.getLineNr() < 1) {
+            return false;
+        }
+        int lineStart = 0;
+        for (int line = 1; line < loc.getLineNr(); line++) {
+            int nl = text.indexOf('\n', lineStart);
+            if (nl < 0) {
+                return false;
+            }
+            lineStart = nl + 1;
+        }
+        // Jackson places the error at the start of the bad token; "at the end" means that token is the
+        // last thing in the text (a cut-off literal such as "tru", or a cut number).
+        long index = loc.getCharOffset() >= 0 ? loc.getCharOffset() : lineStart + (long) loc.getColumnNr() - 1;
+        String tail = text.stripTrailing();
+        if (index >= tail.length()) {
+            return true;
+        }
+        for (int i = (int) Math.max(0, index); i < tail.length(); i++) {
+            char c = tail.charAt(i);
+            if (Character.isWhitespace(c) || "{}[],:\"".indexOf(c) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True when bytes[from..] is the start of a UTF-8 sequence that the end of the data cut short. */
+    static boolean incompleteTail(byte[] bytes, int from) {
+        int left = bytes.length - from;
+        if (left <= 0 || left > 3) {
+            return false;
+        }
+        int lead = bytes[from] & 0xff;
+        int need = lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3 : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+        if (need == 0 || left >= need) {
+            return false;
+        }
+        for (int i = from + 1; i < bytes.length; i++) {
+            if ((bytes[i] & 0xC0) != 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String location(JsonProcessingException e) {

@@ -12,6 +12,8 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -108,9 +110,11 @@ public final class RecordStore {
     // ------------------------------------------------------------------ reading
 
     /**
-     * Reads the newest generation without a lock. ESTALE and a file replaced between lookup and open are
-     * retried; so is content that looks torn, for {@link RecordStoreOptions#tornRetry()}, after which it is
-     * reported as corrupt.
+     * Reads one whole generation without a lock. ESTALE and a file replaced between lookup and open are
+     * retried; so is content that looks torn ({@link RecordStoreOptions#tornRetry()}, or
+     * {@link RecordStoreOptions#staleSizeRetry()} for a cut at a size class), after which it is reported as
+     * corrupt. On a client that caches directory entries (GlusterFS: about 1 s) the generation may be that
+     * old; {@link #readFresh()} is not.
      *
      * @throws CorruptRecordFileException when the file is corrupt, too large or of an unknown format
      */
@@ -149,6 +153,34 @@ public final class RecordStore {
     private static final class Vanished extends IOException {
         Vanished(IOException cause) {
             super(cause);
+        }
+    }
+
+    /**
+     * {@link #read()} after refreshing this client's view of the directory. Slower (it lists the
+     * directory), but it does not return a generation older than the newest one committed before the call
+     * began, on clients that cache directory entries (see {@link #refreshDirectoryEntries()}).
+     */
+    public RecordSnapshot readFresh() throws IOException {
+        refreshDirectoryEntries();
+        return read();
+    }
+
+    /**
+     * A FUSE client (GlusterFS) keeps a directory entry for about a second; opening the name then can
+     * still reach the replaced file, and its client-side cache serves the OLD content, whole and
+     * parseable. A writer that read that under the lock would overwrite a newer generation. Listing the
+     * directory (the kernel uses READDIRPLUS) refreshes every entry, so the open that follows reaches the
+     * file now behind the name. Measured on the gluster testbed: a read on mount A right after a commit
+     * through mount B returned the old generation 20 times of 20; after a listing, 0 of 20.
+     */
+    void refreshDirectoryEntries() {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(file.getParent())) {
+            for (Path ignored : entries) {
+                // reading every entry is the point
+            }
+        } catch (IOException | DirectoryIteratorException e) {
+            // Best effort: a directory we cannot list still reads; the fencing check reads again.
         }
     }
 
@@ -315,6 +347,7 @@ public final class RecordStore {
 
     private SaveResult saveHeld(LockHandle handle, long expected, RecordChange change, OnConflict onConflict)
             throws IOException {
+        refreshDirectoryEntries();
         RecordSnapshot current = read();
         step(SaveStep.READ);
         boolean reapplied = false;
@@ -331,7 +364,8 @@ public final class RecordStore {
             RecordFormat.requireValue(e.getKey(), e.getValue());
         }
         step(SaveStep.CHANGED);
-        if (current.exists() && work.equals(current.records())) {
+        if (work.equals(current.records())) {
+            // Nothing to write; a missing file stays missing until a change gives it content.
             return new SaveResult(current, current.generation(), false, reapplied, true, null);
         }
         long next = current.generation() + 1;
@@ -394,6 +428,7 @@ public final class RecordStore {
         }
         RecordSnapshot now;
         try {
+            refreshDirectoryEntries();
             now = read();
         } catch (IOException e) {
             throw new RecordStoreException(file, "not saved: cannot re-read " + file + " for the fencing check: "

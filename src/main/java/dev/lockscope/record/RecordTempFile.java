@@ -25,7 +25,7 @@ public record RecordTempFile(String recordFileName, String host, long pid, Strin
 
     /** The infix between the record file name and the writer. */
     public static final String INFIX = ".tmp.";
-    private static final Pattern NAME = Pattern.compile("^\\.(.+)\\.tmp\\.([A-Za-z0-9_-]{1,64})\\.(\\d{1,19})\\.([0-9a-f]{16})$");
+    private static final Pattern NAME = Pattern.compile("^\\.(.+)\\.tmp\\.([A-Za-z0-9_-]{1,64})\\.(\\d{1,19})\\.([0-9a-f]{16})$", Pattern.DOTALL);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A fresh temp file path for a save of {@code recordFile} by this process. */
