@@ -9,10 +9,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -28,8 +31,20 @@ public final class LockHandle implements AutoCloseable {
     /** Where a handle is in its life. */
     public enum State { HELD, LOST, RELEASED }
 
+    /** Only keeps time: it hands each beat to {@link #BEATERS} and never does I/O itself. */
     private static final ScheduledExecutorService HEARTBEATS = Executors.newScheduledThreadPool(1, r -> {
         Thread t = new Thread(r, "lockscope-heartbeat");
+        t.setDaemon(true);
+        return t;
+    });
+    /**
+     * Runs the renewals. A renewal on a cut-off network mount hangs in the kernel for as long as the
+     * partition lasts; on one shared thread it would stop the heartbeat of every other lock in this
+     * JVM, and others would then judge live holders on healthy filesystems EXPIRED. So each handle's
+     * beat runs on a thread of its own (at most one in flight per handle).
+     */
+    private static final ExecutorService BEATERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "lockscope-heartbeat-io");
         t.setDaemon(true);
         return t;
     });
@@ -45,6 +60,8 @@ public final class LockHandle implements AutoCloseable {
     private volatile State state = State.HELD;
     private volatile String lossReason;
     private volatile long lastRenewNanos;
+    /** True while a renewal of this handle runs on {@link #BEATERS}. */
+    private final AtomicBoolean beating = new AtomicBoolean();
     private final ScheduledFuture<?> heartbeat;
 
     LockHandle(LockFile file, LockOwner owner, byte[] record, Path claim, boolean truthfulLinks, LockOptions options) {
@@ -57,7 +74,7 @@ public final class LockHandle implements AutoCloseable {
         this.lastRenewNanos = System.nanoTime();
         if (options.heartbeat()) {
             long period = Math.max(1, options.lease().toMillis() / 3);
-            heartbeat = HEARTBEATS.scheduleWithFixedDelay(this::beat, period, period, TimeUnit.MILLISECONDS);
+            heartbeat = HEARTBEATS.scheduleWithFixedDelay(this::dispatchBeat, period, period, TimeUnit.MILLISECONDS);
         } else {
             heartbeat = null;
         }
@@ -196,6 +213,35 @@ public final class LockHandle implements AutoCloseable {
             return;
         }
         release();
+    }
+
+    private void dispatchBeat() {
+        if (state != State.HELD) {
+            stopHeartbeat();
+            return;
+        }
+        if (!beating.compareAndSet(false, true)) {
+            // The previous renewal is still stuck (a partitioned mount). Once a whole lease has gone by
+            // without one, others may break the lock: say so now rather than when the I/O returns.
+            long since = System.nanoTime() - lastRenewNanos;
+            if (since > leaseNanos) {
+                markLost("could not renew the lease of " + file.path() + " for " + LinkLock.formatMillis(since / 1_000_000)
+                        + ": the renewal has not returned (is the filesystem reachable?); others may have broken it");
+                stopHeartbeat();
+            }
+            return;
+        }
+        try {
+            BEATERS.execute(() -> {
+                try {
+                    beat();
+                } finally {
+                    beating.set(false);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            beating.set(false);
+        }
     }
 
     private void beat() {

@@ -227,4 +227,12 @@ class MultiProcessLockTest {
         Testbed.MountPair m = Testbed.gluster().freshDir("race");
         breakRace("gluster", m.a(), m.b(), 60);
     }
+
+    /** The hostile bed: nlink is always 1 and every name has its own inode, so only content tells locks apart. */
+    @Test
+    @Tag("testbed")
+    void breakRaceAcrossSshfsMounts() throws Exception {
+        Testbed.MountPair m = Testbed.sshfs().freshDir("race");
+        breakRace("sshfs", m.a(), m.b(), 40);
+    }
 }
