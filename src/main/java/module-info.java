@@ -11,6 +11,7 @@ module dev.lockscope {
     exports dev.lockscope.lock;
     exports dev.lockscope.scan;
     exports dev.lockscope.formats;
+    exports dev.lockscope.record;
 
     // Jackson reads and writes the owner records by reflection.
     opens dev.lockscope.lock to com.fasterxml.jackson.databind;

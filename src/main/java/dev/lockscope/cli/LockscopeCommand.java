@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 @Command(name = "lockscope", mixinStandardHelpOptions = true, versionProvider = LockscopeCommand.Version.class,
         description = {"NFS-safe link(2) lock files: run commands under a lock, inspect and break stale locks.",
                 "With no arguments, opens the graphical inspector."},
-        subcommands = {RunCommand.class, StatusCommand.class, BreakCommand.class, LsCommand.class},
+        subcommands = {RunCommand.class, StatusCommand.class, BreakCommand.class, LsCommand.class, RecordsCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",
@@ -17,6 +17,7 @@ import java.io.PrintWriter;
                 "3:break refused: the lock is not stale (use --force)",
                 "4:not confirmed",
                 "64:usage error",
+                "65:bad data (invalid JSON, corrupt record file)",
                 "70:the lock was lost while the command ran",
                 "74:I/O error",
                 "75:the lock could not be had in time",

@@ -1,0 +1,369 @@
+package dev.lockscope.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockscope.lock.LockLostException;
+import dev.lockscope.lock.LockTimeoutException;
+import dev.lockscope.record.CorruptRecordFileException;
+import dev.lockscope.record.RecordChange;
+import dev.lockscope.record.RecordConflictException;
+import dev.lockscope.record.RecordFormat;
+import dev.lockscope.record.RecordSnapshot;
+import dev.lockscope.record.RecordStore;
+import dev.lockscope.record.RecordStoreOptions;
+import dev.lockscope.record.SaveResult;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code lockscope records}: read and change a shared record file through the locked save path.
+ * Main thread only.
+ */
+@Command(name = "records", mixinStandardHelpOptions = true,
+        description = {"Read and change a shared JSON record file (see docs/RECORDS.md).",
+                "Reads take no lock; every change goes through the locked save path.",
+                "Exit: 0 ok; 1 record absent or edit conflict (nothing written); 64 usage; 65 invalid JSON or",
+                "corrupt record file; 70 lock lost before the commit; 74 I/O error; 75 lock timeout;",
+                "77 permission denied or read-only filesystem."},
+        subcommands = {RecordsCommand.ListRecords.class, RecordsCommand.Get.class, RecordsCommand.Put.class,
+                RecordsCommand.Delete.class, RecordsCommand.Edit.class})
+public final class RecordsCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Options every records subcommand takes. */
+    public static final class StoreOptions {
+        @Option(names = {"-t", "--timeout"}, paramLabel = "DUR", converter = DurationConverter.class,
+                defaultValue = "60s", description = "how long a change waits for the lock (default: ${DEFAULT-VALUE})")
+        Duration timeout;
+
+        @Option(names = "--max-size", paramLabel = "BYTES", defaultValue = "67108864",
+                description = "largest record file read or written (default: ${DEFAULT-VALUE} = 64 MiB)")
+        long maxSize;
+
+        RecordStore open(Path file) {
+            return RecordStore.open(file, RecordStoreOptions.defaults().withLockTimeout(timeout).withMaxBytes(maxSize));
+        }
+    }
+
+    /** Shared plumbing: run a body and turn failures into the documented exit codes. */
+    abstract static class Base implements Callable<Integer> {
+        @Mixin
+        StoreOptions store;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        PrintWriter err() {
+            return spec.commandLine().getErr();
+        }
+
+        abstract int body() throws Exception;
+
+        @Override
+        public Integer call() {
+            try {
+                int code = body();
+                out().flush();
+                return code;
+            } catch (Exception e) {
+                out().flush();
+                err().println("lockscope: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+                err().flush();
+                return exitCodeFor(e);
+            }
+        }
+    }
+
+    /** The exit code for a failure, consistent with {@code lockscope run}. */
+    static int exitCodeFor(Throwable e) {
+        if (e instanceof LockTimeoutException) {
+            return ExitCodes.LOCK_TIMEOUT;
+        }
+        if (e instanceof LockLostException) {
+            return ExitCodes.LOCK_LOST;
+        }
+        if (e instanceof RecordConflictException) {
+            return ExitCodes.NOTHING_DONE;
+        }
+        if (e instanceof CorruptRecordFileException || e instanceof JsonProcessingException) {
+            return ExitCodes.DATA_ERROR;
+        }
+        if (e instanceof IllegalArgumentException) {
+            return ExitCodes.USAGE;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AccessDeniedException || t instanceof FileSystemException fse
+                    && fse.getReason() != null && fse.getReason().contains("Read-only file system")) {
+                return ExitCodes.NO_PERMISSION;
+            }
+        }
+        return ExitCodes.IO_ERROR;
+    }
+
+    static String quote(String name) {
+        return "'" + name + "'";
+    }
+
+    static String describe(RecordSnapshot s) {
+        if (!s.exists()) {
+            return s.file() + ": does not exist yet (generation 0, no records)";
+        }
+        return s.file() + ": generation " + s.generation() + ", " + s.records().size()
+                + (s.records().size() == 1 ? " record" : " records") + ", last written by " + s.writer().describe();
+    }
+
+    static void reportSave(PrintWriter out, PrintWriter err, SaveResult r, String what) {
+        if (r.written()) {
+            out.println(r.saved().file() + ": " + what + ", generation " + r.previousGeneration() + " -> "
+                    + r.saved().generation());
+        } else {
+            out.println(r.saved().file() + ": " + what + ": no change (generation " + r.saved().generation() + ")");
+        }
+        if (r.warning() != null) {
+            err.println("lockscope: warning: " + r.warning());
+        }
+    }
+
+    /** {@code records list FILE [--json]}. */
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = {"List the records: a header line, then one line per record: NAME <tab> compact JSON.",
+                    "With --json, one JSON object: file, exists, generation, writer, records."})
+    static final class ListRecords extends Base {
+        @Parameters(index = "0", paramLabel = "FILE", description = "the record file")
+        Path file;
+
+        @Option(names = "--json", description = "print one JSON object")
+        boolean json;
+
+        @Override
+        int body() throws IOException {
+            RecordSnapshot s = store.open(file).readFresh();
+            if (json) {
+                ObjectNode n = RecordFormat.mapper().createObjectNode();
+                n.put("file", s.file().toString());
+                n.put("exists", s.exists());
+                n.put("generation", s.generation());
+                if (s.writer() != null) {
+                    ObjectNode w = n.putObject("writer");
+                    w.put("host", s.writer().host());
+                    w.put("hostId", s.writer().hostId());
+                    w.put("user", s.writer().user());
+                    w.put("pid", s.writer().pid());
+                    w.put("writtenAt", s.writer().writtenAt().toString());
+                    w.put("tool", s.writer().tool());
+                } else {
+                    n.putNull("writer");
+                }
+                ObjectNode r = n.putObject("records");
+                s.records().forEach(r::set);
+                out().println(RecordFormat.toJson(n, true));
+            } else {
+                out().println(describe(s));
+                for (Map.Entry<String, JsonNode> e : s.records().entrySet()) {
+                    out().println(e.getKey() + "\t" + RecordFormat.toJson(e.getValue(), false));
+                }
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code records get FILE NAME}. */
+    @Command(name = "get", mixinStandardHelpOptions = true,
+            description = {"Print the JSON value of record NAME. Exit 1 if there is no such record."})
+    static final class Get extends Base {
+        @Parameters(index = "0", paramLabel = "FILE", description = "the record file")
+        Path file;
+
+        @Parameters(index = "1", paramLabel = "NAME", description = "the record name")
+        String name;
+
+        @Option(names = "--pretty", description = "indent the JSON")
+        boolean pretty;
+
+        @Override
+        int body() throws IOException {
+            RecordSnapshot s = store.open(file).readFresh();
+            Optional<JsonNode> v = s.get(name);
+            if (v.isEmpty()) {
+                err().println("lockscope: no record " + quote(name) + " in " + s.file() + " (generation "
+                        + s.generation() + ")");
+                return ExitCodes.NOTHING_DONE;
+            }
+            out().println(RecordFormat.toJson(v.get(), pretty));
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code records put FILE NAME JSON}. */
+    @Command(name = "put", mixinStandardHelpOptions = true,
+            description = {"Set record NAME to the JSON value JSON ('-' reads it from standard input).",
+                    "Invalid JSON is an error (exit 65) and nothing is written."})
+    static final class Put extends Base {
+        @Parameters(index = "0", paramLabel = "FILE", description = "the record file (created on first write)")
+        Path file;
+
+        @Parameters(index = "1", paramLabel = "NAME", description = "the record name")
+        String name;
+
+        @Parameters(index = "2", paramLabel = "JSON", description = "the value, e.g. '{\"state\":\"done\"}' or '42'")
+        String json;
+
+        @Override
+        int body() throws IOException {
+            RecordFormat.validateName(name);
+            String text = "-".equals(json) ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8) : json;
+            JsonNode value;
+            try {
+                value = RecordFormat.parseValue(text);
+            } catch (JsonProcessingException e) {
+                err().println("lockscope: invalid JSON for record " + quote(name) + ": " + RecordFormat.describeJsonError(e)
+                        + "; nothing was written to " + file);
+                return ExitCodes.DATA_ERROR;
+            }
+            SaveResult r = store.open(file).put(name, value);
+            reportSave(out(), err(), r, "put " + quote(name));
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code records delete FILE NAME}. */
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = {"Delete record NAME. Exit 1 if there is no such record (nothing is written)."})
+    static final class Delete extends Base {
+        @Parameters(index = "0", paramLabel = "FILE", description = "the record file")
+        Path file;
+
+        @Parameters(index = "1", paramLabel = "NAME", description = "the record name")
+        String name;
+
+        @Override
+        int body() throws IOException {
+            RecordFormat.validateName(name);
+            SaveResult r = store.open(file).delete(name);
+            if (!r.written()) {
+                err().println("lockscope: no record " + quote(name) + " in " + r.saved().file() + " (generation "
+                        + r.saved().generation() + "); nothing was written");
+                return ExitCodes.NOTHING_DONE;
+            }
+            reportSave(out(), err(), r, "deleted " + quote(name));
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code records edit FILE NAME}. */
+    @Command(name = "edit", mixinStandardHelpOptions = true,
+            description = {"Open $VISUAL or $EDITOR (default vi) on the value of record NAME (null if absent)",
+                    "and save the result through the save path. If another writer changed the file meanwhile:",
+                    "changes to other records are merged (your edit is re-applied on top); a change to NAME",
+                    "itself is a conflict (exit 1, your text is kept) unless --force re-applies your value anyway."})
+    static final class Edit extends Base {
+        @Parameters(index = "0", paramLabel = "FILE", description = "the record file")
+        Path file;
+
+        @Parameters(index = "1", paramLabel = "NAME", description = "the record name")
+        String name;
+
+        @Option(names = "--force", description = "on a conflict over NAME itself, save your value anyway")
+        boolean force;
+
+        @Override
+        int body() throws Exception {
+            RecordFormat.validateName(name);
+            RecordStore rs = store.open(file);
+            RecordSnapshot loaded = rs.readFresh();
+            Optional<JsonNode> original = loaded.get(name);
+            String before = original.map(v -> RecordFormat.toJson(v, true)).orElse("null") + "\n";
+            Path edited = Files.createTempFile("lockscope-edit-", ".json");
+            Files.writeString(edited, before, StandardCharsets.UTF_8);
+            int editorExit = runEditor(edited);
+            if (editorExit != 0) {
+                err().println("lockscope: the editor exited with status " + editorExit + "; nothing was saved; your"
+                        + " text is in " + edited);
+                return ExitCodes.NOTHING_DONE;
+            }
+            String after = Files.readString(edited, StandardCharsets.UTF_8);
+            JsonNode value;
+            try {
+                value = RecordFormat.parseValue(after);
+            } catch (JsonProcessingException e) {
+                err().println("lockscope: invalid JSON for record " + quote(name) + ": " + RecordFormat.describeJsonError(e)
+                        + "; nothing was saved; your text is kept in " + edited);
+                return ExitCodes.DATA_ERROR;
+            }
+            if (original.isPresent() && original.get().equals(value)) {
+                Files.deleteIfExists(edited);
+                out().println(rs.file() + ": " + quote(name) + " unchanged (generation " + loaded.generation() + ")");
+                return ExitCodes.OK;
+            }
+            long expected = loaded.generation();
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    SaveResult r = rs.save(expected, RecordChange.put(name, value), RecordStore.OnConflict.FAIL);
+                    Files.deleteIfExists(edited);
+                    reportSave(out(), err(), r, "edited " + quote(name));
+                    return ExitCodes.OK;
+                } catch (RecordConflictException c) {
+                    Optional<JsonNode> now = c.current().get(name);
+                    boolean nameUntouched = now.equals(original);
+                    if (nameUntouched || force) {
+                        err().println("lockscope: " + rs.file() + " moved from generation " + c.expectedGeneration()
+                                + " to " + c.actualGeneration() + " while you edited"
+                                + (nameUntouched ? " (other records only); re-applying your edit"
+                                : "; record " + quote(name) + " changed too; --force: saving your value over it"));
+                        expected = c.actualGeneration();
+                        if (attempt < 20) {
+                            continue;
+                        }
+                    }
+                    err().println("lockscope: conflict: record " + quote(name) + " in " + rs.file()
+                            + " was changed by " + (c.current().writer() == null ? "someone"
+                            : c.current().writer().describe()) + " while you edited (generation "
+                            + c.expectedGeneration() + " -> " + c.actualGeneration() + "); nothing was saved."
+                            + " Your text is kept in " + edited + "; edit again, or use --force to save it anyway.");
+                    return ExitCodes.NOTHING_DONE;
+                }
+            }
+        }
+
+        private int runEditor(Path edited) throws IOException, InterruptedException {
+            String editor = System.getenv("VISUAL");
+            if (editor == null || editor.isBlank()) {
+                editor = System.getenv("EDITOR");
+            }
+            if (editor == null || editor.isBlank()) {
+                editor = "vi";
+            }
+            // Through sh, so that EDITOR may carry arguments ("code --wait").
+            Process p = new ProcessBuilder("sh", "-c", editor + " \"$1\"", "lockscope-edit", edited.toString())
+                    .inheritIO().start();
+            return p.waitFor();
+        }
+    }
+}

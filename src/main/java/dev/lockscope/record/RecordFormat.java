@@ -1,0 +1,371 @@
+package dev.lockscope.record;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The on-disk format of a record file (docs/RECORDS.md): encoding and strict decoding. Stateless; any thread.
+ *
+ * <pre>{@code
+ * {
+ *   "format" : "lockscope-records/1",
+ *   "generation" : 7,
+ *   "writer" : { "host" : "web1", "hostId" : "...", "user" : "app", "pid" : 4242,
+ *                "writtenAt" : "2026-11-27T05:00:00.123Z", "tool" : "lockscope 0.1.0" },
+ *   "records" : { "name" : <any JSON value>, ... }
+ * }
+ * }</pre>
+ *
+ * <p>Decoding is strict, because a record file we do not fully understand must never be rewritten
+ * (a rewrite would drop what we did not understand): UTF-8 only, no duplicate keys, no trailing
+ * content, no unknown top-level fields. Numbers keep their exact digits.
+ */
+public final class RecordFormat {
+
+    /** The format tag this version reads and writes. */
+    public static final String FORMAT_TAG = "lockscope-records/1";
+    /** Longest record name, in UTF-16 chars. */
+    public static final int MAX_NAME_LENGTH = 1024;
+
+    static final Set<String> TOP_LEVEL = Set.of("format", "generation", "writer", "records");
+
+    static final ObjectMapper MAPPER = newMapper();
+
+    private RecordFormat() {
+    }
+
+    private static ObjectMapper newMapper() {
+        JsonFactory f = JsonFactory.builder()
+                .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                // The size limit of the store (default 64 MiB) is the bound; Jackson's default
+                // string limit (20 M chars) would reject legal large values.
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxStringLength(Integer.MAX_VALUE).maxNestingDepth(1000).build())
+                .build();
+        ObjectMapper m = new ObjectMapper(f);
+        m.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        // Exact numbers: 1.10 stays 1.10 and 12345678901234567890.5 stays itself across a rewrite.
+        m.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        m.setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+        m.enable(SerializationFeature.INDENT_OUTPUT);
+        return m;
+    }
+
+    /** The mapper used for record values (strict, exact numbers). */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    /** What a record file holds. */
+    public record Decoded(long generation, WriterStamp writer, SortedMap<String, JsonNode> records) {
+    }
+
+    /** The bytes of one generation: pretty-printed UTF-8 JSON, records sorted by name, a final newline. */
+    public static byte[] encode(long generation, WriterStamp writer, Map<String, JsonNode> records) {
+        if (generation < 1) {
+            throw new IllegalArgumentException("generation must be at least 1, got " + generation);
+        }
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("format", FORMAT_TAG);
+        root.put("generation", generation);
+        ObjectNode w = root.putObject("writer");
+        w.put("host", writer.host());
+        w.put("hostId", writer.hostId());
+        w.put("user", writer.user());
+        w.put("pid", writer.pid());
+        w.put("writtenAt", writer.writtenAt().toString());
+        w.put("tool", writer.tool());
+        ObjectNode r = root.putObject("records");
+        for (Map.Entry<String, JsonNode> e : new TreeMap<>(records).entrySet()) {
+            validateName(e.getKey());
+            r.set(e.getKey(), requireValue(e.getKey(), e.getValue()));
+        }
+        try {
+            byte[] body = MAPPER.writeValueAsBytes(root);
+            byte[] out = new byte[body.length + 1];
+            System.arraycopy(body, 0, out, 0, body.length);
+            out[body.length] = '\n';
+            return out;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode records: " + e.getMessage(), e);
+        }
+    }
+
+    /** Files are padded to a size class no smaller than this. */
+    public static final int MIN_SIZE_CLASS = 4096;
+
+    /**
+     * The size a file of {@code n} content bytes is padded to: a multiple of 4 KiB up to 16 KiB, then a
+     * multiple of a quarter of the largest power of two not above {@code n} (at most 25 % padding).
+     *
+     * <p>Why: a client whose cached file size is stale (sshfs keeps attributes for up to 20 s) cuts a
+     * read at that old size. Successive generations mostly share one size class, so such a client still
+     * reads whole files; and a read cut at a size that is not a size class cannot be a stale-size cut.
+     */
+    public static long sizeClass(long n) {
+        if (n <= MIN_SIZE_CLASS) {
+            return MIN_SIZE_CLASS;
+        }
+        long step = Math.max(MIN_SIZE_CLASS, Long.highestOneBit(n) / 4);
+        return (n + step - 1) / step * step;
+    }
+
+    /** True when {@code n} is a size class, so a file cut at {@code n} bytes may be a stale-size read. */
+    public static boolean isSizeClass(long n) {
+        return n > 0 && sizeClass(n) == n;
+    }
+
+    /**
+     * {@code content} padded with spaces and a final newline to its size class, but never beyond
+     * {@code limit} (and never shorter than the content).
+     */
+    public static byte[] pad(byte[] content, long limit) {
+        long target = Math.min(sizeClass(content.length), limit);
+        if (target <= content.length + 1) {
+            return content;
+        }
+        byte[] out = Arrays.copyOf(content, (int) target);
+        Arrays.fill(out, content.length, out.length - 1, (byte) ' ');
+        out[out.length - 1] = '\n';
+        return out;
+    }
+
+    /**
+     * Decodes a whole file.
+     *
+     * @throws CorruptRecordFileException naming {@code file} and the problem
+     */
+    public static Decoded decode(Path file, byte[] bytes) throws CorruptRecordFileException {
+        if (bytes.length == 0) {
+            throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.EMPTY, "0 bytes");
+        }
+        String text = strictUtf8(file, bytes);
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(text);
+        } catch (com.fasterxml.jackson.core.io.JsonEOFException e) {
+            throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.TRUNCATED,
+                    describeJsonError(e) + " (file has " + bytes.length + " bytes)", bytes.length);
+        } catch (JsonProcessingException e) {
+            throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.NOT_JSON,
+                    describeJsonError(e) + " (file has " + bytes.length + " bytes)");
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.EMPTY,
+                    "only white space");
+        }
+        if (!root.isObject()) {
+            throw unknown(file, "the top level is " + kind(root) + ", not an object");
+        }
+        JsonNode format = root.get("format");
+        if (format == null) {
+            throw unknown(file, "there is no \"format\" field (expected \"" + FORMAT_TAG + "\")");
+        }
+        if (!format.isTextual() || !FORMAT_TAG.equals(format.textValue())) {
+            throw unknown(file, "format is " + format + "; this version reads \"" + FORMAT_TAG + "\" only");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!TOP_LEVEL.contains(k)) {
+                throw unknown(file, "unknown top-level field \"" + k + "\" (rewriting would drop it)");
+            }
+        }
+        JsonNode gen = root.get("generation");
+        if (gen == null || !gen.isIntegralNumber() || !gen.canConvertToLong() || gen.longValue() < 1) {
+            throw unknown(file, "\"generation\" must be an integer of at least 1, found "
+                    + (gen == null ? "nothing" : gen.toString()));
+        }
+        WriterStamp writer = decodeWriter(file, root.get("writer"));
+        JsonNode recs = root.get("records");
+        if (recs == null || !recs.isObject()) {
+            throw unknown(file, "\"records\" must be an object, found " + (recs == null ? "nothing" : kind(recs)));
+        }
+        TreeMap<String, JsonNode> map = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = recs.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String problem = nameProblem(e.getKey());
+            if (problem != null) {
+                throw unknown(file, "record name " + quote(e.getKey()) + " is invalid: " + problem);
+            }
+            map.put(e.getKey(), e.getValue());
+        }
+        return new Decoded(gen.longValue(), writer, map);
+    }
+
+    private static WriterStamp decodeWriter(Path file, JsonNode w) throws CorruptRecordFileException {
+        if (w == null || !w.isObject()) {
+            throw unknown(file, "\"writer\" must be an object, found " + (w == null ? "nothing" : kind(w)));
+        }
+        String[] texts = {"host", "hostId", "user", "writtenAt", "tool"};
+        for (String k : texts) {
+            if (w.get(k) == null || !w.get(k).isTextual()) {
+                throw unknown(file, "writer." + k + " must be a string");
+            }
+        }
+        if (w.get("pid") == null || !w.get("pid").isIntegralNumber() || !w.get("pid").canConvertToLong()) {
+            throw unknown(file, "writer.pid must be an integer");
+        }
+        Instant at;
+        try {
+            at = Instant.parse(w.get("writtenAt").textValue());
+        } catch (DateTimeParseException e) {
+            throw unknown(file, "writer.writtenAt is not an ISO-8601 instant: " + w.get("writtenAt"));
+        }
+        return new WriterStamp(w.get("host").textValue(), w.get("hostId").textValue(), w.get("user").textValue(),
+                w.get("pid").longValue(), at, w.get("tool").textValue());
+    }
+
+    /** Parses a record value given by a user: any single JSON value. */
+    public static JsonNode parseValue(String json) throws JsonProcessingException {
+        JsonNode n = MAPPER.readTree(json);
+        if (n == null || n.isMissingNode()) {
+            throw new com.fasterxml.jackson.core.JsonParseException((JsonParser) null, "no JSON value (empty input)");
+        }
+        return n;
+    }
+
+    /** Compact JSON text of a value (exact numbers). */
+    public static String toJson(JsonNode value, boolean pretty) {
+        try {
+            return pretty ? MAPPER.writeValueAsString(value)
+                    : MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** @throws IllegalArgumentException when {@code name} cannot be a record name */
+    public static void validateName(String name) {
+        String p = nameProblem(name);
+        if (p != null) {
+            throw new IllegalArgumentException("invalid record name " + quote(name) + ": " + p);
+        }
+    }
+
+    /** Why {@code name} cannot be a record name, or null when it can. */
+    public static String nameProblem(String name) {
+        if (name == null || name.isEmpty()) {
+            return "it is empty";
+        }
+        if (name.length() > MAX_NAME_LENGTH) {
+            return "it is longer than " + MAX_NAME_LENGTH + " characters";
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return "it contains control character U+" + String.format("%04X", (int) c);
+            }
+            if (Character.isSurrogate(c)) {
+                boolean pair = Character.isHighSurrogate(c) && i + 1 < name.length()
+                        && Character.isLowSurrogate(name.charAt(i + 1));
+                if (!pair) {
+                    return "it contains an unpaired surrogate";
+                }
+                i++;
+            }
+        }
+        return null;
+    }
+
+    static JsonNode requireValue(String name, JsonNode v) {
+        if (v == null || v.isMissingNode()) {
+            throw new IllegalArgumentException("record " + quote(name) + " has no value (use JSON null for null)");
+        }
+        return v;
+    }
+
+    private static String strictUtf8(Path file, byte[] bytes) throws CorruptRecordFileException {
+        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult r = dec.decode(in, out, true);
+        if (r.isUnderflow() && in.hasRemaining()) {
+            throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.TRUNCATED,
+                    "it ends inside a UTF-8 character after " + bytes.length + " bytes", bytes.length);
+        }
+        if (r.isError()) {
+            throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.NOT_UTF8,
+                    "invalid byte sequence at byte offset " + in.position() + " of " + bytes.length);
+        }
+        r = dec.flush(out);
+        if (r.isError()) {
+            throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.TRUNCATED,
+                    "it ends inside a UTF-8 character after " + bytes.length + " bytes", bytes.length);
+        }
+        out.flip();
+        if (out.length() > 0 && out.charAt(0) == '\uFEFF') {
+            throw unknown(file, "it starts with a byte-order mark; record files are UTF-8 without BOM");
+        }
+        return out.toString();
+    }
+
+    /** A JSON syntax error for people: the parser's message without its source dump, and the location. */
+    public static String describeJsonError(JsonProcessingException e) {
+        String m = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage();
+        m = m.replaceAll("\\[Source: [^;\\]]*; ", "[");
+        return m + location(e);
+    }
+
+    private static String location(JsonProcessingException e) {
+        var loc = e.getLocation();
+        if (loc == null) {
+            return "";
+        }
+        return " at line " + loc.getLineNr() + " column " + loc.getColumnNr();
+    }
+
+    private static CorruptRecordFileException unknown(Path file, String detail) {
+        return new CorruptRecordFileException(file, CorruptRecordFileException.Problem.UNKNOWN_FORMAT, detail);
+    }
+
+    private static String kind(JsonNode n) {
+        return switch (n.getNodeType()) {
+            case ARRAY -> "an array";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            default -> n.getNodeType().name().toLowerCase();
+        };
+    }
+
+    static String quote(String s) {
+        if (s == null) {
+            return "null";
+        }
+        String shown = s.length() > 80 ? s.substring(0, 80) + "..." : s;
+        StringBuilder b = new StringBuilder("'");
+        for (char c : shown.toCharArray()) {
+            b.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return b.append('\'').toString();
+    }
+}

@@ -1,0 +1,19 @@
+package dev.lockscope.record;
+
+/**
+ * What a save did. Immutable; any thread.
+ *
+ * @param saved              the generation now on disk (the new one, or the unchanged one when nothing was written)
+ * @param previousGeneration the generation the change was applied to
+ * @param written            false when the change left the records as they were, so nothing was written
+ * @param reapplied          true when an optimistic save met a newer generation and re-applied its change to it
+ * @param directorySynced    false when the filesystem refused to fsync the directory (the rename still happened)
+ * @param warning            something the caller should show, or null (e.g. the lock was lost after the commit)
+ */
+public record SaveResult(RecordSnapshot saved, long previousGeneration, boolean written, boolean reapplied,
+                         boolean directorySynced, String warning) {
+
+    SaveResult withWarning(String w) {
+        return new SaveResult(saved, previousGeneration, written, reapplied, directorySynced, w);
+    }
+}
