@@ -12,6 +12,7 @@ module dev.lockscope {
     exports dev.lockscope.scan;
     exports dev.lockscope.formats;
     exports dev.lockscope.record;
+    exports dev.lockscope.bench;
 
     // Jackson reads and writes the owner records by reflection.
     opens dev.lockscope.lock to com.fasterxml.jackson.databind;
