@@ -245,8 +245,8 @@ public final class BenchRunner {
     private static Process startWorker(Config c, Path dir, int index, Path work) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary());
-        // Short-lived workers on a small machine: C1 only and the serial collector, as the launcher does.
-        cmd.add("-XX:TieredStopAtLevel=1");
+        // The JIT as a long-running library user has it (tiered, C2 included); the serial collector
+        // because a worker is one thread with a small heap on what may be a small machine.
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Xshare:auto");
         cmd.add("-cp");
