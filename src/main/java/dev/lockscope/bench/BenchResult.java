@@ -18,6 +18,7 @@ import java.util.Locale;
  * @param warmup          warm-up operations per process (not measured)
  * @param wallNanos       from the first measured operation's start to the last one's end
  * @param latency         per-operation latency (request to return)
+ * @param hold            how long the lock was held per operation (acquire returned to release began)
  * @param handoff         COUNTER: the hand-off latencies (see {@link BenchRunner}); null when there were none
  * @param overlaps        COUNTER: consecutive holders whose critical sections overlapped (must be 0)
  * @param expectedCount   COUNTER: procs × ops
@@ -26,7 +27,7 @@ import java.util.Locale;
  * @param notes           anything that limits the figures
  */
 public record BenchResult(BenchMode mode, Path directory, String fsType, int procs, int opsPerProc, int warmup,
-                          long wallNanos, LatencySummary latency, LatencySummary handoff, int overlaps,
+                          long wallNanos, LatencySummary latency, LatencySummary hold, LatencySummary handoff, int overlaps,
                           long expectedCount, long finalCount, int duplicateValues, List<String> notes) {
 
     public long totalOps() {
@@ -57,6 +58,10 @@ public record BenchResult(BenchMode mode, Path directory, String fsType, int pro
                 wallNanos / 1e9, opsPerSecond()));
         b.append("  latency     ").append(latency.describe()).append("  (per ")
                 .append(mode == BenchMode.CYCLE ? "acquire+release" : "locked read-increment-write").append(")\n");
+        if (mode == BenchMode.COUNTER) {
+            b.append("  held        ").append(hold.describe()).append("  (lock held per increment: read, temp file,")
+                    .append(" fsync, fencing, rename, directory fsync)\n");
+        }
         if (handoff != null && handoff.count() > 0) {
             b.append("  hand-off    ").append(handoff.describe()).append("  (").append(handoff.count())
                     .append(" releases with a waiter: release begins -> waiter holds the lock)\n");
@@ -88,6 +93,7 @@ public record BenchResult(BenchMode mode, Path directory, String fsType, int pro
         n.put("wallSeconds", wallNanos / 1e9);
         n.put("opsPerSecond", opsPerSecond());
         n.set("latencyMillis", summary(json, latency));
+        n.set("holdMillis", summary(json, hold));
         n.set("handoffMillis", handoff == null ? json.nullNode() : summary(json, handoff));
         if (mode == BenchMode.COUNTER) {
             ObjectNode c = n.putObject("counter");

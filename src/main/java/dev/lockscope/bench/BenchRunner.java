@@ -178,9 +178,11 @@ public final class BenchRunner {
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         long[] lat = new long[all.size()];
+        long[] held = new long[all.size()];
         for (int i = 0; i < all.size(); i++) {
             OpTiming t = all.get(i);
             lat[i] = t.latencyNanos();
+            held[i] = t.releasingNanos() - t.lockedNanos();
             first = Math.min(first, t.startNanos());
             last = Math.max(last, t.doneNanos());
         }
@@ -238,7 +240,7 @@ public final class BenchRunner {
             }
         }
         return new BenchResult(c.mode(), dir, fsType, c.procs(), c.ops(), c.warmup(), wall, LatencySummary.of(lat),
-                handoff, overlaps, c.mode() == BenchMode.COUNTER ? expected : 0, finalCount, duplicates,
+                LatencySummary.of(held), handoff, overlaps, c.mode() == BenchMode.COUNTER ? expected : 0, finalCount, duplicates,
                 List.copyOf(notes));
     }
 

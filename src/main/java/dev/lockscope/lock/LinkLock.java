@@ -7,13 +7,10 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchService;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -49,6 +46,10 @@ public final class LinkLock {
         TOKEN_PREFIX = seed.nextLong();
         TOKEN_SEQUENCE = new java.util.concurrent.atomic.AtomicLong(seed.nextLong());
     }
+    /** How long a waiter carries a server-clock probe forward before it probes again. */
+    static final long CLOCK_REUSE_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** How often a waiter asks the process table whether a same-host holder still lives. */
+    static final long PID_CHECK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** A link error with no lock in the way is retried this often before it is believed. */
     private static final int PERSISTENT_ERROR_TRIES = 5;
 
@@ -125,16 +126,24 @@ public final class LinkLock {
         long refreshNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(100), options.lease().toNanos() / 4);
 
         boolean success = false;
-        WatchService watcher = null;
+        DirectoryWakeups wakeups = null;
         try {
             long backoffNanos = options.backoffMin().toNanos();
             int errorsWithoutLock = 0;
             IOException lastError = null;
             Verdict lastVerdict = null;
             LockIdentity judgedIdentity = null;
+            LockSnapshot lastRead = null;
+            long claimInode = Long.MIN_VALUE;
             long nextJudgeNanos = 0;
+            long nextPidCheckNanos = 0;
+            long wakeGeneration = 0;
             while (true) {
                 IOException linkError;
+                if (wakeups != null) {
+                    // Read before the try, so a release between the try and the wait still wakes us.
+                    wakeGeneration = wakeups.generation(file.name());
+                }
                 if (System.nanoTime() - claimWrittenNanos > refreshNanos) {
                     // The lock's mtime will be the claim's: a claim that waited must not make a
                     // fresh lock look as old as the wait, or others would judge it expired at once.
@@ -153,7 +162,12 @@ public final class LinkLock {
                 // fails with EEXIST although the lock is ours; sshfs once said EPERM for EEXIST.
                 Optional<LockSnapshot> seen;
                 try {
-                    seen = readLockLookingAgain(lockPath);
+                    if (claimInode == Long.MIN_VALUE && linkError instanceof FileAlreadyExistsException) {
+                        FileFacts c = FileFacts.lstatOrNull(claim);
+                        claimInode = c == null ? -1 : c.inode();
+                    }
+                    seen = lookAgain(lockPath, linkError, lastRead, claimInode);
+                    lastRead = seen.orElse(null);
                 } catch (IOException e) {
                     if (!FileFacts.isStale(e)) {
                         throw e;
@@ -196,7 +210,7 @@ public final class LinkLock {
                     boolean newHolder = judgedIdentity == null || !judgedIdentity.sameContent(snap.identity());
                     long now = System.nanoTime();
                     if (newHolder || now - nextJudgeNanos >= 0) {
-                        lastVerdict = judge(snap, options.breakStale() || newHolder);
+                        lastVerdict = judgeWaiting(snap, options.breakStale() || newHolder);
                         judgedIdentity = snap.identity();
                         nextJudgeNanos = now + nextJudgeDelayNanos(lastVerdict);
                         if (options.breakStale() && lastVerdict.state().isStale()) {
@@ -211,9 +225,11 @@ public final class LinkLock {
                             // Not broken (it changed, or our view was stale): back off before judging again.
                             nextJudgeNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
                         }
-                    } else if (lastVerdict != null && lastVerdict.owner() != null
+                    } else if (lastVerdict != null && lastVerdict.owner() != null && now - nextPidCheckNanos >= 0
                             && HostIdentity.current().sharesPidSpaceWith(lastVerdict.owner())) {
-                        // A same-host owner's death is cheap to notice: no probe file needed.
+                        // A same-host owner's death is cheap to notice: no probe file needed. Once a
+                        // second is plenty next to a lease, and each look reads several /proc files.
+                        nextPidCheckNanos = now + PID_CHECK_INTERVAL_NANOS;
                         StalenessJudge.Decision d = StalenessJudge.judge(snap.owner(),
                                 snap.facts().mtimeMillis(), -1, HostIdentity.current(), options.processes());
                         if (d.state() == LockState.DEAD) {
@@ -231,12 +247,17 @@ public final class LinkLock {
                 }
                 long jitter = backoffNanos / 2 + ThreadLocalRandom.current().nextLong(backoffNanos / 2 + 1);
                 long wait = Math.min(jitter, remaining);
-                if (watcher == null && options.watch() && wait > TimeUnit.MILLISECONDS.toNanos(2)
+                if (wakeups == null && options.watch() && wait > TimeUnit.MILLISECONDS.toNanos(2)
                         && isLocalFilesystem(dir)) {
-                    watcher = openWatch(dir);
+                    wakeups = DirectoryWakeups.of(dir);
+                    if (wakeups != null) {
+                        // This wait has no generation read before the try: look once more first.
+                        wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(2));
+                        wakeGeneration = wakeups.generation(file.name());
+                    }
                 }
-                if (watcher != null) {
-                    waitForEvent(watcher, wait);
+                if (wakeups != null) {
+                    waitForWakeup(wakeups, file.name(), wakeGeneration, wait);
                 } else {
                     sleepNanos(wait);
                 }
@@ -246,17 +267,58 @@ public final class LinkLock {
                 }
             }
         } finally {
-            if (watcher != null) {
-                try {
-                    watcher.close();
-                } catch (IOException ignored) {
-                    // nothing to do
-                }
-            }
             if (!success) {
                 deleteQuietly(claim);
             }
         }
+    }
+
+    /**
+     * A waiter's look at the lock after a failed link. Normally one lstat: when the lock shows the very
+     * inode, mtime, size and link count of the snapshot read last, on a filesystem whose link count of
+     * two shows it tells inodes truthfully, and it is not our claim's inode, nothing about the holder can
+     * have changed (its content is per inode and a renewal changes the mtime), so the last snapshot
+     * stands. Anything else (another error than EEXIST, sshfs-like link counts, any change) is a full
+     * fresh read, which also catches a LINK that succeeded although it reported failure.
+     */
+    private static Optional<LockSnapshot> lookAgain(Path lockPath, IOException linkError, LockSnapshot last,
+                                                    long claimInode) throws IOException {
+        if (last != null && linkError instanceof FileAlreadyExistsException && last.facts().nlink() >= 2
+                && last.facts().inode() >= 0 && claimInode != -1 && claimInode != Long.MIN_VALUE) {
+            FileFacts now = FileFacts.lstatOrNull(lockPath);
+            if (now == null) {
+                return Optional.empty();
+            }
+            FileFacts was = last.facts();
+            if (now.inode() == was.inode() && now.mtimeMillis() == was.mtimeMillis() && now.size() == was.size()
+                    && now.nlink() == was.nlink() && now.inode() != claimInode
+                    && now.type() == FileFacts.Type.REGULAR) {
+                return Optional.of(last);
+            }
+        }
+        return readLockLookingAgain(lockPath);
+    }
+
+    /**
+     * A waiter's verdict: with {@code withServerClock}, the clock comes from a probe at most
+     * {@link #CLOCK_REUSE_NANOS} old, carried forward; an EXPIRED verdict from a carried-forward reading
+     * is confirmed with a new probe before anyone acts on it.
+     */
+    private Verdict judgeWaiting(LockSnapshot snap, boolean withServerClock) {
+        if (!withServerClock) {
+            return judge(snap, false);
+        }
+        ServerClock.Reading clock;
+        try {
+            clock = ServerClock.recent(snap.path().getParent(), CLOCK_REUSE_NANOS);
+        } catch (IOException e) {
+            clock = null; // read-only or full directory: expiry cannot be judged, DEAD still can
+        }
+        Verdict v = verdictOf(snap, clock, HostIdentity.current(), options.processes());
+        if (v.state() == LockState.EXPIRED && clock != null && clock.carriedForward()) {
+            return judge(snap, true);
+        }
+        return v;
     }
 
     /** The current verdict on this lock: FREE, HELD, EXPIRED, DEAD or UNKNOWN, with evidence. */
@@ -442,14 +504,29 @@ public final class LinkLock {
         return HexFormat.of().toHexDigits(TOKEN_PREFIX) + HexFormat.of().toHexDigits(z);
     }
 
-    /** WatchService events arrive only for changes made on this host's filesystem. */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, Boolean> LOCAL_FS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * WatchService events arrive only for changes made on this host's filesystem. Remembered per
+     * directory: finding the file store reads the whole mount table.
+     */
     static boolean isLocalFilesystem(Path dir) {
+        Boolean known = LOCAL_FS.get(dir);
+        if (known != null) {
+            return known;
+        }
+        boolean local;
         try {
             String type = Files.getFileStore(dir).type().toLowerCase(Locale.ROOT);
-            return !isNetworkType(type);
+            local = !isNetworkType(type);
         } catch (IOException e) {
             return false;
         }
+        if (LOCAL_FS.size() < 1000) {
+            LOCAL_FS.put(dir, local);
+        }
+        return local;
     }
 
     /** The filesystem types on which other hosts' changes produce no events. */
@@ -460,28 +537,13 @@ public final class LinkLock {
                 || t.equals("lustre") || t.equals("gpfs");
     }
 
-    private static WatchService openWatch(Path dir) {
+    private static void waitForWakeup(DirectoryWakeups wakeups, String name, long generation, long nanos)
+            throws InterruptedIOException {
         try {
-            WatchService ws = FileSystems.getDefault().newWatchService();
-            dir.register(ws, StandardWatchEventKinds.ENTRY_DELETE);
-            return ws;
-        } catch (IOException | UnsupportedOperationException e) {
-            return null;
-        }
-    }
-
-    private static void waitForEvent(WatchService ws, long nanos) throws InterruptedIOException {
-        try {
-            var key = ws.poll(nanos, TimeUnit.NANOSECONDS);
-            if (key != null) {
-                key.pollEvents();
-                key.reset();
-            }
+            wakeups.await(name, generation, nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for a lock");
-        } catch (java.nio.file.ClosedWatchServiceException e) {
-            sleepNanos(nanos);
         }
     }
 
