@@ -42,9 +42,27 @@ public final class LinkLock {
     private static final java.util.concurrent.atomic.AtomicLong TOKEN_SEQUENCE;
 
     static {
-        SecureRandom seed = new SecureRandom();
-        TOKEN_PREFIX = seed.nextLong();
-        TOKEN_SEQUENCE = new java.util.concurrent.atomic.AtomicLong(seed.nextLong());
+        long[] seed = tokenSeed();
+        TOKEN_PREFIX = seed[0];
+        TOKEN_SEQUENCE = new java.util.concurrent.atomic.AtomicLong(seed[1]);
+    }
+
+    /**
+     * 128 bits from the kernel's generator. Read from /dev/urandom directly where there is one: setting
+     * up a SecureRandom provider is about 10 ms of a CLI's start.
+     */
+    private static long[] tokenSeed() {
+        try (java.io.InputStream in = new java.io.FileInputStream("/dev/urandom")) {
+            byte[] b = in.readNBytes(16);
+            if (b.length == 16) {
+                java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
+                return new long[] {bb.getLong(), bb.getLong()};
+            }
+        } catch (IOException | SecurityException e) {
+            // no /dev/urandom here: use the platform's SecureRandom
+        }
+        SecureRandom r = new SecureRandom();
+        return new long[] {r.nextLong(), r.nextLong()};
     }
     /** How long a waiter carries a server-clock probe forward before it probes again. */
     static final long CLOCK_REUSE_NANOS = TimeUnit.SECONDS.toNanos(10);
