@@ -41,9 +41,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "cycle or counter (default: ${DEFAULT-VALUE})")
     String mode;
 
-    @Option(names = "--warmup", paramLabel = "W", defaultValue = "50",
-            description = "unmeasured warm-up operations per process, on private names (default: ${DEFAULT-VALUE})")
-    int warmup;
+    @Option(names = "--warmup", paramLabel = "W",
+            description = "unmeasured warm-up operations per process, on private names, so the JIT has compiled"
+                    + " the lock path before the clock starts (default: 3000 for cycle, 30 for counter)")
+    Integer warmup;
 
     @Option(names = "--timeout", paramLabel = "DUR", converter = DurationConverter.class, defaultValue = "10m",
             description = "the whole run must finish within DUR (default: ${DEFAULT-VALUE})")
@@ -68,7 +69,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BenchRunner.Config config;
         try {
-            config = new BenchRunner.Config(dir, m, procs, ops, warmup, timeout);
+            int w = warmup != null ? warmup : m == BenchMode.CYCLE ? 3000 : 30;
+            config = new BenchRunner.Config(dir, m, procs, ops, w, timeout);
         } catch (IllegalArgumentException e) {
             err.println("lockscope: " + e.getMessage());
             return ExitCodes.USAGE;
