@@ -11,6 +11,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -247,6 +250,50 @@ public final class LockHandle implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the renewals. A renewal on a cut-off network mount hangs in the kernel for as long as the
+     * partition lasts; on one shared thread it would stop the heartbeat of every other lock in this
+     * JVM, and others would then judge live holders on healthy filesystems EXPIRED. So each handle's
+     * beat runs on a thread of its own (at most one in flight per handle); the ticker only keeps time.
+     */
+    private static final ExecutorService BEATERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "lockscope-heartbeat-io");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** True while a renewal of this handle runs on {@link #BEATERS}. */
+    private final AtomicBoolean beating = new AtomicBoolean();
+
+    private void dispatchBeat() {
+        if (state != State.HELD) {
+            stopHeartbeat();
+            return;
+        }
+        if (!beating.compareAndSet(false, true)) {
+            // The previous renewal is still stuck (a partitioned mount). Once a whole lease has gone by
+            // without one, others may break the lock: say so now rather than when the I/O returns.
+            long since = System.nanoTime() - lastRenewNanos;
+            if (since > leaseNanos) {
+                markLost("could not renew the lease of " + file.path() + " for " + LinkLock.formatMillis(since / 1_000_000)
+                        + ": the renewal has not returned (is the filesystem reachable?); others may have broken it");
+                stopHeartbeat();
+            }
+            return;
+        }
+        try {
+            BEATERS.execute(() -> {
+                try {
+                    beat();
+                } finally {
+                    beating.set(false);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            beating.set(false);
+        }
+    }
+
     private void beat() {
         if (state != State.HELD) {
             stopHeartbeat();
@@ -338,9 +385,9 @@ public final class LockHandle implements AutoCloseable {
     }
 
     /**
-     * The one heartbeat thread of this JVM. It ticks every {@link #TICK_MILLIS} while any handle is held
-     * and renews each handle whose period has passed; with nothing held for a second it stops, and the
-     * next held handle starts it again. A handle only joins and leaves a concurrent set: scheduling a
+     * The one heartbeat clock of this JVM. It ticks every {@link #TICK_MILLIS} while any handle is held
+     * and hands each handle whose period has passed to {@link #dispatchBeat} (the renewal itself runs on
+     * {@link #BEATERS}); with nothing held for a second it stops, and the next held handle starts it again. A handle only joins and leaves a concurrent set: scheduling a
      * task per acquisition (and cancelling it at release) cost a thread wake-up per short hold, about a
      * third of the CPU of an uncontended acquire+release.
      */
@@ -403,15 +450,14 @@ public final class LockHandle implements AutoCloseable {
                 long now = System.nanoTime();
                 for (LockHandle h : HELD) {
                     if (now - h.nextBeatNanos >= 0) {
+                        h.nextBeatNanos = now + h.periodNanos;
                         try {
-                            h.beat();
-                        } catch (Throwable t) {
-                            // beat() handles I/O and runtime failures; anything else still must not
-                            // end the schedule for every other handle.
-                            h.markLost("heartbeat failed: " + t);
+                            h.dispatchBeat();
+                        } catch (RuntimeException e) {
+                            // dispatchBeat never does I/O; whatever this is must not end the schedule
+                            // for every other handle.
+                            h.markLost("heartbeat failed: " + e);
                             h.stopHeartbeat();
-                        } finally {
-                            h.nextBeatNanos = System.nanoTime() + h.periodNanos;
                         }
                     }
                 }
