@@ -151,8 +151,7 @@ public final class LinkLock {
             IOException lastError = null;
             Verdict lastVerdict = null;
             LockIdentity judgedIdentity = null;
-            LockSnapshot lastRead = null;
-            long claimInode = Long.MIN_VALUE;
+            WaiterView view = new WaiterView();
             long nextJudgeNanos = 0;
             long nextPidCheckNanos = 0;
             long wakeGeneration = 0;
@@ -180,12 +179,11 @@ public final class LinkLock {
                 // fails with EEXIST although the lock is ours; sshfs once said EPERM for EEXIST.
                 Optional<LockSnapshot> seen;
                 try {
-                    if (claimInode == Long.MIN_VALUE && linkError instanceof FileAlreadyExistsException) {
+                    if (view.claimInode == Long.MIN_VALUE && linkError instanceof FileAlreadyExistsException) {
                         FileFacts c = FileFacts.lstatOrNull(claim);
-                        claimInode = c == null ? -1 : c.inode();
+                        view.claimInode = c == null ? -1 : c.inode();
                     }
-                    seen = lookAgain(lockPath, linkError, lastRead, claimInode);
-                    lastRead = seen.orElse(null);
+                    seen = view.look(lockPath, linkError);
                 } catch (IOException e) {
                     if (!FileFacts.isStale(e)) {
                         throw e;
@@ -199,6 +197,25 @@ public final class LinkLock {
                     }
                     sleepNanos(Math.min(remaining, backoffNanos));
                     backoffNanos = Math.min(backoffNanos * 2, options.backoffMax().toNanos());
+                    continue;
+                }
+                if (view.unjudged) {
+                    // A new holder, seen by its attributes only: locks changing hands every few
+                    // milliseconds need no verdict. It is read and judged if it stays (see WaiterView).
+                    errorsWithoutLock = 0;
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0) {
+                        throw timeout(timeout, freshVerdictOr(lockPath, lastVerdict), lastError);
+                    }
+                    long wait = Math.min(backoffNanos / 2 + ThreadLocalRandom.current().nextLong(backoffNanos / 2 + 1),
+                            remaining);
+                    if (wakeups != null) {
+                        waitForWakeup(wakeups, file.name(), wakeGeneration, wait);
+                    } else {
+                        sleepNanos(wait);
+                    }
+                    backoffNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1),
+                            Math.min(backoffNanos * 2, options.backoffMax().toNanos()));
                     continue;
                 }
                 if (seen.isPresent() && token.equals(seen.get().token())) {
@@ -291,30 +308,80 @@ public final class LinkLock {
         }
     }
 
+    /** How long a new holder seen only by its attributes may keep the lock before a waiter reads and judges it. */
+    static final long JUDGE_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
     /**
-     * A waiter's look at the lock after a failed link. Normally one lstat: when the lock shows the very
-     * inode, mtime, size and link count of the snapshot read last, on a filesystem whose link count of
-     * two shows it tells inodes truthfully, and it is not our claim's inode, nothing about the holder can
-     * have changed (its content is per inode and a renewal changes the mtime), so the last snapshot
-     * stands. Anything else (another error than EEXIST, sshfs-like link counts, any change) is a full
-     * fresh read, which also catches a LINK that succeeded although it reported failure.
+     * What a waiter knows of the lock between its tries, so that most looks are one lstat. Used by one
+     * acquiring thread.
+     *
+     * <p>After a failed link, on a filesystem whose link count of two shows it tells inodes truthfully:
+     * <ul>
+     * <li>the very inode, mtime, size and link count of the snapshot read last: nothing about the holder
+     *     changed (content is per inode, a renewal changes the mtime), so that snapshot stands;</li>
+     * <li>other attributes, not our claim's inode: a new holder. It is not read at once: while a lock
+     *     changes hands every few milliseconds, reading and judging each holder (an open, a read, a JSON
+     *     parse per waiter per hand-off) was most of the CPU of a contended machine, and a holder that
+     *     is gone a moment later needs no verdict. Only a holder still there after
+     *     {@link #JUDGE_AFTER_NANOS} is read and judged, so a dead holder is found that much later.</li>
+     * </ul>
+     * Anything else (another error than EEXIST, sshfs-like link counts, our own inode, a first look) is a
+     * full fresh read, which also catches a LINK that succeeded although it reported failure.
      */
-    private static Optional<LockSnapshot> lookAgain(Path lockPath, IOException linkError, LockSnapshot last,
-                                                    long claimInode) throws IOException {
-        if (last != null && linkError instanceof FileAlreadyExistsException && last.facts().nlink() >= 2
-                && last.facts().inode() >= 0 && claimInode != -1 && claimInode != Long.MIN_VALUE) {
-            FileFacts now = FileFacts.lstatOrNull(lockPath);
-            if (now == null) {
-                return Optional.empty();
+    private static final class WaiterView {
+        long claimInode = Long.MIN_VALUE;
+        LockSnapshot lastRead;
+        FileFacts pending;
+        long pendingSinceNanos;
+        /** True after a look that saw a new holder by its attributes only. */
+        boolean unjudged;
+
+        Optional<LockSnapshot> look(Path lockPath, IOException linkError) throws IOException {
+            unjudged = false;
+            LockSnapshot last = lastRead;
+            if (last != null && linkError instanceof FileAlreadyExistsException && last.facts().nlink() >= 2
+                    && last.facts().inode() >= 0 && claimInode >= 0) {
+                FileFacts now = FileFacts.lstatOrNull(lockPath);
+                if (now == null) {
+                    pending = null;
+                    return Optional.empty();
+                }
+                if (now.type() == FileFacts.Type.REGULAR && now.inode() != claimInode && now.nlink() >= 2) {
+                    if (sameAttributes(now, last.facts())) {
+                        pending = null;
+                        return Optional.of(last);
+                    }
+                    long t = System.nanoTime();
+                    if (pending == null || !sameAttributes(now, pending)) {
+                        pending = now;
+                        pendingSinceNanos = t;
+                    }
+                    if (t - pendingSinceNanos < JUDGE_AFTER_NANOS) {
+                        unjudged = true;
+                        return Optional.of(last);
+                    }
+                }
             }
-            FileFacts was = last.facts();
-            if (now.inode() == was.inode() && now.mtimeMillis() == was.mtimeMillis() && now.size() == was.size()
-                    && now.nlink() == was.nlink() && now.inode() != claimInode
-                    && now.type() == FileFacts.Type.REGULAR) {
-                return Optional.of(last);
-            }
+            pending = null;
+            Optional<LockSnapshot> seen = readLockLookingAgain(lockPath);
+            lastRead = seen.orElse(null);
+            return seen;
         }
-        return readLockLookingAgain(lockPath);
+
+        private static boolean sameAttributes(FileFacts a, FileFacts b) {
+            return a.inode() == b.inode() && a.mtimeMillis() == b.mtimeMillis() && a.size() == b.size()
+                    && a.nlink() == b.nlink();
+        }
+    }
+
+    /** For a timeout message: a verdict on the lock as it is now, or {@code fallback}. */
+    private Verdict freshVerdictOr(Path lockPath, Verdict fallback) {
+        try {
+            Optional<LockSnapshot> s = readLockLookingAgain(lockPath);
+            return s.isPresent() ? judge(s.get(), true) : fallback;
+        } catch (IOException e) {
+            return fallback;
+        }
     }
 
     /**
