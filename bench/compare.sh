@@ -33,7 +33,7 @@ work=$(mktemp -d "$base/lockscope-compare.XXXXXX")
 res=$(mktemp -d)
 trap 'rm -rf "$work" "$res"' EXIT
 d=$work/locks; mkdir -p "$d"
-fs=$(stat -f -c %T "$d")
+fs=$(findmnt -no FSTYPE -T "$d" 2>/dev/null || stat -f -c %T "$d")
 echo "# lockscope vs flufl.lock vs dotlockfile in $d ($fs), $(nproc) CPUs, $(date -u +%FT%TZ)"
 echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
