@@ -340,7 +340,8 @@ public final class LinkLock {
             unjudged = false;
             LockSnapshot last = lastRead;
             if (last != null && linkError instanceof FileAlreadyExistsException && last.facts().nlink() >= 2
-                    && last.facts().inode() >= 0 && claimInode >= 0) {
+                    && last.facts().inode() != -1 && claimInode != -1 && claimInode != Long.MIN_VALUE) {
+                // (-1 is FileFacts' "unknown"; gluster's inode numbers are 64-bit and often negative here.)
                 FileFacts now = FileFacts.lstatOrNull(lockPath);
                 if (now == null) {
                     pending = null;

@@ -115,7 +115,8 @@ public final class LockHandle implements AutoCloseable {
      * False proves nothing on filesystems that give every name its own inode (sshfs).
      */
     private boolean linkProof(FileFacts lockFacts) throws IOException {
-        if (lockFacts == null || lockFacts.nlink() < 2 || lockFacts.inode() < 0) {
+        // -1 is FileFacts' "unknown"; other negative numbers are real (gluster's are 64-bit, unsigned).
+        if (lockFacts == null || lockFacts.nlink() < 2 || lockFacts.inode() == -1) {
             return false;
         }
         FileFacts c = FileFacts.lstatOrNull(claim);
