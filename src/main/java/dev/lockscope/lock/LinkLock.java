@@ -308,6 +308,8 @@ public final class LinkLock {
         }
     }
 
+    /** Where link counts say nothing, how long a waiter trusts unchanged attributes before it reads the lock again. */
+    static final long UNTRUSTED_REREAD_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** How long a new holder seen only by its attributes may keep the lock before a waiter reads and judges it. */
     static final long JUDGE_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
@@ -325,14 +327,17 @@ public final class LinkLock {
      *     is gone a moment later needs no verdict. Only a holder still there after
      *     {@link #JUDGE_AFTER_NANOS} is read and judged, so a dead holder is found that much later.</li>
      * </ul>
-     * Anything else (another error than EEXIST, sshfs-like link counts, our own inode, a first look) is a
-     * full fresh read, which also catches a LINK that succeeded although it reported failure.
+     * Where link counts say nothing (sshfs), unchanged attributes are trusted for at most
+     * {@link #UNTRUSTED_REREAD_NANOS}: a LINK that succeeded although it reported failure, or a new holder
+     * with the same attributes, is then found within a second. Anything else (another error than EEXIST,
+     * our own inode, a first look, any change) is a full fresh read with the token read-back.
      */
     private static final class WaiterView {
         long claimInode = Long.MIN_VALUE;
         LockSnapshot lastRead;
         FileFacts pending;
         long pendingSinceNanos;
+        long lastReadNanos;
         /** True after a look that saw a new holder by its attributes only. */
         boolean unjudged;
 
@@ -364,8 +369,21 @@ public final class LinkLock {
                 }
             }
             pending = null;
+            if (last != null && linkError instanceof FileAlreadyExistsException
+                    && System.nanoTime() - lastReadNanos < UNTRUSTED_REREAD_NANOS) {
+                // Link counts and inodes say nothing here (sshfs): unchanged attributes are weak
+                // evidence, so the full read (and its token read-back) still comes once a second.
+                FileFacts now = FileFacts.lstatOrNull(lockPath);
+                if (now == null) {
+                    return Optional.empty();
+                }
+                if (sameAttributes(now, last.facts()) && now.type() == FileFacts.Type.REGULAR) {
+                    return Optional.of(last);
+                }
+            }
             Optional<LockSnapshot> seen = readLockLookingAgain(lockPath);
             lastRead = seen.orElse(null);
+            lastReadNanos = System.nanoTime();
             return seen;
         }
 
