@@ -87,7 +87,9 @@ public final class ServerClock {
             }
             long after = System.currentTimeMillis();
             Reading r = new Reading(mtime, before + (after - before) / 2);
-            RECENT.put(directory, new Probe(r, System.nanoTime()));
+            if (RECENT.size() < 1000 || RECENT.containsKey(directory)) {
+                RECENT.put(directory, new Probe(r, System.nanoTime()));
+            }
             return r;
         } finally {
             try {
