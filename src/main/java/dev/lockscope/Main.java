@@ -14,6 +14,13 @@ public final class Main {
         if (args.length == 0 || "gui".equals(args[0])) {
             System.exit(GuiLauncher.launch(args.length == 0 ? args : java.util.Arrays.copyOfRange(args, 1, args.length)));
         }
+        if ("run".equals(args[0])) {
+            // The common `run LOCKFILE -- CMD` skips building picocli's model (most of the start time).
+            Integer fast = dev.lockscope.cli.RunFastPath.tryRun(args);
+            if (fast != null) {
+                System.exit(fast);
+            }
+        }
         System.exit(LockscopeCommand.execute(args));
     }
 }

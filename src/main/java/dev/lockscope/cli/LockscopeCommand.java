@@ -9,8 +9,8 @@ import java.io.PrintWriter;
 @Command(name = "lockscope", mixinStandardHelpOptions = true, versionProvider = LockscopeCommand.Version.class,
         description = {"NFS-safe link(2) lock files: run commands under a lock, inspect and break stale locks.",
                 "With no arguments, opens the graphical inspector."},
-        subcommands = {RunCommand.class, StatusCommand.class, BreakCommand.class, LsCommand.class,
-                RecordsCommand.class},
+        subcommands = {RunCommand.class, StatusCommand.class, BreakCommand.class, LsCommand.class, RecordsCommand.class,
+                BenchCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",

@@ -55,7 +55,11 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LockPaths.requireNotDirectory(spec, lockFile);
-        PrintWriter err = spec.commandLine().getErr();
+        return execute(spec.commandLine().getErr());
+    }
+
+    /** The command itself, once the arguments are in the fields; {@link RunFastPath} calls it without picocli. */
+    int execute(PrintWriter err) throws Exception {
         LockOptions options;
         try {
             options = LockOptions.defaults().withLease(lease).withPurpose(purpose != null ? purpose

@@ -7,13 +7,10 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchService;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -34,7 +31,43 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LinkLock {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * Tokens: 64 bits drawn once per process from the OS's SecureRandom, then 64 bits of a SplitMix64
+     * sequence whose start is drawn the same way. Tokens must be unique, not secret (they are part of
+     * the claim's file name): within a process the sequence never repeats, and two processes share a
+     * token only if both 64-bit draws collide. SecureRandom per token (NativePRNG) cost a read of
+     * /dev/urandom and a SHA round per acquisition.
+     */
+    private static final long TOKEN_PREFIX;
+    private static final java.util.concurrent.atomic.AtomicLong TOKEN_SEQUENCE;
+
+    static {
+        long[] seed = tokenSeed();
+        TOKEN_PREFIX = seed[0];
+        TOKEN_SEQUENCE = new java.util.concurrent.atomic.AtomicLong(seed[1]);
+    }
+
+    /**
+     * 128 bits from the kernel's generator. Read from /dev/urandom directly where there is one: setting
+     * up a SecureRandom provider is about 10 ms of a CLI's start.
+     */
+    private static long[] tokenSeed() {
+        try (java.io.InputStream in = new java.io.FileInputStream("/dev/urandom")) {
+            byte[] b = in.readNBytes(16);
+            if (b.length == 16) {
+                java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
+                return new long[] {bb.getLong(), bb.getLong()};
+            }
+        } catch (IOException | SecurityException e) {
+            // no /dev/urandom here: use the platform's SecureRandom
+        }
+        SecureRandom r = new SecureRandom();
+        return new long[] {r.nextLong(), r.nextLong()};
+    }
+    /** How long a waiter carries a server-clock probe forward before it probes again. */
+    static final long CLOCK_REUSE_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** How often a waiter asks the process table whether a same-host holder still lives. */
+    static final long PID_CHECK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** A link error with no lock in the way is retried this often before it is believed. */
     private static final int PERSISTENT_ERROR_TRIES = 5;
 
@@ -95,26 +128,39 @@ public final class LinkLock {
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
         Path dir = file.directory();
         Path lockPath = file.path();
-        requireDirectory(dir);
 
         LockOwner owner = LockOwner.forCurrentProcess(token, options.lease().toMillis(), options.purpose());
         byte[] record = owner.toBytes();
         Path claim = file.claimPath(owner.host(), owner.pid(), token);
-        writeClaim(claim, record);
+        try {
+            writeClaim(claim, record);
+        } catch (LockException e) {
+            // The directory is checked only when the claim cannot be made: that says best what is wrong,
+            // and the uncontended path does not pay a stat for it.
+            requireDirectory(dir);
+            throw e;
+        }
         long claimWrittenNanos = System.nanoTime();
         long refreshNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(100), options.lease().toNanos() / 4);
 
         boolean success = false;
-        WatchService watcher = null;
+        DirectoryWakeups wakeups = null;
         try {
             long backoffNanos = options.backoffMin().toNanos();
             int errorsWithoutLock = 0;
             IOException lastError = null;
             Verdict lastVerdict = null;
             LockIdentity judgedIdentity = null;
+            WaiterView view = new WaiterView();
             long nextJudgeNanos = 0;
+            long nextPidCheckNanos = 0;
+            long wakeGeneration = 0;
             while (true) {
                 IOException linkError;
+                if (wakeups != null) {
+                    // Read before the try, so a release between the try and the wait still wakes us.
+                    wakeGeneration = wakeups.generation(file.name());
+                }
                 if (System.nanoTime() - claimWrittenNanos > refreshNanos) {
                     // The lock's mtime will be the claim's: a claim that waited must not make a
                     // fresh lock look as old as the wait, or others would judge it expired at once.
@@ -133,7 +179,11 @@ public final class LinkLock {
                 // fails with EEXIST although the lock is ours; sshfs once said EPERM for EEXIST.
                 Optional<LockSnapshot> seen;
                 try {
-                    seen = readLockLookingAgain(lockPath);
+                    if (view.claimInode == Long.MIN_VALUE && linkError instanceof FileAlreadyExistsException) {
+                        FileFacts c = FileFacts.lstatOrNull(claim);
+                        view.claimInode = c == null ? -1 : c.inode();
+                    }
+                    seen = view.look(lockPath, linkError);
                 } catch (IOException e) {
                     if (!FileFacts.isStale(e)) {
                         throw e;
@@ -147,6 +197,25 @@ public final class LinkLock {
                     }
                     sleepNanos(Math.min(remaining, backoffNanos));
                     backoffNanos = Math.min(backoffNanos * 2, options.backoffMax().toNanos());
+                    continue;
+                }
+                if (view.unjudged) {
+                    // A new holder, seen by its attributes only: locks changing hands every few
+                    // milliseconds need no verdict. It is read and judged if it stays (see WaiterView).
+                    errorsWithoutLock = 0;
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0) {
+                        throw timeout(timeout, freshVerdictOr(lockPath, lastVerdict), lastError);
+                    }
+                    long wait = Math.min(backoffNanos / 2 + ThreadLocalRandom.current().nextLong(backoffNanos / 2 + 1),
+                            remaining);
+                    if (wakeups != null) {
+                        waitForWakeup(wakeups, file.name(), wakeGeneration, wait);
+                    } else {
+                        sleepNanos(wait);
+                    }
+                    backoffNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1),
+                            Math.min(backoffNanos * 2, options.backoffMax().toNanos()));
                     continue;
                 }
                 if (seen.isPresent() && token.equals(seen.get().token())) {
@@ -176,7 +245,7 @@ public final class LinkLock {
                     boolean newHolder = judgedIdentity == null || !judgedIdentity.sameContent(snap.identity());
                     long now = System.nanoTime();
                     if (newHolder || now - nextJudgeNanos >= 0) {
-                        lastVerdict = judge(snap, options.breakStale() || newHolder);
+                        lastVerdict = judgeWaiting(snap, options.breakStale() || newHolder);
                         judgedIdentity = snap.identity();
                         nextJudgeNanos = now + nextJudgeDelayNanos(lastVerdict);
                         if (options.breakStale() && lastVerdict.state().isStale()) {
@@ -191,9 +260,11 @@ public final class LinkLock {
                             // Not broken (it changed, or our view was stale): back off before judging again.
                             nextJudgeNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
                         }
-                    } else if (lastVerdict != null && lastVerdict.owner() != null
+                    } else if (lastVerdict != null && lastVerdict.owner() != null && now - nextPidCheckNanos >= 0
                             && HostIdentity.current().sharesPidSpaceWith(lastVerdict.owner())) {
-                        // A same-host owner's death is cheap to notice: no probe file needed.
+                        // A same-host owner's death is cheap to notice: no probe file needed. Once a
+                        // second is plenty next to a lease, and each look reads several /proc files.
+                        nextPidCheckNanos = now + PID_CHECK_INTERVAL_NANOS;
                         StalenessJudge.Decision d = StalenessJudge.judge(snap.owner(),
                                 snap.facts().mtimeMillis(), -1, HostIdentity.current(), options.processes());
                         if (d.state() == LockState.DEAD) {
@@ -211,12 +282,17 @@ public final class LinkLock {
                 }
                 long jitter = backoffNanos / 2 + ThreadLocalRandom.current().nextLong(backoffNanos / 2 + 1);
                 long wait = Math.min(jitter, remaining);
-                if (watcher == null && options.watch() && wait > TimeUnit.MILLISECONDS.toNanos(2)
+                if (wakeups == null && options.watch() && wait > TimeUnit.MILLISECONDS.toNanos(2)
                         && isLocalFilesystem(dir)) {
-                    watcher = openWatch(dir);
+                    wakeups = DirectoryWakeups.of(dir);
+                    if (wakeups != null) {
+                        // This wait has no generation read before the try: look once more first.
+                        wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(2));
+                        wakeGeneration = wakeups.generation(file.name());
+                    }
                 }
-                if (watcher != null) {
-                    waitForEvent(watcher, wait);
+                if (wakeups != null) {
+                    waitForWakeup(wakeups, file.name(), wakeGeneration, wait);
                 } else {
                     sleepNanos(wait);
                 }
@@ -226,17 +302,127 @@ public final class LinkLock {
                 }
             }
         } finally {
-            if (watcher != null) {
-                try {
-                    watcher.close();
-                } catch (IOException ignored) {
-                    // nothing to do
-                }
-            }
             if (!success) {
                 deleteQuietly(claim);
             }
         }
+    }
+
+    /** Where link counts say nothing, how long a waiter trusts unchanged attributes before it reads the lock again. */
+    static final long UNTRUSTED_REREAD_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long a new holder seen only by its attributes may keep the lock before a waiter reads and judges it. */
+    static final long JUDGE_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+    /**
+     * What a waiter knows of the lock between its tries, so that most looks are one lstat. Used by one
+     * acquiring thread.
+     *
+     * <p>After a failed link, on a filesystem whose link count of two shows it tells inodes truthfully:
+     * <ul>
+     * <li>the very inode, mtime, size and link count of the snapshot read last: nothing about the holder
+     *     changed (content is per inode, a renewal changes the mtime), so that snapshot stands;</li>
+     * <li>other attributes, not our claim's inode: a new holder. It is not read at once: while a lock
+     *     changes hands every few milliseconds, reading and judging each holder (an open, a read, a JSON
+     *     parse per waiter per hand-off) was most of the CPU of a contended machine, and a holder that
+     *     is gone a moment later needs no verdict. Only a holder still there after
+     *     {@link #JUDGE_AFTER_NANOS} is read and judged, so a dead holder is found that much later.</li>
+     * </ul>
+     * Where link counts say nothing (sshfs), unchanged attributes are trusted for at most
+     * {@link #UNTRUSTED_REREAD_NANOS}: a LINK that succeeded although it reported failure, or a new holder
+     * with the same attributes, is then found within a second. Anything else (another error than EEXIST,
+     * our own inode, a first look, any change) is a full fresh read with the token read-back.
+     */
+    private static final class WaiterView {
+        long claimInode = Long.MIN_VALUE;
+        LockSnapshot lastRead;
+        FileFacts pending;
+        long pendingSinceNanos;
+        long lastReadNanos;
+        /** True after a look that saw a new holder by its attributes only. */
+        boolean unjudged;
+
+        Optional<LockSnapshot> look(Path lockPath, IOException linkError) throws IOException {
+            unjudged = false;
+            LockSnapshot last = lastRead;
+            if (last != null && linkError instanceof FileAlreadyExistsException && last.facts().nlink() >= 2
+                    && last.facts().inode() != -1 && claimInode != -1 && claimInode != Long.MIN_VALUE) {
+                // (-1 is FileFacts' "unknown"; gluster's inode numbers are 64-bit and often negative here.)
+                FileFacts now = FileFacts.lstatOrNull(lockPath);
+                if (now == null) {
+                    pending = null;
+                    return Optional.empty();
+                }
+                if (now.type() == FileFacts.Type.REGULAR && now.inode() != claimInode && now.nlink() >= 2) {
+                    if (sameAttributes(now, last.facts())) {
+                        pending = null;
+                        return Optional.of(last);
+                    }
+                    long t = System.nanoTime();
+                    if (pending == null || !sameAttributes(now, pending)) {
+                        pending = now;
+                        pendingSinceNanos = t;
+                    }
+                    if (t - pendingSinceNanos < JUDGE_AFTER_NANOS) {
+                        unjudged = true;
+                        return Optional.of(last);
+                    }
+                }
+            }
+            pending = null;
+            if (last != null && linkError instanceof FileAlreadyExistsException
+                    && System.nanoTime() - lastReadNanos < UNTRUSTED_REREAD_NANOS) {
+                // Link counts and inodes say nothing here (sshfs): unchanged attributes are weak
+                // evidence, so the full read (and its token read-back) still comes once a second.
+                FileFacts now = FileFacts.lstatOrNull(lockPath);
+                if (now == null) {
+                    return Optional.empty();
+                }
+                if (sameAttributes(now, last.facts()) && now.type() == FileFacts.Type.REGULAR) {
+                    return Optional.of(last);
+                }
+            }
+            Optional<LockSnapshot> seen = readLockLookingAgain(lockPath);
+            lastRead = seen.orElse(null);
+            lastReadNanos = System.nanoTime();
+            return seen;
+        }
+
+        private static boolean sameAttributes(FileFacts a, FileFacts b) {
+            return a.inode() == b.inode() && a.mtimeMillis() == b.mtimeMillis() && a.size() == b.size()
+                    && a.nlink() == b.nlink();
+        }
+    }
+
+    /** For a timeout message: a verdict on the lock as it is now, or {@code fallback}. */
+    private Verdict freshVerdictOr(Path lockPath, Verdict fallback) {
+        try {
+            Optional<LockSnapshot> s = readLockLookingAgain(lockPath);
+            return s.isPresent() ? judge(s.get(), true) : fallback;
+        } catch (IOException e) {
+            return fallback;
+        }
+    }
+
+    /**
+     * A waiter's verdict: with {@code withServerClock}, the clock comes from a probe at most
+     * {@link #CLOCK_REUSE_NANOS} old, carried forward; an EXPIRED verdict from a carried-forward reading
+     * is confirmed with a new probe before anyone acts on it.
+     */
+    private Verdict judgeWaiting(LockSnapshot snap, boolean withServerClock) {
+        if (!withServerClock) {
+            return judge(snap, false);
+        }
+        ServerClock.Reading clock;
+        try {
+            clock = ServerClock.recent(snap.path().getParent(), CLOCK_REUSE_NANOS);
+        } catch (IOException e) {
+            clock = null; // read-only or full directory: expiry cannot be judged, DEAD still can
+        }
+        Verdict v = verdictOf(snap, clock, HostIdentity.current(), options.processes());
+        if (v.state() == LockState.EXPIRED && clock != null && clock.carriedForward()) {
+            return judge(snap, true);
+        }
+        return v;
     }
 
     /** The current verdict on this lock: FREE, HELD, EXPIRED, DEAD or UNKNOWN, with evidence. */
@@ -302,12 +488,10 @@ public final class LinkLock {
         return TimeUnit.MILLISECONDS.toNanos(Math.max(100, remainingMillis + 50));
     }
 
-    private LockHandle held(LockOwner owner, byte[] record, Path claim) throws IOException {
-        FileFacts claimFacts = FileFacts.lstatOrNull(claim);
-        FileFacts lockFacts = FileFacts.lstatOrNull(file.path());
-        boolean truthfulLinks = claimFacts != null && lockFacts != null && claimFacts.nlink() == 2
-                && claimFacts.inode() == lockFacts.inode();
-        return new LockHandle(file, owner, record, claim, truthfulLinks, options);
+    private LockHandle held(LockOwner owner, byte[] record, Path claim) {
+        // Whether this filesystem reports link counts and inodes truthfully is found out lazily, by the
+        // handle, when it first needs to know: the link's success already proved the lock ours.
+        return new LockHandle(file, owner, record, claim, options);
     }
 
     private LockTimeoutException timeout(Duration timeout, Verdict v, IOException lastError) {
@@ -405,6 +589,11 @@ public final class LinkLock {
     }
 
     static void deleteQuietly(Path p) {
+        // java.io.File#delete is one unlink(2); Files.deleteIfExists first lstats to choose between
+        // unlink and rmdir, which doubles the cost of every release on a network filesystem.
+        if (p.toFile().delete()) {
+            return;
+        }
         try {
             Files.deleteIfExists(p);
         } catch (IOException ignored) {
@@ -413,19 +602,36 @@ public final class LinkLock {
     }
 
     static String newToken() {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        return HexFormat.of().formatHex(b);
+        long z = TOKEN_SEQUENCE.addAndGet(0x9E3779B97F4A7C15L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z = z ^ (z >>> 31);
+        return HexFormat.of().toHexDigits(TOKEN_PREFIX) + HexFormat.of().toHexDigits(z);
     }
 
-    /** WatchService events arrive only for changes made on this host's filesystem. */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, Boolean> LOCAL_FS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * WatchService events arrive only for changes made on this host's filesystem. Remembered per
+     * directory: finding the file store reads the whole mount table.
+     */
     static boolean isLocalFilesystem(Path dir) {
+        Boolean known = LOCAL_FS.get(dir);
+        if (known != null) {
+            return known;
+        }
+        boolean local;
         try {
             String type = Files.getFileStore(dir).type().toLowerCase(Locale.ROOT);
-            return !isNetworkType(type);
+            local = !isNetworkType(type);
         } catch (IOException e) {
             return false;
         }
+        if (LOCAL_FS.size() < 1000) {
+            LOCAL_FS.put(dir, local);
+        }
+        return local;
     }
 
     /** The filesystem types on which other hosts' changes produce no events. */
@@ -436,28 +642,13 @@ public final class LinkLock {
                 || t.equals("lustre") || t.equals("gpfs");
     }
 
-    private static WatchService openWatch(Path dir) {
+    private static void waitForWakeup(DirectoryWakeups wakeups, String name, long generation, long nanos)
+            throws InterruptedIOException {
         try {
-            WatchService ws = FileSystems.getDefault().newWatchService();
-            dir.register(ws, StandardWatchEventKinds.ENTRY_DELETE);
-            return ws;
-        } catch (IOException | UnsupportedOperationException e) {
-            return null;
-        }
-    }
-
-    private static void waitForEvent(WatchService ws, long nanos) throws InterruptedIOException {
-        try {
-            var key = ws.poll(nanos, TimeUnit.NANOSECONDS);
-            if (key != null) {
-                key.pollEvents();
-                key.reset();
-            }
+            wakeups.await(name, generation, nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for a lock");
-        } catch (java.nio.file.ClosedWatchServiceException e) {
-            sleepNanos(nanos);
         }
     }
 

@@ -7,13 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -31,52 +33,36 @@ public final class LockHandle implements AutoCloseable {
     /** Where a handle is in its life. */
     public enum State { HELD, LOST, RELEASED }
 
-    /** Only keeps time: it hands each beat to {@link #BEATERS} and never does I/O itself. */
-    private static final ScheduledExecutorService HEARTBEATS = Executors.newScheduledThreadPool(1, r -> {
-        Thread t = new Thread(r, "lockscope-heartbeat");
-        t.setDaemon(true);
-        return t;
-    });
-    /**
-     * Runs the renewals. A renewal on a cut-off network mount hangs in the kernel for as long as the
-     * partition lasts; on one shared thread it would stop the heartbeat of every other lock in this
-     * JVM, and others would then judge live holders on healthy filesystems EXPIRED. So each handle's
-     * beat runs on a thread of its own (at most one in flight per handle).
-     */
-    private static final ExecutorService BEATERS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "lockscope-heartbeat-io");
-        t.setDaemon(true);
-        return t;
-    });
-
     private final LockFile file;
     private final LockOwner owner;
     private final byte[] record;
     private final Path claim;
-    private final boolean truthfulLinks;
+    /** Null until first needed; then whether this filesystem showed claim and lock as one inode with two links. */
+    private volatile Boolean truthfulLinks;
     private final long leaseNanos;
     private final CopyOnWriteArrayList<Consumer<LockHandle>> lossListeners = new CopyOnWriteArrayList<>();
     private final Object stateLock = new Object();
     private volatile State state = State.HELD;
     private volatile String lossReason;
     private volatile long lastRenewNanos;
-    /** True while a renewal of this handle runs on {@link #BEATERS}. */
-    private final AtomicBoolean beating = new AtomicBoolean();
-    private final ScheduledFuture<?> heartbeat;
+    /** Whether this handle renews in the background (registered with {@link Heartbeats}). */
+    private final boolean heartbeat;
+    private final long periodNanos;
+    /** When the heartbeat should next renew: period after the previous beat, as a fixed-delay schedule would. */
+    private volatile long nextBeatNanos;
 
-    LockHandle(LockFile file, LockOwner owner, byte[] record, Path claim, boolean truthfulLinks, LockOptions options) {
+    LockHandle(LockFile file, LockOwner owner, byte[] record, Path claim, LockOptions options) {
         this.file = file;
         this.owner = owner;
         this.record = record.clone();
         this.claim = claim;
-        this.truthfulLinks = truthfulLinks;
         this.leaseNanos = options.lease().toNanos();
         this.lastRenewNanos = System.nanoTime();
-        if (options.heartbeat()) {
-            long period = Math.max(1, options.lease().toMillis() / 3);
-            heartbeat = HEARTBEATS.scheduleWithFixedDelay(this::dispatchBeat, period, period, TimeUnit.MILLISECONDS);
-        } else {
-            heartbeat = null;
+        this.periodNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, options.lease().toMillis() / 3));
+        this.nextBeatNanos = lastRenewNanos + periodNanos;
+        this.heartbeat = options.heartbeat();
+        if (heartbeat) {
+            Heartbeats.add(this);
         }
     }
 
@@ -109,9 +95,32 @@ public final class LockHandle implements AutoCloseable {
         return lossReason;
     }
 
-    /** True when this filesystem reported link count 2 and one inode for claim and lock. */
-    public boolean truthfulLinks() {
-        return truthfulLinks;
+    /**
+     * True when this filesystem reported link count 2 and one inode for claim and lock. Found out on the
+     * first call (two lstats) while the lock is held, then remembered.
+     */
+    public boolean truthfulLinks() throws IOException {
+        Boolean t = truthfulLinks;
+        if (t == null) {
+            t = linkProof(FileFacts.lstatOrNull(file.path()));
+            truthfulLinks = t;
+        }
+        return t;
+    }
+
+    /**
+     * Whether the lock {@code lockFacts} is our claim's inode, as the filesystem's link counts and inode
+     * numbers tell. The claim is lstat'ed after the lock: a claim that still exists keeps its inode alive
+     * and its number unused by anyone else, so equal numbers then mean the lock name held our inode.
+     * False proves nothing on filesystems that give every name its own inode (sshfs).
+     */
+    private boolean linkProof(FileFacts lockFacts) throws IOException {
+        // -1 is FileFacts' "unknown"; other negative numbers are real (gluster's are 64-bit, unsigned).
+        if (lockFacts == null || lockFacts.nlink() < 2 || lockFacts.inode() == -1) {
+            return false;
+        }
+        FileFacts c = FileFacts.lstatOrNull(claim);
+        return c != null && c.nlink() >= 2 && c.inode() == lockFacts.inode();
     }
 
     /** Called once, on the heartbeat thread (or the caller of ensureHeld), when the lock is found lost. */
@@ -145,7 +154,7 @@ public final class LockHandle implements AutoCloseable {
      */
     public void ensureHeld() throws IOException {
         requireHeld();
-        if (heartbeat != null && System.nanoTime() - lastRenewNanos > leaseNanos / 2) {
+        if (heartbeat && System.nanoTime() - lastRenewNanos > leaseNanos / 2) {
             // The heartbeat is late (a pause, a slow server): renew now, so the commit that follows
             // rests on a lease that others also see as fresh.
             try {
@@ -188,8 +197,10 @@ public final class LockHandle implements AutoCloseable {
         try {
             // Residual window: between this check and the unlink, a breaker could remove our lock
             // and a new owner take it. That needs our lease to have lapsed, which the heartbeat prevents.
-            verify();
-            Files.deleteIfExists(file.path());
+            if (!provedOursCheaply()) {
+                verify();
+            }
+            unlinkLock();
         } catch (LockLostException e) {
             markLost(e.getMessage());
             throw e;
@@ -214,6 +225,47 @@ public final class LockHandle implements AutoCloseable {
         }
         release();
     }
+
+    /**
+     * The light release check. Within half a lease of our last proof of holding (the link, or a renewal)
+     * no one can have judged the lock EXPIRED, and this process is alive, so it is not DEAD: only a
+     * forced break could have taken it. Then two lstats (lock, then claim) that show one inode with two
+     * links prove it ours where the filesystem tells link counts truthfully. Anything else, and any other
+     * moment, takes the full fresh read of {@link #verify()}.
+     */
+    private boolean provedOursCheaply() throws IOException {
+        if (state != State.HELD || System.nanoTime() - lastRenewNanos > leaseNanos / 2
+                || Boolean.FALSE.equals(truthfulLinks)) {
+            return false;
+        }
+        boolean ours = linkProof(FileFacts.lstatOrNull(file.path()));
+        if (ours) {
+            truthfulLinks = Boolean.TRUE;
+        }
+        return ours;
+    }
+
+    /** Removes the lock name: one unlink(2), with the NIO call (and its errors) only when that fails. */
+    private void unlinkLock() throws IOException {
+        if (!file.path().toFile().delete()) {
+            Files.deleteIfExists(file.path());
+        }
+    }
+
+    /**
+     * Runs the renewals. A renewal on a cut-off network mount hangs in the kernel for as long as the
+     * partition lasts; on one shared thread it would stop the heartbeat of every other lock in this
+     * JVM, and others would then judge live holders on healthy filesystems EXPIRED. So each handle's
+     * beat runs on a thread of its own (at most one in flight per handle); the ticker only keeps time.
+     */
+    private static final ExecutorService BEATERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "lockscope-heartbeat-io");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** True while a renewal of this handle runs on {@link #BEATERS}. */
+    private final AtomicBoolean beating = new AtomicBoolean();
 
     private void dispatchBeat() {
         if (state != State.HELD) {
@@ -280,18 +332,23 @@ public final class LockHandle implements AutoCloseable {
     }
 
     private void verify() throws IOException {
-        Optional<LockSnapshot> snap = LockSnapshot.read(file.path());
+        Optional<LockSnapshot> snap = LockSnapshot.readUnparsed(file.path());
         if (snap.isEmpty()) {
             FileFacts c = FileFacts.lstatOrNull(claim);
             throw new LockLostException("lock " + file.path() + " is gone: it was broken or removed"
                     + (c == null ? " (our claim is gone too)" : " (our claim has " + c.nlink() + " links)"));
         }
         LockSnapshot s = snap.get();
-        if (!owner.token().equals(s.token())) {
+        // Our own bytes exactly (the heartbeat rewrites the same record, token included): ours, and no
+        // JSON parser is needed. Anything else is parsed, to say who holds the lock now.
+        if (!Arrays.equals(s.identity().content(), record)) {
+            s = s.parsed();
+        }
+        if (!Arrays.equals(s.identity().content(), record) && !owner.token().equals(s.token())) {
             throw new LockLostException("lock " + file.path() + " is now held by "
                     + (s.owner() == null ? "something else (" + s.readError() + ")" : s.owner().describe()));
         }
-        if (truthfulLinks) {
+        if (truthfulLinks()) {
             FileFacts c = FileFacts.lstatOrNull(claim);
             if (c == null || c.nlink() < 2 || c.inode() != s.facts().inode()) {
                 throw new LockLostException("lock " + file.path() + " no longer links to our claim " + claim
@@ -329,8 +386,89 @@ public final class LockHandle implements AutoCloseable {
     }
 
     private void stopHeartbeat() {
-        if (heartbeat != null) {
-            heartbeat.cancel(false);
+        if (heartbeat) {
+            Heartbeats.remove(this);
+        }
+    }
+
+    /**
+     * The one heartbeat clock of this JVM. It ticks every {@link #TICK_MILLIS} while any handle is held
+     * and hands each handle whose period has passed to {@link #dispatchBeat} (the renewal itself runs on
+     * {@link #BEATERS}); with nothing held for a second it stops, and the next held handle starts it again. A handle only joins and leaves a concurrent set: scheduling a
+     * task per acquisition (and cancelling it at release) cost a thread wake-up per short hold, about a
+     * third of the CPU of an uncontended acquire+release.
+     */
+    private static final class Heartbeats {
+        /** A beat is due at most this late; leases are at least 300 ms, so periods at least 100 ms. */
+        static final long TICK_MILLIS = 25;
+        static final int IDLE_TICKS_BEFORE_STOP = 40;
+
+        private static final Set<LockHandle> HELD = ConcurrentHashMap.newKeySet();
+        private static final AtomicBoolean TICKING = new AtomicBoolean();
+        private static final ScheduledThreadPoolExecutor EXECUTOR = executor();
+
+        private static ScheduledThreadPoolExecutor executor() {
+            ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "lockscope-heartbeat");
+                t.setDaemon(true);
+                return t;
+            });
+            e.setRemoveOnCancelPolicy(true);
+            return e;
+        }
+
+        static void add(LockHandle h) {
+            HELD.add(h);
+            if (TICKING.compareAndSet(false, true)) {
+                EXECUTOR.scheduleWithFixedDelay(new Ticker(), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        static void remove(LockHandle h) {
+            HELD.remove(h);
+        }
+
+        /** Thrown by a ticker to end its own periodic schedule. */
+        private static final class Stop extends RuntimeException {
+            Stop() {
+                super(null, null, false, false);
+            }
+        }
+
+        private static final class Ticker implements Runnable {
+            private int idleTicks;
+
+            @Override
+            public void run() {
+                if (HELD.isEmpty()) {
+                    if (++idleTicks >= IDLE_TICKS_BEFORE_STOP) {
+                        TICKING.set(false);
+                        // A handle added after the isEmpty check saw TICKING still true and started no
+                        // ticker: keep this one if so (unless that add has already started a new one).
+                        if (!HELD.isEmpty() && TICKING.compareAndSet(false, true)) {
+                            idleTicks = 0;
+                            return;
+                        }
+                        throw new Stop();
+                    }
+                    return;
+                }
+                idleTicks = 0;
+                long now = System.nanoTime();
+                for (LockHandle h : HELD) {
+                    if (now - h.nextBeatNanos >= 0) {
+                        h.nextBeatNanos = now + h.periodNanos;
+                        try {
+                            h.dispatchBeat();
+                        } catch (RuntimeException e) {
+                            // dispatchBeat never does I/O; whatever this is must not end the schedule
+                            // for every other handle.
+                            h.markLost("heartbeat failed: " + e);
+                            h.stopHeartbeat();
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -52,7 +52,10 @@ public record LockOwner(
     /** Longest purpose kept; longer text is cut so the record stays within {@link #RECORD_SIZE}. */
     public static final int MAX_PURPOSE = 160;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Only parsing needs Jackson; a holder class keeps it unloaded on paths that never parse. */
+    private static final class Parser {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
     public LockOwner {
         Objects.requireNonNull(host, "host");
@@ -66,24 +69,57 @@ public record LockOwner(
         }
     }
 
-    /** The owner record for this process. */
+    /** The owner record for this process. No I/O: what never changes for a process is read once. */
     public static LockOwner forCurrentProcess(String token, long leaseMillis, String purpose) {
         HostIdentity id = HostIdentity.current();
-        ProcessHandle self = ProcessHandle.current();
-        Long start = self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(null);
+        Self self = Self.INSTANCE;
         return new LockOwner(FORMAT, id.hostName(), id.hostId(), id.bootId(), id.pidNamespace(),
-                System.getProperty("user.name", "?"), self.pid(), start, token, leaseMillis,
-                System.currentTimeMillis(), purpose);
+                self.user, self.pid, self.startTime, token, leaseMillis, System.currentTimeMillis(), purpose);
     }
 
-    /** The fixed-size bytes of this record. */
-    public byte[] toBytes() {
-        byte[] json;
-        try {
-            json = JSON.writeValueAsBytes(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise owner record", e);
+    /**
+     * This process's pid, start time and user, read once: {@code ProcessHandle.info()} reads several
+     * files under /proc, which would otherwise cost every acquisition a handful of system calls.
+     */
+    private static final class Self {
+        static final Self INSTANCE = new Self();
+        final long pid;
+        final Long startTime;
+        final String user;
+
+        private Self() {
+            ProcessHandle me = ProcessHandle.current();
+            pid = me.pid();
+            startTime = me.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(null);
+            user = System.getProperty("user.name", "?");
         }
+    }
+
+    /**
+     * The fixed-size bytes of this record. Written by hand rather than through Jackson: this runs on
+     * every acquisition, and a CLI that only takes and releases a lock then never loads Jackson at all.
+     * The output is the JSON Jackson would write for this record (same names, order and null handling);
+     * {@link #parse} reads it back, and LockOwnerEncodingTest holds the two together.
+     */
+    public byte[] toBytes() {
+        StringBuilder b = new StringBuilder(320);
+        b.append('{');
+        field(b, "format", format);
+        field(b, "host", host);
+        field(b, "hostId", hostId);
+        field(b, "bootId", bootId);
+        field(b, "pidNamespace", pidNamespace);
+        field(b, "user", user);
+        b.append(",\"pid\":").append(pid);
+        if (startTime != null) {
+            b.append(",\"startTime\":").append(startTime.longValue());
+        }
+        field(b, "token", token);
+        b.append(",\"leaseMillis\":").append(leaseMillis);
+        b.append(",\"acquiredAt\":").append(acquiredAt);
+        field(b, "purpose", purpose);
+        b.append('}');
+        byte[] json = b.toString().getBytes(StandardCharsets.UTF_8);
         if (json.length + 1 > RECORD_SIZE) {
             // Only absurd host or user names get here; the record stays valid, just longer.
             byte[] out = Arrays.copyOf(json, json.length + 1);
@@ -95,6 +131,51 @@ public record LockOwner(
         System.arraycopy(json, 0, out, 0, json.length);
         out[RECORD_SIZE - 1] = '\n';
         return out;
+    }
+
+    /** Appends {@code ,"name":"value"} (nothing for null); the first field has no comma. */
+    private static void field(StringBuilder b, String name, String value) {
+        if (value == null) {
+            return;
+        }
+        if (b.length() > 1) {
+            b.append(',');
+        }
+        b.append('"').append(name).append("\":");
+        quote(b, value);
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    /** A JSON string literal, escaped as Jackson escapes: quote, backslash and control characters. */
+    static void quote(StringBuilder b, String s) {
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                case '\b' -> b.append("\\b");
+                case '\f' -> b.append("\\f");
+                default -> {
+                    if (c < 0x20) {
+                        b.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+                    } else if (Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < s.length()
+                            && Character.isLowSurrogate(s.charAt(i + 1)))
+                            && !(Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(s.charAt(i - 1)))) {
+                        // A lone surrogate cannot be UTF-8: write the replacement character, as the OS
+                        // names that it came from would have been decoded.
+                        b.append('\uFFFD');
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        b.append('"');
     }
 
     /**
@@ -112,7 +193,7 @@ public record LockOwner(
         }
         LockOwner owner;
         try {
-            owner = JSON.readValue(text, LockOwner.class);
+            owner = Parser.JSON.readValue(text, LockOwner.class);
         } catch (JsonProcessingException | RuntimeException e) {
             throw new IllegalArgumentException("not a lockscope owner record: " + firstLine(e.getMessage()));
         }

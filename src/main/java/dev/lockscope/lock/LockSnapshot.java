@@ -33,10 +33,32 @@ public record LockSnapshot(Path path, FileFacts facts, LockIdentity identity, Lo
 
     /** Reads {@code path}; empty when it does not exist. */
     public static Optional<LockSnapshot> read(Path path) throws IOException {
-        return Retry.onStale(path, () -> readOnce(path));
+        return Retry.onStale(path, () -> readOnce(path, true));
     }
 
-    private static Optional<LockSnapshot> readOnce(Path path) throws IOException {
+    /**
+     * As {@link #read}, but the content is not parsed: owner and readError stay null for a regular file
+     * until {@link #parsed()}. A holder checking that the lock still holds its own bytes needs no JSON
+     * parser; the heartbeat then never loads one (its first load took seconds under faketime).
+     */
+    static Optional<LockSnapshot> readUnparsed(Path path) throws IOException {
+        return Retry.onStale(path, () -> readOnce(path, false));
+    }
+
+    /** This snapshot with its content parsed: itself when it already was (or is not a regular file). */
+    LockSnapshot parsed() {
+        if (owner != null || readError != null) {
+            return this;
+        }
+        byte[] content = identity.content();
+        try {
+            return new LockSnapshot(path, facts, identity, LockOwner.parse(content, content.length), null);
+        } catch (IllegalArgumentException e) {
+            return new LockSnapshot(path, facts, identity, null, e.getMessage());
+        }
+    }
+
+    private static Optional<LockSnapshot> readOnce(Path path, boolean parse) throws IOException {
         FileFacts before;
         try {
             before = FileFacts.lstat(path);
@@ -98,10 +120,12 @@ public record LockSnapshot(Path path, FileFacts facts, LockIdentity identity, Lo
         byte[] content = Arrays.copyOf(buf, n);
         LockOwner owner = null;
         String error = null;
-        try {
-            owner = LockOwner.parse(content, n);
-        } catch (IllegalArgumentException e) {
-            error = e.getMessage();
+        if (parse) {
+            try {
+                owner = LockOwner.parse(content, n);
+            } catch (IllegalArgumentException e) {
+                error = e.getMessage();
+            }
         }
         return Optional.of(new LockSnapshot(path, after,
                 new LockIdentity(after.inode(), after.mtimeMillis(), after.size(), content), owner, error));

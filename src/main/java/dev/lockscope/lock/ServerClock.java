@@ -21,8 +21,13 @@ public final class ServerClock {
      *
      * @param serverNowMillis the server's now
      * @param localNowMillis  this host's wall clock at the same moment (midpoint of the probe)
+     * @param carriedForward  true when it comes from an earlier probe carried forward by {@link #recent}
      */
-    public record Reading(long serverNowMillis, long localNowMillis) {
+    public record Reading(long serverNowMillis, long localNowMillis, boolean carriedForward) {
+        public Reading(long serverNowMillis, long localNowMillis) {
+            this(serverNowMillis, localNowMillis, false);
+        }
+
         /** Server clock minus local clock. Positive: the server is ahead. */
         public long skewMillis() {
             return serverNowMillis - localNowMillis;
@@ -31,7 +36,33 @@ public final class ServerClock {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** The last probe per directory, with the monotonic time it was taken. */
+    private record Probe(Reading reading, long nanos) { }
+
+    private static final java.util.concurrent.ConcurrentHashMap<Path, Probe> RECENT =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private ServerClock() {
+    }
+
+    /**
+     * The server's clock for {@code directory} from a probe at most {@code maxAgeNanos} old, carried
+     * forward with this host's monotonic clock (never its wall clock, which may be stepped); a new probe
+     * when there is none that recent. Waiters use it to judge each new holder without writing a probe
+     * file each time: with 16 waiters, a probe per waiter per hand-off was 16 file creations and
+     * deletions per hand-off, each waking every other waiter. A verdict that would act on such a reading
+     * (EXPIRED) must be confirmed with {@link #read(Path)}.
+     *
+     * @return the reading and whether it is carried forward (true) or was just measured (false)
+     */
+    public static Reading recent(Path directory, long maxAgeNanos) throws IOException {
+        Probe p = RECENT.get(directory);
+        long now = System.nanoTime();
+        if (p != null && now - p.nanos() <= maxAgeNanos && now - p.nanos() >= 0) {
+            long elapsedMillis = (now - p.nanos()) / 1_000_000;
+            return new Reading(p.reading().serverNowMillis() + elapsedMillis, System.currentTimeMillis(), true);
+        }
+        return read(directory);
     }
 
     /**
@@ -55,7 +86,11 @@ public final class ServerClock {
                 mtime = FileFacts.lstat(probe).mtimeMillis();
             }
             long after = System.currentTimeMillis();
-            return new Reading(mtime, before + (after - before) / 2);
+            Reading r = new Reading(mtime, before + (after - before) / 2);
+            if (RECENT.size() < 1000 || RECENT.containsKey(directory)) {
+                RECENT.put(directory, new Probe(r, System.nanoTime()));
+            }
+            return r;
         } finally {
             try {
                 Files.deleteIfExists(probe);

@@ -1,0 +1,132 @@
+#!/bin/bash
+# Side by side, in one go, on one directory: lockscope bench against flufl.lock (bench/flufl_bench.py, the
+# same workloads and the same measurements) and, for the one-process-per-operation CLI, `lockscope run`
+# against dotlockfile. Prints every run, the medians, and the ratios against the targets of issue 6.
+#
+#   bench/compare.sh DIR            (DIR must exist; a fresh subdirectory is made in it and removed after)
+#
+# Needs: target/lockscope.jar (mvn -DskipTests package), /usr/bin/python3 with python3-flufl.lock,
+# dotlockfile (liblockfile-bin), strace. Tunables (environment):
+#   REPEATS=3          runs of each measurement; the table gives medians
+#   CYCLE_PROCS=2 CYCLE_OPS=20000      uncontended cycle: processes and operations per process
+#   COUNTER_OPS=800    counter: total increments per run, split over 4 and over 16 processes
+#   CLI_RUNS=20        one-process-per-operation runs of `lockscope run -- true` and dotlockfile
+#   LOCKSCOPE="java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -jar target/lockscope.jar"
+#                      how to start lockscope (these are the flags of packaging/lockscope)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+base=$(realpath "$1")
+REPEATS=${REPEATS:-3}
+CYCLE_PROCS=${CYCLE_PROCS:-2}
+CYCLE_OPS=${CYCLE_OPS:-20000}
+COUNTER_OPS=${COUNTER_OPS:-800}
+CLI_RUNS=${CLI_RUNS:-20}
+JAR=$repo/target/lockscope.jar
+read -r -a LS <<< "${LOCKSCOPE:-java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -jar $JAR}"
+PY=/usr/bin/python3
+for need in "$PY" dotlockfile strace; do command -v "$need" >/dev/null || { echo "compare.sh: $need is missing" >&2; exit 69; }; done
+"$PY" -c 'import flufl.lock' 2>/dev/null || { echo "compare.sh: python3-flufl.lock is missing (apt-get install python3-flufl.lock)" >&2; exit 69; }
+[ -f "$JAR" ] || { echo "compare.sh: $JAR is missing (mvn -DskipTests package)" >&2; exit 69; }
+
+work=$(mktemp -d "$base/lockscope-compare.XXXXXX")
+res=$(mktemp -d)
+trap 'rm -rf "$work" "$res"' EXIT
+d=$work/locks; mkdir -p "$d"
+fs=$(findmnt -no FSTYPE -T "$d" 2>/dev/null || stat -f -c %T "$d")
+echo "# lockscope vs flufl.lock vs dotlockfile in $d ($fs), $(nproc) CPUs, $(date -u +%FT%TZ)"
+echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+ours() { "${LS[@]}" bench "$d" --json "$@"; }
+theirs() { "$PY" "$here/flufl_bench.py" "$d" --json "$@"; }
+
+for r in $(seq 1 "$REPEATS"); do
+  ours --mode cycle --procs "$CYCLE_PROCS" --ops "$CYCLE_OPS" >> "$res/ours-cycle.jsonl"
+  theirs --mode cycle --procs "$CYCLE_PROCS" --ops "$CYCLE_OPS" >> "$res/flufl-cycle.jsonl"
+  for p in 4 16; do
+    ours --mode counter --procs "$p" --ops $((COUNTER_OPS / p)) --warmup 20 >> "$res/ours-counter$p.jsonl"
+    theirs --mode counter --procs "$p" --ops $((COUNTER_OPS / p)) >> "$res/flufl-counter$p.jsonl"
+  done
+done
+
+# System calls per uncontended cycle, by difference of two runs (see strace_per_op.sh).
+"$here/strace_per_op.sh" 1 2001 "${LS[@]}" bench "$d" --procs 1 --ops OPS --warmup 20 > "$res/ours-strace.txt"
+"$here/strace_per_op.sh" 1 2001 "$PY" "$here/flufl_bench.py" "$d" --procs 1 --ops OPS > "$res/flufl-strace.txt"
+# A waiter's steady-state load.
+"$here/waiter_syscalls.sh" "$d" 12 "${LS[@]}" > "$res/waiter.txt"
+
+# One process per operation: lockscope run -- true, against dotlockfile -l / true / dotlockfile -u.
+ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000 )); }
+for i in $(seq 1 "$CLI_RUNS"); do
+  ms "${LS[@]}" run "$d/cli.lock" -- true >> "$res/cli-ours.txt"
+  ms sh -c "dotlockfile -l '$d/dot.lock' && true && dotlockfile -u '$d/dot.lock'" >> "$res/cli-dot.txt"
+  ms "${LS[0]}" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -version >> "$res/cli-jvm.txt"
+done
+# The same with an AppCDS archive of the run path (JDK 17: dump at exit, then map it).
+"${LS[0]}" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ArchiveClassesAtExit="$res/lockscope.jsa" -jar "$JAR" \
+  run "$d/cli.lock" -- true >/dev/null 2>&1 || true
+if [ -f "$res/lockscope.jsa" ]; then
+  for i in $(seq 1 "$CLI_RUNS"); do
+    ms "${LS[0]}" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:SharedArchiveFile="$res/lockscope.jsa" -Xlog:cds=off \
+      -Xlog:cds+dynamic=off -jar "$JAR" run "$d/cli.lock" -- true >> "$res/cli-cds.txt"
+  done
+fi
+echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+"$PY" - "$res" "$REPEATS" <<'PY'
+import json, os, statistics as st, sys
+res, reps = sys.argv[1], int(sys.argv[2])
+def runs(name):
+    return [json.loads(l) for l in open(os.path.join(res, name + ".jsonl")) if l.strip()]
+def med(xs):
+    return st.median(xs) if xs else float('nan')
+def show(label, ours, theirs, key):
+    a = [r[key] for r in ours]; b = [r[key] for r in theirs]
+    print("%-26s lockscope %s   flufl %s" % (label, " ".join("%.0f" % x for x in a), " ".join("%.0f" % x for x in b)))
+    return med(a), med(b)
+print()
+print("## every run (ops/s)")
+oc, fc = show("cycle ops/s", runs("ours-cycle"), runs("flufl-cycle"), "opsPerSecond")
+c4o, c4f = show("counter 4 procs incr/s", runs("ours-counter4"), runs("flufl-counter4"), "opsPerSecond")
+c16o, c16f = show("counter 16 procs incr/s", runs("ours-counter16"), runs("flufl-counter16"), "opsPerSecond")
+lost = sum(r["counter"]["lost"] + r["counter"]["duplicateValues"] + r["counter"]["overlaps"]
+           for n in ("ours-counter4", "ours-counter16", "flufl-counter4", "flufl-counter16") for r in runs(n))
+ho = [r["handoffMillis"]["p50"] for n in ("ours-counter4", "ours-counter16") for r in runs(n) if r["handoffMillis"]]
+ho4 = med([r["handoffMillis"]["p50"] for r in runs("ours-counter4") if r["handoffMillis"]])
+ho16 = med([r["handoffMillis"]["p50"] for r in runs("ours-counter16") if r["handoffMillis"]])
+fho = [r["handoffMillis"]["p50"] for n in ("flufl-counter4", "flufl-counter16") for r in runs(n) if r["handoffMillis"]]
+def per_op(name):
+    vals = {}
+    for line in open(os.path.join(res, name)):
+        f = line.split()
+        if f and f[0] in ("TOTAL_FILE", "TOTAL"):
+            vals[f[0]] = float(f[1])
+    return vals
+so, sf = per_op("ours-strace.txt"), per_op("flufl-strace.txt")
+waiter = open(os.path.join(res, "waiter.txt")).read().strip()
+def cli(name):
+    p = os.path.join(res, name)
+    return [int(x) / 1000 for x in open(p)] if os.path.exists(p) else []
+cl, dl, jl, cds = cli("cli-ours.txt"), cli("cli-dot.txt"), cli("cli-jvm.txt"), cli("cli-cds.txt")
+print()
+print("## medians of %d runs" % reps)
+print("| what | lockscope | flufl.lock / dotlockfile | ratio | target |")
+print("|---|---|---|---|---|")
+def row(what, a, b, target, fmt="%.0f", ratio=None):
+    r = ratio if ratio is not None else (a / b if b else float('nan'))
+    print("| %s | %s | %s | %.2fx | %s |" % (what, fmt % a, fmt % b, r, target))
+row("uncontended cycle, ops/s", oc, fc, ">= 3x flufl")
+print("| file syscalls per cycle | %.1f (all syscalls %.1f) | %.1f (all %.1f) | | <= 8 |"
+      % (so["TOTAL_FILE"], so["TOTAL"], sf["TOTAL_FILE"], sf["TOTAL"]))
+row("counter, 4 procs, incr/s", c4o, c4f, ">= 2x flufl")
+row("counter, 16 procs, incr/s", c16o, c16f, ">= 2x flufl")
+print("| lost, duplicated or overlapping increments (all runs, both tools) | %d | | | 0 |" % lost)
+print("| hand-off p50 (median over runs), ms | 4 procs %.3f, 16 procs %.3f | flufl %.1f | | <= 5 ms |"
+      % (ho4, ho16, med(fho)))
+print("| waiter steady state | %s | | | <= 20 file syscalls/s |" % waiter.replace("|", "/"))
+print("| `run -- true` wall, ms (median of %d) | %.0f | dotlockfile -l/-u %.1f | %.0fx | <= 250 ms |"
+      % (len(cl), med(cl), med(dl), med(cl) / med(dl) if med(dl) else float('nan')))
+if cds:
+    print("| `run -- true` with AppCDS, ms | %.0f | | | <= 250 ms |" % med(cds))
+print("| `java -version` alone (JVM floor), ms | %.0f | | | |" % med(jl))
+PY

@@ -1,0 +1,211 @@
+#!/usr/bin/python3
+"""The lockscope bench workloads, done with flufl.lock, for a side-by-side comparison.
+
+    flufl_bench.py DIR [--procs N] [--ops M] [--mode cycle|counter] [--warmup W] [--json]
+
+Same shape as `lockscope bench`: N worker processes (this script again, in --worker mode), each
+warms up, says READY, waits for GO on stdin, then does M timed operations:
+  cycle:   lock() + unlock() of its own flufl lock DIR/flufl-bench-<i>.lck (one Lock object per
+           process, reused, which is flufl's cheapest way);
+  counter: lock() the shared DIR/flufl-bench-counter.json.lck, read the JSON counter, write a temp
+           file, fsync it, rename it over the counter file, fsync the directory, unlock().
+Timestamps are time.monotonic_ns() (CLOCK_MONOTONIC, the clock lockscope's workers use), and the
+hand-off latency is measured exactly as lockscope bench measures it: for each holder whose successor
+was already waiting when it began to release, the time from that moment to the successor holding
+the lock. flufl.lock waits between tries with its own fixed policy (a random 0.01-2.01 s sleep).
+Needs Debian's python3-flufl.lock; run it with /usr/bin/python3.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+
+COUNTER_FILE = "flufl-bench-counter.json"
+
+
+def worker(mode, d, index, ops, warmup, result_file):
+    from flufl.lock import Lock
+
+    if mode == "cycle":
+        lock = Lock(os.path.join(d, "flufl-bench-%d.lck" % index), lifetime=timedelta(seconds=30))
+
+        def op():
+            start = time.monotonic_ns()
+            lock.lock(timeout=timedelta(seconds=600))
+            locked = time.monotonic_ns()
+            releasing = time.monotonic_ns()
+            lock.unlock()
+            return (start, locked, releasing, time.monotonic_ns(), -1)
+
+        warm = op
+    else:
+        def counter_op(path):
+            lock = Lock(path + ".lck", lifetime=timedelta(seconds=30))
+            tmp = "%s.tmp.%d" % (path, os.getpid())
+
+            def op():
+                start = time.monotonic_ns()
+                lock.lock(timeout=timedelta(seconds=600))
+                locked = time.monotonic_ns()
+                try:
+                    with open(path, "rb") as f:
+                        value = json.loads(f.read() or b"{}").get("counter", 0)
+                except FileNotFoundError:
+                    value = 0
+                value += 1
+                with open(tmp, "wb") as f:
+                    f.write(json.dumps({"counter": value}).encode())
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.rename(tmp, path)
+                dfd = os.open(d, os.O_RDONLY)
+                try:
+                    os.fsync(dfd)
+                finally:
+                    os.close(dfd)
+                releasing = time.monotonic_ns()
+                lock.unlock()
+                return (start, locked, releasing, time.monotonic_ns(), value)
+
+            return op
+
+        op = counter_op(os.path.join(d, COUNTER_FILE))
+        warm_path = os.path.join(d, ".flufl-bench-warmup-%d.json" % index)
+        warm = counter_op(warm_path)
+    for _ in range(warmup):
+        warm()
+    if mode == "counter":
+        for p in (warm_path,):
+            if os.path.exists(p):
+                os.unlink(p)
+    print("READY", flush=True)
+    if sys.stdin.readline().strip() != "GO":
+        print("expected GO", file=sys.stderr)
+        return 1
+    go = time.monotonic_ns()
+    rows = [op() for _ in range(ops)]
+    with open(result_file, "w") as f:
+        f.write("go %d\n" % go)
+        for r in rows:
+            f.write("%d %d %d %d %d\n" % r)
+    return 0
+
+
+def pct(sorted_vals, p):
+    if not sorted_vals:
+        return 0
+    i = max(0, min(len(sorted_vals) - 1, -(-int(p * len(sorted_vals) * 1000) // 1000) - 1))
+    import math
+    i = max(0, min(len(sorted_vals) - 1, math.ceil(p * len(sorted_vals)) - 1))
+    return sorted_vals[i]
+
+
+def summary(vals):
+    s = sorted(vals)
+    if not s:
+        return None
+    return {"count": len(s), "p50": pct(s, 0.5) / 1e6, "p99": pct(s, 0.99) / 1e6, "max": s[-1] / 1e6,
+            "mean": sum(s) / len(s) / 1e6}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("dir")
+    ap.add_argument("--procs", type=int, default=4)
+    ap.add_argument("--ops", type=int, default=500)
+    ap.add_argument("--mode", choices=["cycle", "counter"], default="cycle")
+    ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--result", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    d = os.path.abspath(a.dir)
+    if a.worker is not None:
+        return worker(a.mode, d, a.worker, a.ops, a.warmup, a.result)
+    if not os.path.isdir(d):
+        print("flufl_bench: %s is not a directory" % d, file=sys.stderr)
+        return 64
+    if a.mode == "counter":
+        with open(os.path.join(d, COUNTER_FILE), "w") as f:
+            f.write(json.dumps({"counter": 0}))
+    work = tempfile.mkdtemp(prefix="flufl-bench-")
+    procs = []
+    for i in range(a.procs):
+        cmd = [sys.executable, os.path.abspath(__file__), d, "--mode", a.mode, "--ops", str(a.ops),
+               "--warmup", str(a.warmup), "--worker", str(i), "--result", os.path.join(work, "%d.result" % i)]
+        procs.append(subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
+    for i, p in enumerate(procs):
+        if p.stdout.readline().strip() != "READY":
+            print("flufl_bench: worker %d did not get ready" % i, file=sys.stderr)
+            for q in procs:
+                q.kill()
+            return 74
+    go = time.monotonic_ns()
+    for p in procs:
+        p.stdin.write("GO\n")
+        p.stdin.flush()
+    failed = [i for i, p in enumerate(procs) if p.wait() != 0]
+    if failed:
+        print("flufl_bench: workers %s failed" % failed, file=sys.stderr)
+        return 74
+    ops = []
+    for i in range(a.procs):
+        with open(os.path.join(work, "%d.result" % i)) as f:
+            lines = f.read().split("\n")
+        for line in lines[1:]:
+            if line.strip():
+                ops.append(tuple(int(x) for x in line.split()))
+        os.unlink(os.path.join(work, "%d.result" % i))
+    os.rmdir(work)
+    wall = max(o[3] for o in ops) - min(o[0] for o in ops)
+    res = {"tool": "flufl.lock", "mode": a.mode, "directory": d, "procs": a.procs, "opsPerProc": a.ops,
+           "totalOps": len(ops), "wallSeconds": wall / 1e9, "opsPerSecond": len(ops) / (wall / 1e9),
+           "latencyMillis": summary([o[3] - o[0] for o in ops]), "handoffMillis": None}
+    ok = True
+    if a.mode == "counter":
+        by_lock = sorted(ops, key=lambda o: o[1])
+        gaps, overlaps = [], 0
+        for prev, nxt in zip(by_lock, by_lock[1:]):
+            if nxt[1] < prev[2]:
+                overlaps += 1
+            elif nxt[0] < prev[2]:
+                gaps.append(nxt[1] - prev[2])
+        res["handoffMillis"] = summary(gaps)
+        with open(os.path.join(d, COUNTER_FILE)) as f:
+            final = json.load(f)["counter"]
+        expected = a.procs * a.ops
+        dups = len(ops) - len(set(o[4] for o in ops))
+        res["counter"] = {"expected": expected, "final": final, "lost": expected - final,
+                          "duplicateValues": dups, "overlaps": overlaps}
+        ok = final == expected and dups == 0 and overlaps == 0
+    else:
+        for i in range(a.procs):
+            for n in os.listdir(d):
+                if n.startswith("flufl-bench-%d.lck" % i):
+                    os.unlink(os.path.join(d, n))
+    res["ok"] = ok
+    if a.json:
+        print(json.dumps(res))
+    else:
+        print("flufl.lock bench: mode %s, %d processes x %d ops in %s" % (a.mode, a.procs, a.ops, d))
+        print("  throughput  %d ops in %.3f s = %.1f ops/s" % (len(ops), wall / 1e9, res["opsPerSecond"]))
+        l = res["latencyMillis"]
+        print("  latency     p50 %.3f ms  p99 %.3f ms  max %.1f ms" % (l["p50"], l["p99"], l["max"]))
+        h = res["handoffMillis"]
+        if h:
+            print("  hand-off    p50 %.3f ms  p99 %.3f ms  max %.1f ms  (%d releases with a waiter)"
+                  % (h["p50"], h["p99"], h["max"], h["count"]))
+        if a.mode == "counter":
+            c = res["counter"]
+            print("  counter     %d of %d expected, %d lost, %d duplicate values, %d overlapping holders: %s"
+                  % (c["final"], c["expected"], c["lost"], c["duplicateValues"], c["overlaps"],
+                     "OK" if ok else "FAILED"))
+    return 0 if ok else 65
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,353 @@
+package dev.lockscope.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import dev.lockscope.lock.FileFacts;
+import dev.lockscope.lock.LockFile;
+import dev.lockscope.record.RecordSnapshot;
+import dev.lockscope.record.RecordStore;
+import dev.lockscope.record.RecordStoreOptions;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Runs a benchmark: N real worker processes ({@link BenchWorker}, child JVMs started with this JVM's
+ * java binary and class path, so it works from the shaded jar too), each doing M operations on locks in
+ * one directory, all started together after their warm-up. Called from one thread.
+ *
+ * <p><b>Hand-off latency</b> (COUNTER): order all operations by the moment they held the lock. For each
+ * holder whose successor had already asked for the lock before the holder began to release it (so a
+ * waiter existed), the hand-off is the time from "the holder begins to release" (the save path has
+ * synced the directory and calls release) to "the successor holds the lock" (its acquire returned). It
+ * includes the release itself (the verifying read and the unlinks), the waiter noticing, and its link(2).
+ * The clocks are the processes' {@link System#nanoTime()}, which on Linux is the machine-wide
+ * CLOCK_MONOTONIC; the runner checks that the workers' clocks agree with its own before using them.
+ *
+ * <p>The same ordering is an overlap detector: a successor that held the lock before its predecessor began
+ * to release would mean two holders at once.
+ */
+public final class BenchRunner {
+
+    /** The record file of the counter workload, in the benchmark directory. */
+    public static final String COUNTER_FILE = "lockscope-bench-counter.json";
+
+    /**
+     * What to run.
+     *
+     * @param directory where the locks go
+     * @param mode      the workload
+     * @param procs     worker processes (1..256)
+     * @param ops       measured operations per process
+     * @param warmup    unmeasured operations per process before the start signal
+     * @param timeout   how long the whole run may take; also each acquire's timeout
+     */
+    public record Config(Path directory, BenchMode mode, int procs, int ops, int warmup, Duration timeout) {
+        public Config {
+            Objects.requireNonNull(directory, "directory");
+            Objects.requireNonNull(mode, "mode");
+            Objects.requireNonNull(timeout, "timeout");
+            if (procs < 1 || procs > 256) {
+                throw new IllegalArgumentException("--procs must be between 1 and 256, got " + procs);
+            }
+            if (ops < 1) {
+                throw new IllegalArgumentException("--ops must be at least 1, got " + ops);
+            }
+            if (warmup < 0) {
+                throw new IllegalArgumentException("--warmup must not be negative, got " + warmup);
+            }
+        }
+    }
+
+    /** A worker that failed; the message names it and carries its stderr. */
+    public static final class WorkerFailedException extends IOException {
+        WorkerFailedException(String message) {
+            super(message);
+        }
+    }
+
+    private BenchRunner() {
+    }
+
+    /** Runs the benchmark and measures it. The directory must exist. */
+    public static BenchResult run(Config c) throws IOException, InterruptedException {
+        Path dir = c.directory().toAbsolutePath().normalize();
+        FileFacts f = FileFacts.lstatOrNull(dir);
+        if (f == null) {
+            throw new IOException("benchmark directory " + dir + " does not exist");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("benchmark directory " + dir + " is not a directory");
+        }
+        String fsType;
+        try {
+            fsType = Files.getFileStore(dir).type();
+        } catch (IOException e) {
+            fsType = "unknown";
+        }
+        RecordStore counter = null;
+        if (c.mode() == BenchMode.COUNTER) {
+            counter = RecordStore.open(dir.resolve(COUNTER_FILE), RecordStoreOptions.defaults()
+                    .withTool("lockscope bench"));
+            counter.put(BenchWorker.COUNTER_RECORD, LongNode.valueOf(0));
+        }
+
+        Path work = Files.createTempDirectory("lockscope-bench-");
+        List<Process> procs = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        try {
+            for (int i = 0; i < c.procs(); i++) {
+                procs.add(startWorker(c, dir, i, work));
+            }
+            long deadline = System.nanoTime() + c.timeout().toNanos();
+            for (int i = 0; i < procs.size(); i++) {
+                awaitReady(procs.get(i), i, work, deadline);
+            }
+            long goNanos = System.nanoTime();
+            for (Process p : procs) {
+                OutputStream o = p.getOutputStream();
+                o.write("GO\n".getBytes(StandardCharsets.US_ASCII));
+                o.flush();
+            }
+            for (int i = 0; i < procs.size(); i++) {
+                Process p = procs.get(i);
+                long left = deadline - System.nanoTime();
+                if (!p.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+                    throw new WorkerFailedException("bench worker " + i + " did not finish within "
+                            + c.timeout().toSeconds() + " s (raise --timeout for bigger runs)");
+                }
+                if (p.exitValue() != 0) {
+                    throw new WorkerFailedException("bench worker " + i + " failed (exit " + p.exitValue() + "): "
+                            + tail(work.resolve(i + ".err")));
+                }
+            }
+            List<OpTiming> all = new ArrayList<>();
+            boolean sharedClock = true;
+            for (int i = 0; i < procs.size(); i++) {
+                List<String> lines = Files.readAllLines(work.resolve(i + ".result"), StandardCharsets.UTF_8);
+                if (lines.isEmpty() || !lines.get(0).startsWith("go ")) {
+                    throw new WorkerFailedException("bench worker " + i + " left no results");
+                }
+                long workerGo = Long.parseLong(lines.get(0).substring(3).trim());
+                // A worker reads GO a little after we send it, never before and never seconds later.
+                long skew = workerGo - goNanos;
+                if (skew < 0 || skew > TimeUnit.SECONDS.toNanos(30)) {
+                    sharedClock = false;
+                }
+                for (String l : lines.subList(1, lines.size())) {
+                    all.add(OpTiming.parse(i, l));
+                }
+                if (lines.size() - 1 != c.ops()) {
+                    throw new WorkerFailedException("bench worker " + i + " reported " + (lines.size() - 1)
+                            + " operations, expected " + c.ops());
+                }
+            }
+            return measure(c, dir, fsType, all, sharedClock, counter, notes);
+        } finally {
+            for (Process p : procs) {
+                if (p.isAlive()) {
+                    p.destroyForcibly();
+                }
+            }
+            deleteTree(work);
+            if (c.mode() == BenchMode.CYCLE) {
+                for (int i = 0; i < c.procs(); i++) {
+                    Files.deleteIfExists(dir.resolve(BenchWorker.cycleLockName(i)));
+                }
+            }
+        }
+    }
+
+    static BenchResult measure(Config c, Path dir, String fsType, List<OpTiming> all, boolean sharedClock,
+                               RecordStore counter, List<String> notes) throws IOException {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        long[] lat = new long[all.size()];
+        long[] held = new long[all.size()];
+        for (int i = 0; i < all.size(); i++) {
+            OpTiming t = all.get(i);
+            lat[i] = t.latencyNanos();
+            held[i] = t.releasingNanos() - t.lockedNanos();
+            first = Math.min(first, t.startNanos());
+            last = Math.max(last, t.doneNanos());
+        }
+        long wall;
+        if (sharedClock) {
+            wall = last - first;
+        } else {
+            // Without a common clock, the slowest worker's own span bounds the run from below.
+            notes.add("the workers' clocks are not comparable: throughput uses the slowest worker's span, "
+                    + "and no hand-off or overlap figures are given");
+            wall = 0;
+            for (int w = 0; w < c.procs(); w++) {
+                final int worker = w;
+                long s = all.stream().filter(t -> t.worker() == worker).mapToLong(OpTiming::startNanos).min().orElse(0);
+                long e = all.stream().filter(t -> t.worker() == worker).mapToLong(OpTiming::doneNanos).max().orElse(0);
+                wall = Math.max(wall, e - s);
+            }
+        }
+        LatencySummary handoff = null;
+        int overlaps = 0;
+        long finalCount = -1;
+        int duplicates = 0;
+        long expected = (long) c.procs() * c.ops();
+        if (c.mode() == BenchMode.COUNTER) {
+            if (sharedClock) {
+                List<OpTiming> byLock = new ArrayList<>(all);
+                byLock.sort(Comparator.comparingLong(OpTiming::lockedNanos));
+                List<Long> gaps = new ArrayList<>();
+                for (int i = 1; i < byLock.size(); i++) {
+                    OpTiming prev = byLock.get(i - 1);
+                    OpTiming next = byLock.get(i);
+                    if (next.lockedNanos() < prev.releasingNanos()) {
+                        overlaps++;
+                    } else if (next.startNanos() < prev.releasingNanos()) {
+                        gaps.add(next.lockedNanos() - prev.releasingNanos());
+                    }
+                }
+                handoff = LatencySummary.of(gaps.stream().mapToLong(Long::longValue).toArray());
+                if (handoff.count() == 0) {
+                    handoff = null;
+                }
+            }
+            Set<Long> values = new HashSet<>();
+            for (OpTiming t : all) {
+                if (!values.add(t.value())) {
+                    duplicates++;
+                }
+            }
+            RecordSnapshot s = counter.readFresh();
+            JsonNode v = s.get(BenchWorker.COUNTER_RECORD).orElse(null);
+            if (v == null || !v.canConvertToLong()) {
+                notes.add("the counter record in " + counter.file() + " is missing or not a number after the run");
+            } else {
+                finalCount = v.asLong();
+            }
+        }
+        return new BenchResult(c.mode(), dir, fsType, c.procs(), c.ops(), c.warmup(), wall, LatencySummary.of(lat),
+                LatencySummary.of(held), handoff, overlaps, c.mode() == BenchMode.COUNTER ? expected : 0, finalCount, duplicates,
+                List.copyOf(notes));
+    }
+
+    private static Process startWorker(Config c, Path dir, int index, Path work) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBinary());
+        // The JIT as a long-running library user has it (tiered, C2 included); the serial collector
+        // because a worker is one thread with a small heap on what may be a small machine.
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-Xshare:auto");
+        cmd.add("-cp");
+        cmd.add(classPath());
+        cmd.add(BenchWorker.class.getName());
+        cmd.add(c.mode().name());
+        cmd.add(dir.toString());
+        cmd.add(String.valueOf(index));
+        cmd.add(String.valueOf(c.ops()));
+        cmd.add(String.valueOf(c.warmup()));
+        cmd.add(work.resolve(index + ".result").toString());
+        cmd.add(String.valueOf(c.timeout().toMillis()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.redirectError(work.resolve(index + ".err").toFile());
+        return pb.start();
+    }
+
+    private static void awaitReady(Process p, int index, Path work, long deadline)
+            throws IOException, InterruptedException {
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        // readLine blocks; a watchdog ends a worker that never gets ready.
+        Thread watchdog = new Thread(() -> {
+            try {
+                long left = deadline - System.nanoTime();
+                if (left > 0 && !p.waitFor(left, TimeUnit.NANOSECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException ignored) {
+                // the worker became ready
+            }
+        }, "lockscope-bench-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        try {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.equals("READY")) {
+                    return;
+                }
+            }
+        } finally {
+            watchdog.interrupt();
+        }
+        p.waitFor(5, TimeUnit.SECONDS);
+        throw new WorkerFailedException("bench worker " + index + " ended before it was ready"
+                + (p.isAlive() ? "" : " (exit " + p.exitValue() + ")") + ": " + tail(work.resolve(index + ".err")));
+    }
+
+    /** The java binary running this JVM. */
+    static String javaBinary() {
+        return ProcessHandle.current().info().command()
+                .filter(cmd -> Files.isExecutable(Path.of(cmd)))
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** This JVM's class path and module path, as one absolute class path for the workers. */
+    static String classPath() {
+        List<String> parts = new ArrayList<>();
+        for (String key : new String[] {"jdk.module.path", "java.class.path"}) {
+            String v = System.getProperty(key);
+            if (v != null && !v.isBlank()) {
+                for (String p : v.split(File.pathSeparator)) {
+                    if (!p.isBlank()) {
+                        String abs = Path.of(p).toAbsolutePath().toString();
+                        if (!parts.contains(abs)) {
+                            parts.add(abs);
+                        }
+                    }
+                }
+            }
+        }
+        return String.join(File.pathSeparator, parts);
+    }
+
+    private static String tail(Path err) {
+        try {
+            String s = Files.readString(err, StandardCharsets.UTF_8).strip();
+            return s.isEmpty() ? "(no stderr)" : s.length() > 2000 ? "..." + s.substring(s.length() - 2000) : s;
+        } catch (IOException e) {
+            return "(no stderr)";
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> s = Files.walk(root)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // a leftover in the temp directory is harmless
+                }
+            });
+        } catch (IOException ignored) {
+            // same
+        }
+    }
+
+    /** The lock of the counter workload, for callers that want to inspect it. */
+    public static LockFile counterLock(Path dir) {
+        return LockFile.forResource(dir.resolve(COUNTER_FILE));
+    }
+}

@@ -1,0 +1,176 @@
+package dev.lockscope.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import dev.lockscope.lock.LinkLock;
+import dev.lockscope.lock.LockFile;
+import dev.lockscope.lock.LockHandle;
+import dev.lockscope.lock.LockOptions;
+import dev.lockscope.record.RecordChange;
+import dev.lockscope.record.RecordStore;
+import dev.lockscope.record.RecordStoreOptions;
+import dev.lockscope.record.SaveResult;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One benchmark process: {@code BenchWorker MODE DIR INDEX OPS WARMUP RESULT_FILE TIMEOUT_MILLIS}.
+ * It warms up, prints {@code READY}, waits for a line {@code GO} on stdin, does OPS operations and
+ * writes one {@link OpTiming} line per operation to RESULT_FILE (first line: {@code go <nanoTime>}).
+ * Exit 0 when every operation succeeded; 1 with the reason on stderr otherwise. Main thread only.
+ */
+public final class BenchWorker {
+
+    /** The record that the counter workload increments. */
+    public static final String COUNTER_RECORD = "counter";
+
+    private BenchWorker() {
+    }
+
+    public static void main(String[] args) {
+        try {
+            System.exit(run(args));
+        } catch (Exception e) {
+            System.err.println("bench worker failed: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    static int run(String[] args) throws Exception {
+        if (args.length != 7) {
+            System.err.println("usage: BenchWorker MODE DIR INDEX OPS WARMUP RESULT_FILE TIMEOUT_MILLIS");
+            return 64;
+        }
+        BenchMode mode = BenchMode.valueOf(args[0]);
+        Path dir = Path.of(args[1]);
+        int index = Integer.parseInt(args[2]);
+        int ops = Integer.parseInt(args[3]);
+        int warmup = Integer.parseInt(args[4]);
+        Path resultFile = Path.of(args[5]);
+        Duration timeout = Duration.ofMillis(Long.parseLong(args[6]));
+
+        Operation op = mode == BenchMode.CYCLE ? cycle(dir, index, timeout) : counter(dir, timeout);
+        // Warm-up on private names, so the measured run starts with loaded classes and compiled code
+        // without touching the shared counter.
+        Operation warm = mode == BenchMode.CYCLE ? op : warmCounter(dir, index, timeout);
+        for (int i = 0; i < warmup; i++) {
+            warm.run(-1);
+        }
+        warm.cleanUp();
+
+        System.out.println("READY");
+        System.out.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line = in.readLine();
+        if (!"GO".equals(line)) {
+            System.err.println("bench worker " + index + ": expected GO on stdin, got " + line);
+            return 1;
+        }
+        long goNanos = System.nanoTime();
+        List<OpTiming> timings = new ArrayList<>(ops);
+        for (int i = 0; i < ops; i++) {
+            timings.add(op.run(index));
+        }
+        try (BufferedWriter w = Files.newBufferedWriter(resultFile, StandardCharsets.UTF_8)) {
+            w.write("go " + goNanos + "\n");
+            for (OpTiming t : timings) {
+                w.write(t.toLine());
+                w.write('\n');
+            }
+        }
+        return 0;
+    }
+
+    /** One timed operation. */
+    interface Operation {
+        OpTiming run(int worker) throws IOException;
+
+        default void cleanUp() throws IOException {
+        }
+    }
+
+    /** The lock options of every benchmark lock: the defaults, with a purpose that names the tool. */
+    static LockOptions lockOptions() {
+        return LockOptions.defaults().withPurpose("lockscope bench");
+    }
+
+    static Operation cycle(Path dir, int index, Duration timeout) {
+        LinkLock lock = LinkLock.of(LockFile.of(dir, cycleLockName(index)), lockOptions());
+        return worker -> {
+            long start = System.nanoTime();
+            LockHandle h = lock.acquire(timeout);
+            long locked = System.nanoTime();
+            long releasing = System.nanoTime();
+            h.release();
+            long done = System.nanoTime();
+            return new OpTiming(worker, start, locked, releasing, done, -1);
+        };
+    }
+
+    /** The lock name of worker {@code index} in the cycle workload. */
+    public static String cycleLockName(int index) {
+        return "lockscope-bench-" + index + ".lock";
+    }
+
+    static Operation counter(Path dir, Duration timeout) {
+        return counterOn(dir.resolve(BenchRunner.COUNTER_FILE), timeout, false);
+    }
+
+    static Operation warmCounter(Path dir, int index, Duration timeout) {
+        return counterOn(dir.resolve(".lockscope-bench-warmup-" + index + ".json"), timeout, true);
+    }
+
+    private static Operation counterOn(Path file, Duration timeout, boolean removeAfter) {
+        long[] marks = new long[2];
+        RecordStore store = RecordStore.open(file, RecordStoreOptions.defaults().withLockTimeout(timeout)
+                        .withLockOptions(lockOptions()).withTool("lockscope bench"))
+                .withStepListener(step -> {
+                    // The save path tells us when it holds the lock and when it is about to release it.
+                    if (step == RecordStore.SaveStep.LOCKED) {
+                        marks[0] = System.nanoTime();
+                    } else if (step == RecordStore.SaveStep.DIRECTORY_SYNCED) {
+                        marks[1] = System.nanoTime();
+                    }
+                });
+        RecordChange increment = records -> {
+            JsonNode v = records.get(COUNTER_RECORD);
+            long c = v == null ? 0 : v.asLong();
+            records.put(COUNTER_RECORD, LongNode.valueOf(c + 1));
+        };
+        return new Operation() {
+            @Override
+            public OpTiming run(int worker) throws IOException {
+                long start = System.nanoTime();
+                marks[0] = -1;
+                marks[1] = -1;
+                SaveResult r = store.update(increment);
+                long done = System.nanoTime();
+                if (!r.written()) {
+                    throw new IOException("the increment of " + file + " wrote nothing");
+                }
+                if (r.warning() != null) {
+                    throw new IOException("save of " + file + " warned: " + r.warning());
+                }
+                long value = r.saved().get(COUNTER_RECORD).map(JsonNode::asLong).orElse(-1L);
+                return new OpTiming(worker, start, marks[0], marks[1], done, value);
+            }
+
+            @Override
+            public void cleanUp() throws IOException {
+                if (removeAfter) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        };
+    }
+}
