@@ -18,4 +18,12 @@ module dev.lockscope {
     opens dev.lockscope.lock to com.fasterxml.jackson.databind;
     // picocli injects options by reflection.
     opens dev.lockscope.cli to info.picocli;
+
+    // The inspector: JavaFX instantiates the Application class; FXML injects the views' fields.
+    exports dev.lockscope.ui to javafx.graphics;
+    // ... and Jackson reads and writes the inspector settings.
+    opens dev.lockscope.ui.main to javafx.fxml, com.fasterxml.jackson.databind;
+    opens dev.lockscope.ui.locks to javafx.fxml;
+    opens dev.lockscope.ui.records to javafx.fxml;
+    opens dev.lockscope.ui.audit to javafx.fxml;
 }

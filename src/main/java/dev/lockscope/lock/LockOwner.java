@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * The owner record written into a claim file, and so into the lock it becomes. Immutable; any thread.
@@ -30,6 +31,8 @@ import java.util.Objects;
  * @param leaseMillis  lease: how long after the last heartbeat the lock may be judged expired
  * @param acquiredAt   acquisition time in the owner's own clock, epoch millis
  * @param purpose      free text or null
+ * @param startTicks   process start in clock ticks since boot (Linux /proc/PID/stat field 22), or null:
+ *                     unlike {@code startTime} it does not move when the wall clock is stepped
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -45,12 +48,20 @@ public record LockOwner(
         @JsonProperty("token") String token,
         @JsonProperty("leaseMillis") long leaseMillis,
         @JsonProperty("acquiredAt") long acquiredAt,
-        @JsonProperty("purpose") String purpose) {
+        @JsonProperty("purpose") String purpose,
+        @JsonProperty("startTicks") Long startTicks) {
 
     public static final String FORMAT = "lockscope-owner/1";
     public static final int RECORD_SIZE = 768;
     /** Longest purpose kept; longer text is cut so the record stays within {@link #RECORD_SIZE}. */
     public static final int MAX_PURPOSE = 160;
+
+    /** An owner record without boot-relative start ticks (other platforms, older writers). */
+    public LockOwner(String format, String host, String hostId, String bootId, String pidNamespace, String user,
+                     long pid, Long startTime, String token, long leaseMillis, long acquiredAt, String purpose) {
+        this(format, host, hostId, bootId, pidNamespace, user, pid, startTime, token, leaseMillis, acquiredAt, purpose,
+                null);
+    }
 
     /** Only parsing needs Jackson; a holder class keeps it unloaded on paths that never parse. */
     private static final class Parser {
@@ -74,7 +85,8 @@ public record LockOwner(
         HostIdentity id = HostIdentity.current();
         Self self = Self.INSTANCE;
         return new LockOwner(FORMAT, id.hostName(), id.hostId(), id.bootId(), id.pidNamespace(),
-                self.user, self.pid, self.startTime, token, leaseMillis, System.currentTimeMillis(), purpose);
+                self.user, self.pid, self.startTime, token, leaseMillis, System.currentTimeMillis(), purpose,
+                self.startTicks);
     }
 
     /**
@@ -85,6 +97,7 @@ public record LockOwner(
         static final Self INSTANCE = new Self();
         final long pid;
         final Long startTime;
+        final Long startTicks;
         final String user;
 
         private Self() {
@@ -92,6 +105,8 @@ public record LockOwner(
             pid = me.pid();
             startTime = me.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(null);
             user = System.getProperty("user.name", "?");
+            OptionalLong ticks = ProcessTable.readStartTicks(pid);
+            startTicks = ticks.isPresent() ? ticks.getAsLong() : null;
         }
     }
 
@@ -118,6 +133,9 @@ public record LockOwner(
         b.append(",\"leaseMillis\":").append(leaseMillis);
         b.append(",\"acquiredAt\":").append(acquiredAt);
         field(b, "purpose", purpose);
+        if (startTicks != null) {
+            b.append(",\"startTicks\":").append(startTicks.longValue());
+        }
         b.append('}');
         byte[] json = b.toString().getBytes(StandardCharsets.UTF_8);
         if (json.length + 1 > RECORD_SIZE) {

@@ -17,6 +17,47 @@ public interface ProcessTable {
     /** The start time of the process with this PID, epoch millis, if the OS tells it. */
     OptionalLong startTime(long pid);
 
+    /**
+     * The start of the process with this PID in clock ticks since boot, where the OS tells it (Linux).
+     * A wall-clock step moves {@link #startTime} but not this.
+     */
+    default OptionalLong startTicks(long pid) {
+        return OptionalLong.empty();
+    }
+
+    /** Field 22 of /proc/PID/stat; empty where there is no such file or it cannot be parsed. */
+    static OptionalLong readStartTicks(long pid) {
+        try {
+            byte[] b = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+            String s = new String(b, java.nio.charset.StandardCharsets.US_ASCII);
+            // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+            int close = s.lastIndexOf(')');
+            if (close < 0) {
+                return OptionalLong.empty();
+            }
+            String[] f = s.substring(close + 1).trim().split(" +");
+            // f[0] is field 3 (state), so field 22 is f[19].
+            return f.length > 19 ? OptionalLong.of(Long.parseLong(f[19])) : OptionalLong.empty();
+        } catch (java.io.IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * Whether the live process with the owner's PID is a newer one than the owner: by boot-relative
+     * start ticks where both sides know them, else by start time.
+     */
+    static boolean isNewerProcessThan(LockOwner owner, ProcessTable table) {
+        if (owner.startTicks() != null) {
+            OptionalLong ticks = table.startTicks(owner.pid());
+            if (ticks.isPresent()) {
+                return ticks.getAsLong() != owner.startTicks();
+            }
+        }
+        OptionalLong start = table.startTime(owner.pid());
+        return owner.startTime() != null && start.isPresent() && start.getAsLong() != owner.startTime();
+    }
+
     /** The real process table of this machine. */
     ProcessTable SYSTEM = new ProcessTable() {
         @Override
@@ -31,6 +72,11 @@ public interface ProcessTable {
                     .map(Instant::toEpochMilli)
                     .map(OptionalLong::of)
                     .orElse(OptionalLong.empty());
+        }
+
+        @Override
+        public OptionalLong startTicks(long pid) {
+            return readStartTicks(pid);
         }
     };
 }

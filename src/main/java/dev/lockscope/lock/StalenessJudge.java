@@ -37,10 +37,14 @@ public final class StalenessJudge {
             if (processes.liveness(owner.pid()) == ProcessTable.Liveness.GONE) {
                 return new Decision(LockState.DEAD, "pid " + owner.pid() + " no longer exists on this host", false);
             }
-            OptionalLong start = processes.startTime(owner.pid());
-            if (owner.startTime() != null && start.isPresent() && start.getAsLong() != owner.startTime()) {
-                return new Decision(LockState.DEAD, "pid " + owner.pid() + " now belongs to a newer process (started "
-                        + start.getAsLong() + ", owner started " + owner.startTime() + ")", false);
+            if (ProcessTable.isNewerProcessThan(owner, processes)) {
+                OptionalLong ticks = processes.startTicks(owner.pid());
+                OptionalLong start = processes.startTime(owner.pid());
+                String now = ticks.isPresent() && owner.startTicks() != null
+                        ? "start tick " + ticks.getAsLong() + ", owner's " + owner.startTicks()
+                        : "started " + (start.isPresent() ? start.getAsLong() : -1) + ", owner started " + owner.startTime();
+                return new Decision(LockState.DEAD, "pid " + owner.pid() + " now belongs to a newer process ("
+                        + now + ")", false);
             }
             alive = Boolean.TRUE;
         }

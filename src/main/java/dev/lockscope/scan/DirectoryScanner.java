@@ -503,8 +503,7 @@ public final class DirectoryScanner {
         String why;
         if (owner != null && self.sharesPidSpaceWith(owner)) {
             boolean alive = memo.liveness(owner.pid()) == ProcessTable.Liveness.ALIVE;
-            OptionalLong start = alive ? memo.startTime(owner.pid()) : OptionalLong.empty();
-            if (alive && owner.startTime() != null && start.isPresent() && start.getAsLong() != owner.startTime()) {
+            if (alive && ProcessTable.isNewerProcessThan(owner, memo)) {
                 alive = false;
             }
             state = alive ? EntryState.WAITING : EntryState.ORPHAN;
@@ -637,6 +636,7 @@ public final class DirectoryScanner {
         private final ProcessTable real;
         private final Map<Long, Liveness> liveness = new HashMap<>();
         private final Map<Long, OptionalLong> starts = new HashMap<>();
+        private final Map<Long, OptionalLong> ticks = new HashMap<>();
 
         MemoProcessTable(ProcessTable real) {
             this.real = real;
@@ -650,6 +650,11 @@ public final class DirectoryScanner {
         @Override
         public OptionalLong startTime(long pid) {
             return starts.computeIfAbsent(pid, real::startTime);
+        }
+
+        @Override
+        public OptionalLong startTicks(long pid) {
+            return ticks.computeIfAbsent(pid, real::startTicks);
         }
     }
 

@@ -143,4 +143,62 @@ class StalenessJudgeTest {
             assertThat(e.getMessage()).isNotBlank();
         }
     }
+
+    /** A process table that also knows boot-relative start ticks, as Linux does. */
+    record TickTable(long startTime, long startTicks) implements ProcessTable {
+        @Override
+        public Liveness liveness(long pid) {
+            return Liveness.ALIVE;
+        }
+
+        @Override
+        public OptionalLong startTime(long pid) {
+            return OptionalLong.of(startTime);
+        }
+
+        @Override
+        public OptionalLong startTicks(long pid) {
+            return OptionalLong.of(startTicks);
+        }
+    }
+
+    static LockOwner ownerWithTicks(long start, long ticks) {
+        return new LockOwner(LockOwner.FORMAT, "h", "machine-a", "boot-1", "pid:[1]", "u", 4242, start, "t0k3n",
+                30_000, 0, null, ticks);
+    }
+
+    /** A wall-clock step moves the start time the OS reports, not the boot-relative ticks: still HELD. */
+    @Property
+    void aClockStepNeverMakesALiveOwnerDead(@ForAll @LongRange(min = -86_400_000L, max = 86_400_000L) long step,
+                                            @ForAll @LongRange(min = 1, max = 1_000_000_000L) long ticks) {
+        var d = StalenessJudge.judge(ownerWithTicks(1_700_000_000_000L, ticks), 1_000_000, 1_000_100, ME,
+                new TickTable(1_700_000_000_000L + step, ticks));
+        assertThat(d.state()).isEqualTo(LockState.HELD);
+    }
+
+    @Property
+    void otherStartTicksMeanAReusedPid(@ForAll @LongRange(min = 1, max = 1_000_000_000L) long ticks,
+                                       @ForAll @LongRange(min = 1, max = 1000) long later) {
+        var d = StalenessJudge.judge(ownerWithTicks(1_700_000_000_000L, ticks), 1_000_000, 1_000_100, ME,
+                new TickTable(1_700_000_000_000L, ticks + later));
+        assertThat(d.state()).isEqualTo(LockState.DEAD);
+        assertThat(d.reason()).contains("start tick");
+    }
+
+    @Test
+    void thisProcessRecordsTheStartTicksTheKernelReports() throws Exception {
+        LockOwner me = LockOwner.forCurrentProcess("abc", 30_000, null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of("/proc/self/stat")));
+        assertThat(me.startTicks()).isNotNull().isPositive();
+        assertThat(ProcessTable.SYSTEM.startTicks(me.pid()).getAsLong()).isEqualTo(me.startTicks());
+        LockOwner back = LockOwner.parse(me.toBytes(), me.toBytes().length);
+        assertThat(back.startTicks()).isEqualTo(me.startTicks());
+        // A process of another start: a real child has other ticks than ours, or at least not fewer.
+        Process p = new ProcessBuilder("sleep", "5").start();
+        try {
+            assertThat(ProcessTable.SYSTEM.startTicks(p.pid()).getAsLong()).isGreaterThanOrEqualTo(me.startTicks());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
 }
