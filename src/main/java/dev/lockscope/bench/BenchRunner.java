@@ -1,5 +1,6 @@
 package dev.lockscope.bench;
 
+import dev.lockscope.ChildJvm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import dev.lockscope.lock.FileFacts;
@@ -9,7 +10,6 @@ import dev.lockscope.record.RecordStore;
 import dev.lockscope.record.RecordStoreOptions;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -246,13 +246,13 @@ public final class BenchRunner {
 
     private static Process startWorker(Config c, Path dir, int index, Path work) throws IOException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(javaBinary());
+        cmd.add(ChildJvm.javaBinary());
         // The JIT as a long-running library user has it (tiered, C2 included); the serial collector
         // because a worker is one thread with a small heap on what may be a small machine.
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Xshare:auto");
         cmd.add("-cp");
-        cmd.add(classPath());
+        cmd.add(ChildJvm.classPath());
         cmd.add(BenchWorker.class.getName());
         cmd.add(c.mode().name());
         cmd.add(dir.toString());
@@ -295,32 +295,6 @@ public final class BenchRunner {
         p.waitFor(5, TimeUnit.SECONDS);
         throw new WorkerFailedException("bench worker " + index + " ended before it was ready"
                 + (p.isAlive() ? "" : " (exit " + p.exitValue() + ")") + ": " + tail(work.resolve(index + ".err")));
-    }
-
-    /** The java binary running this JVM. */
-    static String javaBinary() {
-        return ProcessHandle.current().info().command()
-                .filter(cmd -> Files.isExecutable(Path.of(cmd)))
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    }
-
-    /** This JVM's class path and module path, as one absolute class path for the workers. */
-    static String classPath() {
-        List<String> parts = new ArrayList<>();
-        for (String key : new String[] {"jdk.module.path", "java.class.path"}) {
-            String v = System.getProperty(key);
-            if (v != null && !v.isBlank()) {
-                for (String p : v.split(File.pathSeparator)) {
-                    if (!p.isBlank()) {
-                        String abs = Path.of(p).toAbsolutePath().toString();
-                        if (!parts.contains(abs)) {
-                            parts.add(abs);
-                        }
-                    }
-                }
-            }
-        }
-        return String.join(File.pathSeparator, parts);
     }
 
     private static String tail(Path err) {

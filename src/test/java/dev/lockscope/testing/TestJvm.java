@@ -1,6 +1,6 @@
 package dev.lockscope.testing;
 
-import java.io.File;
+import dev.lockscope.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,18 +17,7 @@ public final class TestJvm {
 
     /** The class path of this test JVM: module path and class path entries together. */
     public static String classPath() {
-        List<String> parts = new ArrayList<>();
-        for (String key : new String[] {"jdk.module.path", "java.class.path"}) {
-            String v = System.getProperty(key);
-            if (v != null && !v.isBlank()) {
-                for (String p : v.split(File.pathSeparator)) {
-                    if (!p.isBlank() && !parts.contains(p)) {
-                        parts.add(p);
-                    }
-                }
-            }
-        }
-        return String.join(File.pathSeparator, parts);
+        return ChildJvm.classPath();
     }
 
     /** A process builder for {@code java -cp <ours> mainClass args...}. */
@@ -38,7 +27,7 @@ public final class TestJvm {
 
     public static ProcessBuilder builder(String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(ChildJvm.javaBinary());
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Xshare:auto");

@@ -1,5 +1,6 @@
 package dev.lockscope.ui.demo;
 
+import dev.lockscope.ChildJvm;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.lockscope.lock.LockFile;
@@ -7,7 +8,6 @@ import dev.lockscope.lock.LockOwner;
 import dev.lockscope.record.RecordStore;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -85,12 +85,12 @@ public final class DemoDirectory implements AutoCloseable {
 
     private static Process start(Path lock, String purpose, String mode) throws IOException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(ChildJvm.javaBinary());
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Xmx64m");
         cmd.add("-cp");
-        cmd.add(classPath());
+        cmd.add(ChildJvm.classPath());
         cmd.add(DemoHolder.class.getName());
         cmd.add(lock.toString());
         cmd.add(purpose);
@@ -98,22 +98,6 @@ public final class DemoDirectory implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         return pb.start();
-    }
-
-    /** Module path and class path of this JVM as one class path: the holder needs only the lock core and Jackson. */
-    static String classPath() {
-        List<String> parts = new ArrayList<>();
-        for (String key : new String[] {"jdk.module.path", "java.class.path"}) {
-            String v = System.getProperty(key);
-            if (v != null && !v.isBlank()) {
-                for (String p : v.split(File.pathSeparator)) {
-                    if (!p.isBlank() && !parts.contains(p)) {
-                        parts.add(p);
-                    }
-                }
-            }
-        }
-        return String.join(File.pathSeparator, parts);
     }
 
     private static void awaitHeld(Process p) throws IOException {
