@@ -578,13 +578,23 @@ public final class LinkLock {
     }
 
     static void rewriteClaim(Path claim, byte[] record) throws IOException {
+        try {
+            rewriteInPlace(claim, record);
+        } catch (IOException e) {
+            throw new LockException("cannot refresh claim file " + claim + ": " + LockSnapshot.describe(e), e);
+        }
+    }
+
+    /**
+     * Writes {@code record} over an existing claim without truncating it. The bytes are the same every time,
+     * so a reader never sees a torn record, and the write makes the server stamp a fresh mtime.
+     */
+    static void rewriteInPlace(Path claim, byte[] record) throws IOException {
         try (SeekableByteChannel ch = Files.newByteChannel(claim, StandardOpenOption.WRITE)) {
             ByteBuffer bb = ByteBuffer.wrap(record);
             while (bb.hasRemaining()) {
                 ch.write(bb);
             }
-        } catch (IOException e) {
-            throw new LockException("cannot refresh claim file " + claim + ": " + LockSnapshot.describe(e), e);
         }
     }
 

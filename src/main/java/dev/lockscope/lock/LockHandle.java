@@ -1,12 +1,9 @@
 package dev.lockscope.lock;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
@@ -320,11 +317,8 @@ public final class LockHandle implements AutoCloseable {
     }
 
     private void writeRecord() throws IOException {
-        try (SeekableByteChannel ch = Files.newByteChannel(claim, StandardOpenOption.WRITE)) {
-            ByteBuffer bb = ByteBuffer.wrap(record);
-            while (bb.hasRemaining()) {
-                ch.write(bb);
-            }
+        try {
+            LinkLock.rewriteInPlace(claim, record);
         } catch (NoSuchFileException e) {
             throw new LockLostException("claim file " + claim + " was removed: lock " + file.path()
                     + " was broken", e);
