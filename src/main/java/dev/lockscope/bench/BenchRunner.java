@@ -251,6 +251,12 @@ public final class BenchRunner {
         // because a worker is one thread with a small heap on what may be a small machine.
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Xshare:auto");
+        // Tuning switches such as -Dlockscope.keepClaims=false reach the workers, which do the locking.
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("lockscope.")) {
+                cmd.add("-D" + name + "=" + System.getProperty(name));
+            }
+        }
         cmd.add("-cp");
         cmd.add(ChildJvm.classPath());
         cmd.add(BenchWorker.class.getName());

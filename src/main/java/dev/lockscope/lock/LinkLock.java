@@ -120,25 +120,52 @@ public final class LinkLock {
      * @throws LockException        naming the path, when the directory cannot hold a lock
      */
     public LockHandle acquire(Duration timeout) throws IOException {
-        return acquire(timeout, newToken());
+        KeptClaims.Kept kept = keepsClaims() ? KeptClaims.take(file.path()) : null;
+        return acquire(timeout, kept != null ? kept.owner().token() : newToken(), kept);
     }
 
     /** As {@link #acquire(Duration)} with a given token: tests use it to replay a lost LINK reply. */
     LockHandle acquire(Duration timeout, String token) throws IOException {
+        return acquire(timeout, token, null);
+    }
+
+    /**
+     * Whether a released claim of this lock may be kept for the next acquisition (see {@link KeptClaims}):
+     * not for break guards, which are taken rarely, and only on a local filesystem.
+     */
+    boolean keepsClaims() {
+        return KeptClaims.enabled && guardedBreaks && isLocalFilesystem(file.directory());
+    }
+
+    /** Deletes the claim files this process keeps for quick re-acquisition (they go by themselves within a second or two). */
+    public static void dropKeptClaims() {
+        KeptClaims.deleteAll();
+    }
+
+    private LockHandle acquire(Duration timeout, String token, KeptClaims.Kept kept) throws IOException {
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
         Path dir = file.directory();
         Path lockPath = file.path();
 
         LockOwner owner = LockOwner.forCurrentProcess(token, options.lease().toMillis(), options.purpose());
-        byte[] record = owner.toBytes();
-        Path claim = file.claimPath(owner.host(), owner.pid(), token);
-        try {
-            writeClaim(claim, record);
-        } catch (LockException e) {
-            // The directory is checked only when the claim cannot be made: that says best what is wrong,
-            // and the uncontended path does not pay a stat for it.
-            requireDirectory(dir);
-            throw e;
+        byte[] record = kept != null ? owner.toBytesLike(kept.owner(), kept.record()) : owner.toBytes();
+        Path claim = kept != null ? kept.claim() : file.claimPath(owner.host(), owner.pid(), token);
+        if (kept != null && !reuseKeptClaim(kept, claim, record)) {
+            kept = null;
+            token = newToken();
+            owner = LockOwner.forCurrentProcess(token, options.lease().toMillis(), options.purpose());
+            record = owner.toBytes();
+            claim = file.claimPath(owner.host(), owner.pid(), token);
+        }
+        if (kept == null) {
+            try {
+                writeClaim(claim, record);
+            } catch (LockException e) {
+                // The directory is checked only when the claim cannot be made: that says best what is wrong,
+                // and the uncontended path does not pay a stat for it.
+                requireDirectory(dir);
+                throw e;
+            }
         }
         long claimWrittenNanos = System.nanoTime();
         long refreshNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(100), options.lease().toNanos() / 4);
@@ -491,7 +518,7 @@ public final class LinkLock {
     private LockHandle held(LockOwner owner, byte[] record, Path claim) {
         // Whether this filesystem reports link counts and inodes truthfully is found out lazily, by the
         // handle, when it first needs to know: the link's success already proved the lock ours.
-        return new LockHandle(file, owner, record, claim, options);
+        return new LockHandle(file, owner, record, claim, options, keepsClaims());
     }
 
     private LockTimeoutException timeout(Duration timeout, Verdict v, IOException lastError) {
@@ -553,6 +580,20 @@ public final class LinkLock {
         }
         if (f.type() != FileFacts.Type.DIRECTORY && !Files.isDirectory(dir)) {
             throw new LockException("lock directory " + dir + " is not a directory");
+        }
+    }
+
+    /**
+     * Writes this acquisition's record over a kept claim (the write also gives it a fresh mtime). False, with
+     * the claim deleted, when it is not the kept file any more (removed by someone, or a write error).
+     */
+    private static boolean reuseKeptClaim(KeptClaims.Kept kept, Path claim, byte[] record) {
+        try {
+            rewriteInPlace(claim, record);
+            return true;
+        } catch (IOException e) {
+            deleteQuietly(claim);
+            return false;
         }
     }
 

@@ -48,7 +48,17 @@ public final class LockHandle implements AutoCloseable {
     /** When the heartbeat should next renew: period after the previous beat, as a fixed-delay schedule would. */
     private volatile long nextBeatNanos;
 
+    /** Whether the claim may be kept for this process's next acquisition of the lock (see {@link KeptClaims}). */
+    private final boolean mayKeepClaim;
+    /** The claim's inode as last proven (two lstats: one inode, two links), or -1. */
+    private volatile long provenClaimInode = -1;
+
     LockHandle(LockFile file, LockOwner owner, byte[] record, Path claim, LockOptions options) {
+        this(file, owner, record, claim, options, false);
+    }
+
+    LockHandle(LockFile file, LockOwner owner, byte[] record, Path claim, LockOptions options, boolean mayKeepClaim) {
+        this.mayKeepClaim = mayKeepClaim;
         this.file = file;
         this.owner = owner;
         this.record = record.clone();
@@ -117,7 +127,10 @@ public final class LockHandle implements AutoCloseable {
             return false;
         }
         FileFacts c = FileFacts.lstatOrNull(claim);
-        return c != null && c.nlink() >= 2 && c.inode() == lockFacts.inode();
+        boolean ours = c != null && c.nlink() >= 2 && c.inode() == lockFacts.inode();
+        // Exactly two links: no breaker's witness pins our inode (see KeptClaims).
+        provenClaimInode = ours && c.nlink() == 2 ? c.inode() : -1;
+        return ours;
     }
 
     /** Called once, on the heartbeat thread (or the caller of ensureHeld), when the lock is found lost. */
@@ -191,22 +204,33 @@ public final class LockHandle implements AutoCloseable {
         }
         stopHeartbeat();
         boolean wasLost = state == State.LOST;
+        boolean keepClaim = false;
         try {
             // Residual window: between this check and the unlink, a breaker could remove our lock
             // and a new owner take it. That needs our lease to have lapsed, which the heartbeat prevents.
-            if (!provedOursCheaply()) {
+            boolean provedCheaply = provedOursCheaply();
+            if (!provedCheaply) {
                 verify();
             }
             unlinkLock();
+            keepClaim = mayKeepClaim && provedCheaply && provenClaimInode != -1;
         } catch (LockLostException e) {
             markLost(e.getMessage());
             throw e;
         } finally {
-            LinkLock.deleteQuietly(claim);
+            boolean released;
             synchronized (stateLock) {
-                if (state == State.HELD) {
+                released = state == State.HELD;
+                if (released) {
                     state = State.RELEASED;
                 }
+            }
+            // A renewal still in flight would write this acquisition's record into the claim after the
+            // next acquisition rewrote it: keep the claim only when none is (none can start once RELEASED).
+            if (keepClaim && released && !beating.get()) {
+                KeptClaims.keepOrDelete(file.path(), claim, owner, record, provenClaimInode);
+            } else {
+                LinkLock.deleteQuietly(claim);
             }
         }
         if (wasLost) {

@@ -151,6 +151,53 @@ public record LockOwner(
         return out;
     }
 
+    private static final byte[] ACQUIRED_AT_KEY = ",\"acquiredAt\":".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * {@link #toBytes()}, computed from the bytes of an earlier record of the same claim: when only the
+     * acquisition time differs and its digits are as many, those digits are replaced in a copy. A kept claim
+     * is reacquired in a few microseconds, and building the whole JSON again was half of its user time.
+     */
+    byte[] toBytesLike(LockOwner earlier, byte[] earlierBytes) {
+        if (earlier == null || earlierBytes == null || !equals(earlier.withAcquiredAt(acquiredAt))) {
+            return toBytes();
+        }
+        String oldDigits = Long.toString(earlier.acquiredAt);
+        String newDigits = Long.toString(acquiredAt);
+        int at = indexOf(earlierBytes, ACQUIRED_AT_KEY);
+        if (at < 0 || oldDigits.length() != newDigits.length()) {
+            return toBytes();
+        }
+        int start = at + ACQUIRED_AT_KEY.length;
+        byte[] out = earlierBytes.clone();
+        for (int i = 0; i < newDigits.length(); i++) {
+            if (out[start + i] != oldDigits.charAt(i)) {
+                return toBytes();
+            }
+            out[start + i] = (byte) newDigits.charAt(i);
+        }
+        return out;
+    }
+
+    /** This record with another acquisition time. */
+    LockOwner withAcquiredAt(long at) {
+        return new LockOwner(format, host, hostId, bootId, pidNamespace, user, pid, startTime, token, leaseMillis, at,
+                purpose, startTicks);
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     /** Appends {@code ,"name":"value"} (nothing for null); the first field has no comma. */
     private static void field(StringBuilder b, String name, String value) {
         if (value == null) {

@@ -507,7 +507,8 @@ public final class DirectoryScanner {
                 alive = false;
             }
             state = alive ? EntryState.WAITING : EntryState.ORPHAN;
-            why = alive ? "; owner pid " + owner.pid() + " is alive on this host: still trying to acquire"
+            why = alive ? "; owner pid " + owner.pid() + " is alive on this host: still trying to acquire, or keeping"
+                    + " its claim for a second after a release to take the lock again quickly"
                     : "; owner pid " + owner.pid() + " is gone from this host: left by a crashed acquirer";
         } else {
             long patience = owner == null ? DEFAULT_CLAIM_PATIENCE_MILLIS : Math.max(owner.leaseMillis(), 1000);

@@ -12,7 +12,10 @@ public enum EntryState {
     DEAD,
     /** A lock that cannot be judged: unreadable, foreign, or not a lockscope record. */
     UNKNOWN,
-    /** A claim not linked to the lock whose owner is still trying to acquire (alive, or too recent to tell). */
+    /**
+     * A claim not linked to the lock whose owner is still trying to acquire (alive, or too recent to tell), or
+     * keeps it for a second after a release to retake the lock quickly (local filesystems).
+     */
     WAITING,
     /** A claim not linked to the lock, left by a crashed or long-gone acquirer. */
     ORPHAN,

@@ -51,6 +51,18 @@ class LockOwnerEncodingTest {
         }
     }
 
+    @Property(tries = 300)
+    void aReacquisitionsRecordPatchedFromTheEarlierOneIsTheRecordWrittenWhole(@ForAll("owners") LockOwner earlier,
+            @ForAll @net.jqwik.api.constraints.LongRange(min = 0, max = 9_999_999_999_999L) long at,
+            @ForAll boolean otherLease) {
+        LockOwner next = earlier.withAcquiredAt(at);
+        if (otherLease) {
+            next = new LockOwner(next.format(), next.host(), next.hostId(), next.bootId(), next.pidNamespace(), next.user(),
+                    next.pid(), next.startTime(), next.token(), next.leaseMillis() + 1, at, next.purpose(), next.startTicks());
+        }
+        assertThat(next.toBytesLike(earlier, earlier.toBytes())).isEqualTo(next.toBytes());
+    }
+
     @Test
     void escapesControlCharactersAsJacksonDoes() throws Exception {
         LockOwner o = new LockOwner(null, "a\"b\\c\n\t\u0001", "id", null, null, "u", 1, null, "t", 1, 2, null);

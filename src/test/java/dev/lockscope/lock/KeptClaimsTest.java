@@ -1,0 +1,174 @@
+package dev.lockscope.lock;
+
+import dev.lockscope.testing.Testbed;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static dev.lockscope.lock.LinkLockTest.names;
+import static dev.lockscope.lock.LinkLockTest.sleepMillis;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A released claim kept for the next acquisition of the same lock (KeptClaims): when, and when not. */
+class KeptClaimsTest {
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void dropKept() {
+        LinkLock.dropKeptClaims();
+    }
+
+    @Test
+    void theNextAcquisitionRelinksTheKeptClaimWithANewRecordAndAFreshMtime() throws Exception {
+        LinkLock l = LinkLock.of(LockFile.of(dir, "r.lock"), LockOptions.defaults());
+        LockHandle first = l.acquire(Duration.ofSeconds(5));
+        LockSnapshot firstLock = LockSnapshot.read(dir.resolve("r.lock")).orElseThrow();
+        Path claim = first.claimPath();
+        first.release();
+
+        FileFacts kept = FileFacts.lstat(claim);
+        assertThat(kept.nlink()).isEqualTo(1);
+        assertThat(Files.exists(dir.resolve("r.lock"))).isFalse();
+        sleepMillis(20);
+
+        try (LockHandle second = l.acquire(Duration.ofSeconds(5))) {
+            assertThat(second.claimPath()).isEqualTo(claim);
+            assertThat(second.token()).isEqualTo(first.token());
+            LockSnapshot secondLock = LockSnapshot.read(dir.resolve("r.lock")).orElseThrow();
+            assertThat(secondLock.facts().inode()).isEqualTo(firstLock.facts().inode());
+            assertThat(secondLock.facts().nlink()).isEqualTo(2);
+            // What tells the acquisitions apart for breakers and waiters: the record and the mtime.
+            assertThat(secondLock.owner().acquiredAt()).isGreaterThan(firstLock.owner().acquiredAt());
+            assertThat(secondLock.identity().sameContent(firstLock.identity())).isFalse();
+            assertThat(secondLock.facts().mtimeMillis()).isGreaterThanOrEqualTo(firstLock.facts().mtimeMillis());
+            assertThat(secondLock.identity().content()).hasSize(LockOwner.RECORD_SIZE);
+            byte[] c = secondLock.identity().content();
+            assertThat(LockOwner.parse(c, c.length)).isEqualTo(second.owner());
+            assertThat(l.inspect().state()).isEqualTo(LockState.HELD);
+            second.ensureHeld();
+        }
+    }
+
+    @Test
+    void anUnusedClaimGoesWithinTwoSeconds() throws Exception {
+        LinkLock l = LinkLock.of(LockFile.of(dir, "r.lock"), LockOptions.defaults());
+        Path claim;
+        try (LockHandle h = l.acquire(Duration.ofSeconds(5))) {
+            claim = h.claimPath();
+        }
+        assertThat(Files.exists(claim)).isTrue();
+        long t0 = System.nanoTime();
+        while (Files.exists(claim) && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(4)) {
+            sleepMillis(20);
+        }
+        long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(Files.exists(claim)).as("claim still there after %d ms", tookMillis).isFalse();
+        assertThat(tookMillis).isLessThan(2_500);
+        assertThat(names(dir)).isEmpty();
+    }
+
+    @Test
+    void aForcedBreakJudgedOnTheEarlierAcquisitionLeavesTheLaterOneAlone() throws Exception {
+        LockFile f = LockFile.of(dir, "r.lock");
+        LinkLock l = LinkLock.of(f, LockOptions.defaults());
+        LockHandle first = l.acquire(Duration.ofSeconds(5));
+        Verdict judgedFirst = l.inspect();
+        first.release();
+        sleepMillis(5);
+        try (LockHandle second = l.acquire(Duration.ofSeconds(5))) {
+            assertThat(second.claimPath()).isEqualTo(first.claimPath());
+            BreakResult r = LinkLock.of(f, LockOptions.defaults()).breakLock(judgedFirst, true);
+            assertThat(r.broken()).as(r.message()).isFalse();
+            assertThat(r.message()).contains("changed since it was judged");
+            second.ensureHeld();
+            assertThat(second.state()).isEqualTo(LockHandle.State.HELD);
+        }
+    }
+
+    @Test
+    void aLostLockDoesNotKeepItsClaim() throws Exception {
+        LockFile f = LockFile.of(dir, "r.lock");
+        LinkLock l = LinkLock.of(f, LockOptions.defaults());
+        LockHandle h = l.acquire(Duration.ofSeconds(5));
+        // Someone removed our lock and another host took it; our claim is still there, with one link.
+        Files.delete(f.path());
+        TestLocks.writeForeignHostLock(f, Duration.ofSeconds(30), Duration.ZERO);
+        assertThat(FileFacts.lstat(h.claimPath()).nlink()).isEqualTo(1);
+        assertThatThrownBy(h::release).isInstanceOf(LockLostException.class).hasMessageContaining("otherhost");
+        assertThat(Files.exists(h.claimPath())).isFalse();
+        Files.delete(f.path());
+        try (LockHandle next = l.acquire(Duration.ofSeconds(5))) {
+            assertThat(next.token()).isNotEqualTo(h.token());
+        }
+    }
+
+    @Test
+    void aClaimPinnedByABreakersWitnessIsNotKept() throws Exception {
+        LockFile f = LockFile.of(dir, "r.lock");
+        LinkLock l = LinkLock.of(f, LockOptions.defaults());
+        LockHandle h = l.acquire(Duration.ofSeconds(5));
+        // What a breaker does first: pin the lock's inode with a hard link of its own.
+        Path witness = dir.resolve("r.lock.broken.1.w");
+        Files.createLink(witness, f.path());
+        h.release();
+        assertThat(Files.exists(h.claimPath())).isFalse();
+        Files.delete(witness);
+        try (LockHandle next = l.acquire(Duration.ofSeconds(5))) {
+            assertThat(next.token()).isNotEqualTo(h.token());
+        }
+    }
+
+    @Test
+    void aKeptClaimRemovedBySomeoneElseIsReplacedByAFreshOne() throws Exception {
+        LinkLock l = LinkLock.of(LockFile.of(dir, "r.lock"), LockOptions.defaults());
+        LockHandle h = l.acquire(Duration.ofSeconds(5));
+        h.release();
+        Files.delete(h.claimPath());
+        try (LockHandle next = l.acquire(Duration.ofSeconds(5))) {
+            assertThat(next.token()).isNotEqualTo(h.token());
+            assertThat(FileFacts.lstat(next.claimPath()).nlink()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void breakGuardsAndDisabledKeepingUseAClaimPerAcquisition() throws Exception {
+        LockFile f = LockFile.of(dir, "r.lock");
+        try (LockHandle g = LinkLock.guardFor(f).acquire(Duration.ofSeconds(5))) {
+            assertThat(g.lockPath()).isEqualTo(f.guard().path());
+        }
+        assertThat(names(dir)).isEmpty();
+        KeptClaims.enabled = false;
+        try {
+            try (LockHandle h = LinkLock.of(f, LockOptions.defaults()).acquire(Duration.ofSeconds(5))) {
+                assertThat(h.token()).isNotBlank();
+            }
+            assertThat(names(dir)).isEmpty();
+        } finally {
+            KeptClaims.enabled = true;
+        }
+    }
+
+    @Test
+    void onANetworkFilesystemEveryAcquisitionHasAClaimOfItsOwn() throws Exception {
+        Testbed.MountPair m = Testbed.gluster().freshDir("kept");
+        LinkLock l = LinkLock.of(LockFile.of(m.a(), "r.lock"), LockOptions.defaults());
+        LockHandle first = l.acquire(Duration.ofSeconds(10));
+        first.release();
+        assertThat(Files.exists(first.claimPath())).isFalse();
+        try (LockHandle second = l.acquire(Duration.ofSeconds(10))) {
+            assertThat(second.token()).isNotEqualTo(first.token());
+        }
+        List<String> left = names(m.a());
+        assertThat(left).isEmpty();
+    }
+}
