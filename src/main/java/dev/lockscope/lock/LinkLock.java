@@ -7,6 +7,7 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -150,7 +151,9 @@ public final class LinkLock {
         LockOwner owner = LockOwner.forCurrentProcess(token, options.lease().toMillis(), options.purpose());
         byte[] record = kept != null ? owner.toBytesLike(kept.owner(), kept.record()) : owner.toBytes();
         Path claim = kept != null ? kept.claim() : file.claimPath(owner.host(), owner.pid(), token);
-        if (kept != null && !reuseKeptClaim(kept, claim, record)) {
+        java.nio.channels.FileChannel keptChannel = kept != null ? kept.channel() : null;
+        if (kept != null && !reuseKeptClaim(kept, record)) {
+            keptChannel = null;
             kept = null;
             token = newToken();
             owner = LockOwner.forCurrentProcess(token, options.lease().toMillis(), options.purpose());
@@ -175,6 +178,7 @@ public final class LinkLock {
         try {
             long backoffNanos = options.backoffMin().toNanos();
             int errorsWithoutLock = 0;
+            int claimRemakes = 0;
             IOException lastError = null;
             Verdict lastVerdict = null;
             LockIdentity judgedIdentity = null;
@@ -196,11 +200,22 @@ public final class LinkLock {
                 }
                 try {
                     Files.createLink(lockPath, claim);
-                    LockHandle h = held(owner, record, claim);
+                    LockHandle h = held(owner, record, claim, keptChannel);
                     success = true;
                     return h;
                 } catch (IOException e) {
                     linkError = e;
+                }
+                if (linkError instanceof NoSuchFileException && claimRemakes < 3
+                        && !Files.exists(claim, LinkOption.NOFOLLOW_LINKS)) {
+                    // Our claim was removed under us (a kept claim or a waiting one that someone cleaned
+                    // up): make it again rather than report the lock as impossible to create.
+                    claimRemakes++;
+                    KeptClaims.closeQuietly(keptChannel);
+                    keptChannel = null;
+                    writeClaim(claim, record);
+                    claimWrittenNanos = System.nanoTime();
+                    continue;
                 }
                 // Any link error means "look again": a retransmitted LINK whose first reply was lost
                 // fails with EEXIST although the lock is ours; sshfs once said EPERM for EEXIST.
@@ -246,7 +261,7 @@ public final class LinkLock {
                     continue;
                 }
                 if (seen.isPresent() && token.equals(seen.get().token())) {
-                    LockHandle h = held(owner, record, claim);
+                    LockHandle h = held(owner, record, claim, keptChannel);
                     success = true;
                     return h;
                 }
@@ -330,6 +345,7 @@ public final class LinkLock {
             }
         } finally {
             if (!success) {
+                KeptClaims.closeQuietly(keptChannel);
                 deleteQuietly(claim);
             }
         }
@@ -515,10 +531,10 @@ public final class LinkLock {
         return TimeUnit.MILLISECONDS.toNanos(Math.max(100, remainingMillis + 50));
     }
 
-    private LockHandle held(LockOwner owner, byte[] record, Path claim) {
+    private LockHandle held(LockOwner owner, byte[] record, Path claim, java.nio.channels.FileChannel keptChannel) {
         // Whether this filesystem reports link counts and inodes truthfully is found out lazily, by the
         // handle, when it first needs to know: the link's success already proved the lock ours.
-        return new LockHandle(file, owner, record, claim, options, keepsClaims());
+        return new LockHandle(file, owner, record, claim, options, keepsClaims(), keptChannel);
     }
 
     private LockTimeoutException timeout(Duration timeout, Verdict v, IOException lastError) {
@@ -587,12 +603,16 @@ public final class LinkLock {
      * Writes this acquisition's record over a kept claim (the write also gives it a fresh mtime). False, with
      * the claim deleted, when it is not the kept file any more (removed by someone, or a write error).
      */
-    private static boolean reuseKeptClaim(KeptClaims.Kept kept, Path claim, byte[] record) {
+    private static boolean reuseKeptClaim(KeptClaims.Kept kept, byte[] record) {
         try {
-            rewriteInPlace(claim, record);
+            ByteBuffer bb = ByteBuffer.wrap(record);
+            long at = 0;
+            while (bb.hasRemaining()) {
+                at += kept.channel().write(bb, at);
+            }
             return true;
         } catch (IOException e) {
-            deleteQuietly(claim);
+            kept.discard();
             return false;
         }
     }

@@ -53,12 +53,17 @@ public final class LockHandle implements AutoCloseable {
     /** The claim's inode as last proven (two lstats: one inode, two links), or -1. */
     private volatile long provenClaimInode = -1;
 
+    /** The kept claim's open channel (see {@link KeptClaims}), handed on to the next keep, or null. */
+    private final java.nio.channels.FileChannel claimChannel;
+
     LockHandle(LockFile file, LockOwner owner, byte[] record, Path claim, LockOptions options) {
-        this(file, owner, record, claim, options, false);
+        this(file, owner, record, claim, options, false, null);
     }
 
-    LockHandle(LockFile file, LockOwner owner, byte[] record, Path claim, LockOptions options, boolean mayKeepClaim) {
+    LockHandle(LockFile file, LockOwner owner, byte[] record, Path claim, LockOptions options, boolean mayKeepClaim,
+               java.nio.channels.FileChannel claimChannel) {
         this.mayKeepClaim = mayKeepClaim;
+        this.claimChannel = claimChannel;
         this.file = file;
         this.owner = owner;
         this.record = record.clone();
@@ -228,8 +233,9 @@ public final class LockHandle implements AutoCloseable {
             // A renewal still in flight would write this acquisition's record into the claim after the
             // next acquisition rewrote it: keep the claim only when none is (none can start once RELEASED).
             if (keepClaim && released && !beating.get()) {
-                KeptClaims.keepOrDelete(file.path(), claim, owner, record, provenClaimInode);
+                KeptClaims.keepOrDelete(file.path(), claim, owner, record, provenClaimInode, claimChannel);
             } else {
+                KeptClaims.closeQuietly(claimChannel);
                 LinkLock.deleteQuietly(claim);
             }
         }

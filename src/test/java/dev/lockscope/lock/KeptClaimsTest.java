@@ -129,15 +129,24 @@ class KeptClaimsTest {
     }
 
     @Test
-    void aKeptClaimRemovedBySomeoneElseIsReplacedByAFreshOne() throws Exception {
+    void aKeptClaimRemovedBySomeoneElseIsMadeAgain() throws Exception {
         LinkLock l = LinkLock.of(LockFile.of(dir, "r.lock"), LockOptions.defaults());
         LockHandle h = l.acquire(Duration.ofSeconds(5));
         h.release();
+        long keptInode = FileFacts.lstat(h.claimPath()).inode();
+        // An operator cleaning up "orphan" claims; a hard link keeps the old inode's number from being reused.
+        Path elsewhere = dir.resolve("old-claim");
+        Files.createLink(elsewhere, h.claimPath());
         Files.delete(h.claimPath());
         try (LockHandle next = l.acquire(Duration.ofSeconds(5))) {
-            assertThat(next.token()).isNotEqualTo(h.token());
-            assertThat(FileFacts.lstat(next.claimPath()).nlink()).isEqualTo(2);
+            FileFacts claim = FileFacts.lstat(next.claimPath());
+            FileFacts lock = FileFacts.lstat(dir.resolve("r.lock"));
+            assertThat(claim.nlink()).isEqualTo(2);
+            assertThat(lock.inode()).isEqualTo(claim.inode()).isNotEqualTo(keptInode);
+            next.ensureHeld();
+            assertThat(l.inspect().owner().token()).isEqualTo(next.token());
         }
+        Files.delete(elsewhere);
     }
 
     @Test
