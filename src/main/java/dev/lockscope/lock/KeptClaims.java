@@ -42,6 +42,12 @@ final class KeptClaims {
     /** How long an unused claim is kept. Long enough for a process that saves in a loop, short enough to stay unseen. */
     static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+    /**
+     * At most this many claims are kept at once, each with an open channel: a process that takes thousands
+     * of different locks in a second must not run out of file descriptors for them.
+     */
+    static final int MAX_KEPT = 64;
+
     /** Off with {@code -Dlockscope.keepClaims=false}: a claim per acquisition everywhere (for A/B measurements). */
     static volatile boolean enabled = !"false".equals(System.getProperty("lockscope.keepClaims"));
 
@@ -109,7 +115,8 @@ final class KeptClaims {
         } catch (IOException e) {
             c = null;
         }
-        if (c == null || c.nlink() != 1 || c.inode() != inode || inode == -1 || BY_LOCK.containsKey(lockPath)) {
+        if (c == null || c.nlink() != 1 || c.inode() != inode || inode == -1 || BY_LOCK.containsKey(lockPath)
+                || BY_LOCK.size() >= MAX_KEPT) {
             closeQuietly(channel);
             LinkLock.deleteQuietly(claim);
             return;

@@ -23,6 +23,7 @@ class KeptClaimsTest {
     @TempDir
     Path dir;
 
+    @org.junit.jupiter.api.BeforeEach
     @AfterEach
     void dropKept() {
         LinkLock.dropKeptClaims();
@@ -57,6 +58,15 @@ class KeptClaimsTest {
             assertThat(l.inspect().state()).isEqualTo(LockState.HELD);
             second.ensureHeld();
         }
+    }
+
+    @Test
+    void aProcessTakingManyLocksKeepsABoundedNumberOfClaims() throws Exception {
+        for (int i = 0; i < 3 * KeptClaims.MAX_KEPT; i++) {
+            LinkLock.of(LockFile.of(dir, "r" + i + ".lock"), LockOptions.defaults()).acquire(Duration.ofSeconds(5)).release();
+        }
+        assertThat(KeptClaims.size()).isEqualTo(KeptClaims.MAX_KEPT);
+        assertThat(names(dir)).hasSize(KeptClaims.MAX_KEPT).allMatch(n -> n.startsWith(".r"));
     }
 
     @Test
