@@ -623,10 +623,11 @@ public final class LinkLock {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * WatchService events arrive only for changes made on this host's filesystem. Remembered per
-     * directory: finding the file store reads the whole mount table.
+     * True when {@code dir} is on a filesystem of this host only (not {@link #isNetworkType a network type}):
+     * WatchService events arrive for every change there, and name lookups and content are coherent between
+     * processes. False when unknown. Remembered per directory: finding the file store reads the whole mount table.
      */
-    static boolean isLocalFilesystem(Path dir) {
+    public static boolean isLocalFilesystem(Path dir) {
         Boolean known = LOCAL_FS.get(dir);
         if (known != null) {
             return known;
