@@ -156,6 +156,7 @@ public final class LinkLock {
             long nextPidCheckNanos = 0;
             long wakeGeneration = 0;
             long lastChangeSeenNanos = System.nanoTime() - HOT_WINDOW_NANOS;
+            HotPolling hot = new HotPolling();
             while (true) {
                 IOException linkError;
                 if (wakeups != null) {
@@ -212,7 +213,7 @@ public final class LinkLock {
                         lastChangeSeenNanos = System.nanoTime();
                     }
                     if (System.nanoTime() - lastChangeSeenNanos < HOT_WINDOW_NANOS && isLocalFilesystem(dir)) {
-                        sleepNanos(Math.min(hotPollNanos(), remaining));
+                        sleepNanos(Math.min(hot.pollNanos(dir, file.name(), options), remaining));
                         backoffNanos = options.backoffMin().toNanos();
                         continue;
                     }
@@ -294,7 +295,7 @@ public final class LinkLock {
                 }
                 if (System.nanoTime() - lastChangeSeenNanos < HOT_WINDOW_NANOS && isLocalFilesystem(dir)) {
                     // Still hot (see hotPollNanos): poll, do not watch.
-                    sleepNanos(Math.min(hotPollNanos(), remaining));
+                    sleepNanos(Math.min(hot.pollNanos(dir, file.name(), options), remaining));
                     backoffNanos = options.backoffMin().toNanos();
                     continue;
                 }
@@ -330,8 +331,7 @@ public final class LinkLock {
     static final long HOT_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /**
-     * A waiter's sleep while the lock is hot, on a local filesystem: uniform between 0.5 and 1.5 times
-     * {@code 16 x backoffMin} (default 8-24 ms; never above backoffMax).
+     * A waiter's sleeps while the lock is hot, on a local filesystem. Used by one acquiring thread.
      *
      * <p>Why a hot lock is polled and not watched: a watcher is woken by every name removed in the
      * directory, in every waiting JVM (the JDK's inotify thread, then the waiter, which tries and mostly
@@ -340,21 +340,52 @@ public final class LinkLock {
      * 4 processes and to 7.8 ms with 16, and throughput halved. A poll is one timer wake-up, a link and an
      * lstat (a few µs of kernel time on a local filesystem).
      *
-     * <p>Why this rate. Slower (the back-off alone, up to backoffMax = 250 ms) left the lock free for up
-     * to that long after a busy holder's last release: most of the time of a 16-process counter run.
-     * Faster (1-3 ms) handed the lock over at 600-700 of 800 releases with 16 processes, and after a
-     * hand-off between processes every step of the new holder's save (its I/O included) took 2-2.5 times
-     * as long on this 2-CPU machine as in a process that kept taking the lock, so throughput halved. At
-     * about 16 ms, fifteen pollers find a free lock within about a millisecond, and catch a release that
-     * its holder re-takes at once about one time in three (three waiters: one in forty), so no waiter
-     * starves for long (worst wait 0.6 s with 4 processes, against 1-3 s). Once the lock stays with one holder for
-     * {@link #HOT_WINDOW_NANOS}, the waiter backs off to backoffMax and watches as before (a long hold costs
-     * a waiter a dozen calls a second). Network filesystems are never polled like this: each call there is
-     * a round trip to a server that all waiters share.
+     * <p>Why this rate: each waiter sleeps about {@code 4 x backoffMin} (4 ms) per waiter, uniform between
+     * half and one and a half times that, so the waiters together look about once per 4 ms however many
+     * they are. Slower (the back-off alone, up to backoffMax = 250 ms) left the lock free for up to that
+     * long after a busy holder's last release: most of the time of a 16-process counter run. Faster handed
+     * the lock over at most releases that its holder would re-take at once (1-3 ms polls: 600-700 of 800
+     * with 16 processes; 8-24 ms: 300 of 800), and after a hand-off between processes every step of the new
+     * holder's save, its I/O included, took 2-2.5 times as long on this 2-CPU machine as in a process that
+     * kept taking the lock. At one look per 4 ms a free lock is found within a few milliseconds, and a
+     * release that its holder re-takes within a fraction of a millisecond is caught now and then, so no
+     * waiter starves for long. The number of waiters is the number of claim files of this lock, counted
+     * from a directory listing at most once a second. Network filesystems are never polled like this:
+     * each call there is a round trip to a server that all waiters share.
      */
-    private long hotPollNanos() {
-        long hot = Math.max(200_000L, Math.min(16 * options.backoffMin().toNanos(), options.backoffMax().toNanos()));
-        return hot / 2 + ThreadLocalRandom.current().nextLong(hot + 1);
+    static final class HotPolling {
+        static final long RECOUNT_NANOS = TimeUnit.SECONDS.toNanos(1);
+        int waiters = -1;
+        long countedAtNanos;
+
+        long pollNanos(Path dir, String lockName, LockOptions options) {
+            long now = System.nanoTime();
+            if (waiters < 0 || now - countedAtNanos > RECOUNT_NANOS) {
+                waiters = Math.max(1, countClaims(dir, lockName) - 1);
+                countedAtNanos = now;
+            }
+            long min = Math.max(200_000L, options.backoffMin().toNanos());
+            long mean = Math.min(4 * min * Math.max(2, waiters), Math.max(2 * min, options.backoffMax().toNanos()));
+            return mean / 2 + ThreadLocalRandom.current().nextLong(mean + 1);
+        }
+
+        /** Claim files of {@code lockName} (the holder's and the waiters'); 0 when the directory cannot be listed. */
+        static int countClaims(Path dir, String lockName) {
+            String prefix = "." + lockName + ".";
+            String guardPrefix = "." + lockName + LockFile.GUARD_SUFFIX + ".";
+            int n = 0;
+            try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                for (Path p : entries) {
+                    String name = p.getFileName().toString();
+                    if (name.startsWith(prefix) && !name.startsWith(guardPrefix)) {
+                        n++;
+                    }
+                }
+            } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+                return 0;
+            }
+            return n;
+        }
     }
 
     /** Where link counts say nothing, how long a waiter trusts unchanged attributes before it reads the lock again. */
