@@ -8,22 +8,33 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Wakes waiters of one directory when a name in it is removed (a lock released, a claim or probe
  * removed), on local filesystems where the kernel reports it. Thread-safe; any thread may wait.
  *
- * <p>One WatchService per directory for the whole JVM, with one dispatching thread, instead of one
- * per contended acquisition: opening a WatchService starts a thread and an inotify instance, which
- * cost more than the wait it shortens when locks change hands hundreds of times a second. A waiter
- * reads {@link #generation()} before it tries the lock and then waits for it to change, so a release
- * between its try and its wait is never missed. The watcher closes itself after a few idle seconds.
+ * <p>One WatchService per directory for the whole JVM instead of one per contended acquisition: opening
+ * a WatchService starts a thread and an inotify instance, which cost more than the wait it shortens when
+ * locks change hands hundreds of times a second. A waiter reads {@link #generation} before it tries the
+ * lock and then waits for it to change, so a release between its try and its wait is never missed.
+ *
+ * <p>There is no dispatching thread of our own: one of the waiting threads (the leader) takes the
+ * WatchService's events itself and hands them on; the others wait on a monitor, and one of them takes
+ * over when the leader leaves. With a thread of our own, every batch of events in the directory (each
+ * save of a record file beside the lock makes three: the lock, the claim, the temp file's rename) woke
+ * the JDK's inotify thread, then ours, then the waiter: in every waiting JVM, at every hand-off. Now it
+ * is the JDK's thread and the waiter. A shared closer checks every second and closes a watcher idle
+ * for a few seconds.
  */
 final class DirectoryWakeups {
 
     private static final ConcurrentHashMap<Path, DirectoryWakeups> OPEN = new ConcurrentHashMap<>();
-    private static final long IDLE_CLOSE_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final long IDLE_CLOSE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** Closes idle watchers; its one thread ends when no watcher is open. */
+    private static final ScheduledThreadPoolExecutor CLOSER = closer();
 
     private final Path dir;
     private final WatchService watch;
@@ -33,12 +44,27 @@ final class DirectoryWakeups {
     /** Bumped on OVERFLOW: events were lost, so every waiter must look. */
     private long overflows;
     private int waiters;
+    /** True while a waiting thread is inside {@link WatchService#poll} for everyone. */
+    private boolean leading;
     private long lastUseNanos = System.nanoTime();
     private volatile boolean closed;
+    private ScheduledFuture<?> idleCheck;
 
     private DirectoryWakeups(Path dir, WatchService watch) {
         this.dir = dir;
         this.watch = watch;
+    }
+
+    private static ScheduledThreadPoolExecutor closer() {
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "lockscope-wakeups-closer");
+            t.setDaemon(true);
+            return t;
+        });
+        e.setRemoveOnCancelPolicy(true);
+        e.setKeepAliveTime(2, TimeUnit.SECONDS);
+        e.allowCoreThreadTimeOut(true);
+        return e;
     }
 
     /** The shared watcher of {@code dir}, or null when this directory gives no events. */
@@ -83,9 +109,10 @@ final class DirectoryWakeups {
     }
 
     private void start() {
-        Thread t = new Thread(this::dispatch, "lockscope-wakeups");
-        t.setDaemon(true);
-        t.start();
+        ScheduledFuture<?> f = CLOSER.scheduleWithFixedDelay(this::closeIfIdle, 1, 1, TimeUnit.SECONDS);
+        synchronized (changed) {
+            idleCheck = f;
+        }
     }
 
     private boolean use() {
@@ -102,10 +129,18 @@ final class DirectoryWakeups {
      * Changes whenever {@code name} has been removed from the directory (or renamed away), or events
      * were lost. Only waiters of that name are woken: with many waiters, a wake-up for every removed
      * name (claims, probes, record temp files) made each hand-off wake every waiter many times.
+     * Events already queued are taken first when no thread is taking them: they happened before this
+     * call, so they must not wake the wait that follows it.
      */
     long generation(String name) {
         synchronized (changed) {
             generations.putIfAbsent(name, 0L);
+            if (!leading && !closed) {
+                WatchKey key = watch.poll();
+                if (key != null) {
+                    take(key);
+                }
+            }
             return generations.get(name) + overflows;
         }
     }
@@ -115,15 +150,29 @@ final class DirectoryWakeups {
         long deadline = System.nanoTime() + nanos;
         synchronized (changed) {
             waiters++;
-            try {
-                while (generations.getOrDefault(name, 0L) + overflows == seen && !closed) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        return;
+        }
+        try {
+            waiting:
+            while (true) {
+                long left;
+                synchronized (changed) {
+                    // As a follower until the name moves, time is up, or no one leads.
+                    while (true) {
+                        left = deadline - System.nanoTime();
+                        if (closed || left <= 0 || generations.getOrDefault(name, 0L) + overflows != seen) {
+                            break waiting;
+                        }
+                        if (!leading) {
+                            leading = true;
+                            break;
+                        }
+                        TimeUnit.NANOSECONDS.timedWait(changed, left);
                     }
-                    TimeUnit.NANOSECONDS.timedWait(changed, left);
                 }
-            } finally {
+                lead(left);
+            }
+        } finally {
+            synchronized (changed) {
                 waiters--;
                 lastUseNanos = System.nanoTime();
             }
@@ -137,53 +186,70 @@ final class DirectoryWakeups {
         }
     }
 
-    private void dispatch() {
+    /**
+     * As the leader, waits up to {@code nanos} for events (outside the monitor) and hands them on. Others
+     * are woken only when a generation moved; the leader itself re-checks its own name in {@link #await}.
+     */
+    private void lead(long nanos) throws InterruptedException {
+        WatchKey key = null;
         try {
-            while (true) {
-                WatchKey key = watch.poll(1, TimeUnit.SECONDS);
-                if (key != null) {
-                    boolean wake = false;
-                    synchronized (changed) {
-                        for (var ev : key.pollEvents()) {
-                            if (ev.kind() == StandardWatchEventKinds.OVERFLOW) {
-                                overflows++;
-                                wake = true;
-                            } else if (ev.context() instanceof Path p) {
-                                Long g = generations.get(p.toString());
-                                if (g != null) {
-                                    generations.put(p.toString(), g + 1);
-                                    wake = true;
-                                }
-                            }
-                        }
-                        if (wake) {
-                            changed.notifyAll();
-                        }
-                    }
-                    boolean valid = key.reset();
-                    if (!valid) {
-                        break; // the directory is gone
-                    }
-                } else {
-                    synchronized (changed) {
-                        if (waiters == 0 && System.nanoTime() - lastUseNanos > IDLE_CLOSE_NANOS) {
-                            break;
-                        }
-                    }
+            key = watch.poll(nanos, TimeUnit.NANOSECONDS);
+        } catch (ClosedWatchServiceException e) {
+            // closed by the idle check or a race: the flag says so below
+        } finally {
+            synchronized (changed) {
+                leading = false;
+                boolean moved = key != null && take(key);
+                if (moved || waiters > 1) {
+                    // Others wait on the monitor: for their generation, or for someone to lead.
+                    changed.notifyAll();
                 }
             }
-        } catch (InterruptedException | ClosedWatchServiceException e) {
-            // closing
-        } finally {
-            close();
-            OPEN.remove(dir, this);
         }
     }
 
+    /** Takes the events of {@code key} (under the monitor); true when a waited-for name moved. */
+    private boolean take(WatchKey key) {
+        boolean moved = false;
+        for (var ev : key.pollEvents()) {
+            if (ev.kind() == StandardWatchEventKinds.OVERFLOW) {
+                overflows++;
+                moved = true;
+            } else if (ev.context() instanceof Path p) {
+                Long g = generations.get(p.toString());
+                if (g != null) {
+                    generations.put(p.toString(), g + 1);
+                    moved = true;
+                }
+            }
+        }
+        if (!key.reset()) {
+            // The directory is gone: nothing will come any more.
+            closed = true;
+            moved = true;
+        }
+        return moved;
+    }
+
+    private void closeIfIdle() {
+        synchronized (changed) {
+            if (!closed && (waiters > 0 || System.nanoTime() - lastUseNanos <= IDLE_CLOSE_NANOS)) {
+                return;
+            }
+        }
+        close();
+        OPEN.remove(dir, this);
+    }
+
     private void close() {
+        ScheduledFuture<?> f;
         synchronized (changed) {
             closed = true;
             changed.notifyAll();
+            f = idleCheck;
+        }
+        if (f != null) {
+            f.cancel(false);
         }
         try {
             watch.close();

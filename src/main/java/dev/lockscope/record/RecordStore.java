@@ -64,6 +64,8 @@ public final class RecordStore {
     private final Consumer<SaveStep> stepListener;
     /** Set once a read found the file; "missing" must then persist longer before it is believed. */
     private volatile boolean seenExisting;
+    /** Null until the first save asks; then whether the directory is on a local filesystem. */
+    private volatile Boolean localFilesystem;
 
     private RecordStore(Path file, RecordStoreOptions options, Consumer<SaveStep> stepListener) {
         this.file = file;
@@ -119,6 +121,15 @@ public final class RecordStore {
      * @throws CorruptRecordFileException when the file is corrupt, too large or of an unknown format
      */
     public RecordSnapshot read() throws IOException {
+        return load().snapshot();
+    }
+
+    /** A generation as read, with the exact bytes it was decoded from (null for a missing file). */
+    private record Loaded(RecordSnapshot snapshot, byte[] bytes) {
+    }
+
+    /** {@link #read()}, keeping the bytes: the save path's fencing check on a local filesystem compares them. */
+    private Loaded load() throws IOException {
         long start = System.nanoTime();
         long tornDeadline = start + options.tornRetry().toNanos();
         long staleDeadline = start + options.staleRetry().toNanos();
@@ -184,12 +195,12 @@ public final class RecordStore {
         }
     }
 
-    private RecordSnapshot readOnce() throws IOException {
+    private Loaded readOnce() throws IOException {
         FileFacts f = FileFacts.lstatOrNull(file);
         if (f == null) {
             f = confirmMissing();
             if (f == null) {
-                return RecordSnapshot.missing(file);
+                return new Loaded(RecordSnapshot.missing(file), null);
             }
         }
         if (f.type() != FileFacts.Type.REGULAR) {
@@ -198,6 +209,17 @@ public final class RecordStore {
                     : f.type().name().toLowerCase();
             throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.NOT_REGULAR_FILE, what);
         }
+        byte[] bytes = readBytes();
+        RecordFormat.Decoded d = RecordFormat.decode(file, bytes);
+        seenExisting = true;
+        return new Loaded(new RecordSnapshot(file, true, d.generation(), d.writer(), d.records(), bytes.length), bytes);
+    }
+
+    /**
+     * The whole content of the file as it is now, bounded by the size limit, never following a symbolic
+     * link. {@link Vanished} when the name is gone between lookup and read.
+     */
+    private byte[] readBytes() throws IOException {
         long max = options.maxBytes();
         byte[] bytes;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
@@ -235,9 +257,7 @@ public final class RecordStore {
             }
             throw e;
         }
-        RecordFormat.Decoded d = RecordFormat.decode(file, bytes);
-        seenExisting = true;
-        return new RecordSnapshot(file, true, d.generation(), d.writer(), d.records(), bytes.length);
+        return bytes;
     }
 
     /**
@@ -347,8 +367,12 @@ public final class RecordStore {
 
     private SaveResult saveHeld(LockHandle handle, long expected, RecordChange change, OnConflict onConflict)
             throws IOException {
-        refreshDirectoryEntries();
-        RecordSnapshot current = read();
+        boolean local = onLocalFilesystem();
+        if (!local) {
+            refreshDirectoryEntries();
+        }
+        Loaded loaded = load();
+        RecordSnapshot current = loaded.snapshot();
         step(SaveStep.READ);
         boolean reapplied = false;
         if (expected != ANY_GENERATION && current.generation() != expected) {
@@ -380,7 +404,7 @@ public final class RecordStore {
         try {
             writeTemp(temp, bytes, current);
             step(SaveStep.TEMP_WRITTEN);
-            fence(handle, current);
+            fence(handle, loaded, local);
             step(SaveStep.FENCED);
             commit(temp, current);
             committed = true;
@@ -417,8 +441,20 @@ public final class RecordStore {
         }
     }
 
-    /** Step 5: the lock is still ours AND the generation on disk is still the one we read. */
-    private void fence(LockHandle handle, RecordSnapshot current) throws IOException {
+    /**
+     * Step 5: the lock is still ours AND the generation on disk is still the one we read.
+     *
+     * <p>On a network filesystem the file is re-read after a directory refresh (see
+     * {@link #refreshDirectoryEntries()}) and its generation compared. On a local filesystem the name
+     * lookup is coherent (no client cache can serve an old entry or old content), so the check is the
+     * file's bytes, re-read now, against the very bytes the change was made on: equal bytes mean the same
+     * generation, the same records and the same writer stamp, whatever happened in between (a rename over
+     * the file, a write in place, a restored copy); any difference refuses. That is stricter than comparing
+     * generations (a rogue copy with our generation but other records is refused too) and needs neither the
+     * directory listing nor a JSON parse while the lock is held.
+     */
+    private void fence(LockHandle handle, Loaded loaded, boolean local) throws IOException {
+        RecordSnapshot current = loaded.snapshot();
         try {
             handle.ensureHeld();
         } catch (LockLostException e) {
@@ -426,23 +462,89 @@ public final class RecordStore {
                     + " was lost before the commit (" + e.getMessage() + "); the temp file was removed and "
                     + unchanged(current), e);
         }
+        if (local) {
+            fenceByContent(loaded);
+            return;
+        }
         RecordSnapshot now;
         try {
             refreshDirectoryEntries();
             now = read();
         } catch (IOException e) {
-            throw new RecordStoreException(file, "not saved: cannot re-read " + file + " for the fencing check: "
-                    + describe(e) + "; the temp file was removed", e);
+            throw cannotRefence(e);
         }
         if (!current.exists() && now.exists()) {
             throw new PhantomMissing(null);
         }
         if (now.generation() != current.generation() || now.exists() != current.exists()) {
-            throw new RecordFencingException(file, "not saved: the generation of " + file + " moved from "
-                    + current.generation() + " to " + now.generation() + " while we held the lock"
-                    + (now.writer() != null ? " (written by " + now.writer().describe() + ")" : "")
-                    + ": someone wrote without the lock; the temp file was removed", null);
+            throw moved(current, now);
         }
+    }
+
+    /** The local fencing check: the file's bytes now are exactly the bytes that were read under the lock. */
+    private void fenceByContent(Loaded loaded) throws IOException {
+        RecordSnapshot current = loaded.snapshot();
+        byte[] now;
+        try {
+            now = readBytes();
+        } catch (Vanished e) {
+            now = null;
+        } catch (IOException e) {
+            throw cannotRefence(e);
+        }
+        if (Arrays.equals(now, loaded.bytes())) {
+            return;
+        }
+        if (now == null) {
+            throw new RecordFencingException(file, "not saved: " + file + " was removed while we held the lock"
+                    + " (it was at generation " + current.generation() + "): someone wrote without the lock;"
+                    + " the temp file was removed", null);
+        }
+        if (!current.exists()) {
+            throw new PhantomMissing(null);
+        }
+        RecordFormat.Decoded d;
+        try {
+            d = RecordFormat.decode(file, now);
+        } catch (CorruptRecordFileException e) {
+            throw new RecordFencingException(file, "not saved: " + file + " changed while we held the lock and"
+                    + " is now unreadable (" + e.getMessage() + "): someone wrote without the lock;"
+                    + " the temp file was removed", e);
+        }
+        RecordSnapshot changed = new RecordSnapshot(file, true, d.generation(), d.writer(), d.records(), now.length);
+        if (d.generation() != current.generation()) {
+            throw moved(current, changed);
+        }
+        throw new RecordFencingException(file, "not saved: the content of " + file + " changed while we held"
+                + " the lock, although its generation is still " + d.generation()
+                + (d.writer() != null ? " (now written by " + d.writer().describe() + ")" : "")
+                + ": someone wrote without the lock; the temp file was removed", null);
+    }
+
+    private RecordStoreException cannotRefence(IOException e) {
+        return new RecordStoreException(file, "not saved: cannot re-read " + file + " for the fencing check: "
+                + describe(e) + "; the temp file was removed", e);
+    }
+
+    private RecordFencingException moved(RecordSnapshot current, RecordSnapshot now) {
+        return new RecordFencingException(file, "not saved: the generation of " + file + " moved from "
+                + current.generation() + " to " + now.generation() + " while we held the lock"
+                + (now.writer() != null ? " (written by " + now.writer().describe() + ")" : "")
+                + ": someone wrote without the lock; the temp file was removed", null);
+    }
+
+    /**
+     * Whether the record file's directory is on a local filesystem, where the kernel's name lookups and
+     * page cache are the truth for every process. Asked once per store (it reads the mount table); an
+     * unknown filesystem counts as a network one, which takes the slower, always-safe path.
+     */
+    private boolean onLocalFilesystem() {
+        Boolean l = localFilesystem;
+        if (l == null) {
+            l = LinkLock.isLocalFilesystem(file.getParent());
+            localFilesystem = l;
+        }
+        return l;
     }
 
     /** Step 6. A file that did not exist is created with link(2), which fails instead of replacing. */
