@@ -164,6 +164,16 @@ public final class BenchRunner {
                     p.destroyForcibly();
                 }
             }
+            String raw = System.getenv("LOCKSCOPE_BENCH_RAW");
+            if (raw != null) {
+                for (int i = 0; i < c.procs(); i++) {
+                    Path r = work.resolve(i + ".result");
+                    if (Files.exists(r)) {
+                        Files.createDirectories(Path.of(raw));
+                        Files.copy(r, Path.of(raw, i + ".result"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
             deleteTree(work);
             if (c.mode() == BenchMode.CYCLE) {
                 for (int i = 0; i < c.procs(); i++) {

@@ -303,6 +303,13 @@ public final class LinkLock {
                         lastVerdict = judgeWaiting(snap, options.breakStale() || newHolder);
                         judgedIdentity = snap.identity();
                         nextJudgeNanos = now + nextJudgeDelayNanos(lastVerdict);
+                        if (options.breakStale() && lastVerdict.state().isStale()
+                                && !sameHolderOnAFreshRead(lockPath, snap, view)) {
+                            // A new holder took over an inode number of the judged one (ext4 hands freed
+                            // numbers out again; records are one size; mtimes are coarse): judge that one.
+                            judgedIdentity = null;
+                            continue;
+                        }
                         if (options.breakStale() && lastVerdict.state().isStale()) {
                             BreakResult r = guardedBreaks
                                     ? LockBreaker.breakLock(file, lastVerdict, false, Duration.ofSeconds(10))
@@ -520,6 +527,24 @@ public final class LinkLock {
     }
 
     /** For a timeout message: a verdict on the lock as it is now, or {@code fallback}. */
+    /**
+     * Whether a fresh read of the lock still shows the holder of {@code judged}, which the waiter's view
+     * may have kept on unchanged attributes alone. If not, the view forgets it, so the next look reads.
+     */
+    private static boolean sameHolderOnAFreshRead(Path lockPath, LockSnapshot judged, WaiterView view) {
+        Optional<LockSnapshot> fresh;
+        try {
+            fresh = readLockLookingAgain(lockPath);
+        } catch (IOException e) {
+            return true; // the break itself reads again under its guard and decides
+        }
+        if (fresh.isPresent() && fresh.get().identity().sameContent(judged.identity())) {
+            return true;
+        }
+        view.lastRead = null;
+        return false;
+    }
+
     private Verdict freshVerdictOr(Path lockPath, Verdict fallback) {
         try {
             Optional<LockSnapshot> s = readLockLookingAgain(lockPath);

@@ -148,6 +148,50 @@ class LinkLockTest {
         assertThat(names(dir.resolve(LockFile.AUDIT_DIR))).hasSize(1);
     }
 
+    /**
+     * ext4 hands a freed inode number to the next file, records are one size and mtimes are coarse, so a new
+     * holder can show exactly the attributes of the one a waiter read last. The waiter must not judge (and try
+     * to break) the old holder on that alone when the old holder's process dies.
+     */
+    @Test
+    void aWaiterDoesNotJudgeAGoneHolderWhoseAttributesANewHolderHappensToShow() throws Exception {
+        LockFile f = LockFile.of(dir, "r.lock");
+        HostIdentity me = HostIdentity.current();
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
+        try {
+            LockOwner first = new LockOwner(LockOwner.FORMAT, me.hostName(), me.hostId(), me.bootId(), me.pidNamespace(),
+                    "first", sleeper.pid(), null, LinkLock.newToken(), 30_000, System.currentTimeMillis(), "first holder");
+            Path lock = TestLocks.writeLinked(f, first);
+            FileFacts before = FileFacts.lstat(lock);
+            AtomicReference<Throwable> outcome = new AtomicReference<>();
+            Thread waiter = new Thread(() -> {
+                try {
+                    LinkLock.of(f, LockOptions.defaults()).acquire(Duration.ofMillis(3500)).release();
+                    outcome.set(new AssertionError("acquired a lock that was held all along"));
+                } catch (Throwable t) {
+                    outcome.set(t);
+                }
+            });
+            waiter.start();
+            sleepMillis(600);
+            // The second holder: same inode, same size, same mtime; only the content says who it is.
+            LockOwner second = LockOwner.forCurrentProcess(LinkLock.newToken(), 30_000, "second holder");
+            try (var ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(second.toBytes()), 0);
+            }
+            Files.setLastModifiedTime(lock, java.nio.file.attribute.FileTime.fromMillis(before.mtimeMillis()));
+            assertThat(FileFacts.lstat(lock)).isEqualTo(before);
+            sleeper.destroyForcibly().waitFor();
+            waiter.join(10_000);
+            assertThat(outcome.get()).isInstanceOf(LockTimeoutException.class)
+                    .hasMessageContaining("pid " + ProcessHandle.current().pid())
+                    .hasMessageContaining("[HELD");
+            assertThat(LockSnapshot.read(lock).orElseThrow().token()).isEqualTo(second.token());
+        } finally {
+            sleeper.destroyForcibly();
+        }
+    }
+
     @Test
     void expiredLeaseOfAnotherHostIsBrokenButAFreshOneIsNot() throws Exception {
         LockFile f = LockFile.of(dir, "r.lock");
