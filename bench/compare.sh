@@ -8,8 +8,13 @@
 # Needs: target/lockscope.jar (mvn -DskipTests package), /usr/bin/python3 with python3-flufl.lock,
 # dotlockfile (liblockfile-bin), strace. Tunables (environment):
 #   REPEATS=3          runs of each measurement; the table gives medians
-#   CYCLE_PROCS=2 CYCLE_OPS=20000      uncontended cycle: processes and operations per process
+#   CYCLE_PROCS=2 CYCLE_OPS=200000     uncontended cycle: processes and operations per process (long enough
+#                      for steady state: 20,000 took 0.15 s, while the JIT still compiled)
 #   COUNTER_OPS=800    counter: total increments per run, split over 4 and over 16 processes
+#   COUNTER_WARMUP=1000  increments each worker does on a private file first (30 left the save path
+#                      interpreted: lock held 1.2-1.6 ms per increment instead of 0.7)
+#   LOCKSCOPE_BENCH_JVM="-XX:TieredStopAtLevel=1"   extra JVM flags of bench's worker processes: by
+#                      default the launcher's (packaging/lockscope); "" gives the JVM's default tiered JIT
 #   CLI_RUNS=20        one-process-per-operation runs of `lockscope run -- true` and dotlockfile
 #   LOCKSCOPE="java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -jar target/lockscope.jar"
 #                      how to start lockscope (these are the flags of packaging/lockscope)
@@ -19,8 +24,10 @@ repo=$(cd "$here/.." && pwd)
 base=$(realpath "$1")
 REPEATS=${REPEATS:-3}
 CYCLE_PROCS=${CYCLE_PROCS:-2}
-CYCLE_OPS=${CYCLE_OPS:-20000}
+CYCLE_OPS=${CYCLE_OPS:-200000}
 COUNTER_OPS=${COUNTER_OPS:-800}
+COUNTER_WARMUP=${COUNTER_WARMUP:-1000}
+export LOCKSCOPE_BENCH_JVM=${LOCKSCOPE_BENCH_JVM--XX:TieredStopAtLevel=1}
 CLI_RUNS=${CLI_RUNS:-20}
 JAR=$repo/target/lockscope.jar
 read -r -a LS <<< "${LOCKSCOPE:-java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -jar $JAR}"
@@ -35,7 +42,7 @@ trap 'rm -rf "$work" "$res"' EXIT
 d=$work/locks; mkdir -p "$d"
 fs=$(findmnt -no FSTYPE -T "$d" 2>/dev/null || stat -f -c %T "$d")
 echo "# lockscope vs flufl.lock vs dotlockfile in $d ($fs), $(nproc) CPUs, $(date -u +%FT%TZ)"
-echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg); bench workers' extra JVM flags: '${LOCKSCOPE_BENCH_JVM}'"
 
 ours() { "${LS[@]}" bench "$d" --json "$@"; }
 theirs() { "$PY" "$here/flufl_bench.py" "$d" --json "$@"; }
@@ -44,7 +51,7 @@ for r in $(seq 1 "$REPEATS"); do
   ours --mode cycle --procs "$CYCLE_PROCS" --ops "$CYCLE_OPS" >> "$res/ours-cycle.jsonl"
   theirs --mode cycle --procs "$CYCLE_PROCS" --ops "$CYCLE_OPS" >> "$res/flufl-cycle.jsonl"
   for p in 4 16; do
-    ours --mode counter --procs "$p" --ops $((COUNTER_OPS / p)) --warmup 20 >> "$res/ours-counter$p.jsonl"
+    ours --mode counter --procs "$p" --ops $((COUNTER_OPS / p)) --warmup "$COUNTER_WARMUP" >> "$res/ours-counter$p.jsonl"
     theirs --mode counter --procs "$p" --ops $((COUNTER_OPS / p)) >> "$res/flufl-counter$p.jsonl"
   done
 done

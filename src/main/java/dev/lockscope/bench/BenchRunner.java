@@ -261,6 +261,14 @@ public final class BenchRunner {
         // because a worker is one thread with a small heap on what may be a small machine.
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Xshare:auto");
+        String extra = System.getenv("LOCKSCOPE_BENCH_JVM");
+        if (extra != null) {
+            for (String a : extra.trim().split("\\s+")) {
+                if (!a.isEmpty()) {
+                    cmd.add(a);
+                }
+            }
+        }
         // Tuning switches such as -Dlockscope.keepClaims=false reach the workers, which do the locking.
         for (String name : System.getProperties().stringPropertyNames()) {
             if (name.startsWith("lockscope.")) {

@@ -251,7 +251,7 @@ public final class LinkLock {
                     if (remaining <= 0) {
                         throw timeout(timeout, freshVerdictOr(lockPath, lastVerdict), lastError);
                     }
-                    if (view.newInode) {
+                    if (view.changedHands) {
                         lastChangeSeenNanos = System.nanoTime();
                     }
                     if (System.nanoTime() - lastChangeSeenNanos < HOT_WINDOW_NANOS && isLocalFilesystem(dir)) {
@@ -470,8 +470,12 @@ public final class LinkLock {
         long lastReadNanos;
         /** True after a look that saw a new holder by its attributes only. */
         boolean unjudged;
-        /** With {@link #unjudged}: the lock is another inode (a new holder), not a renewal of the same one. */
-        boolean newInode;
+        /**
+         * With {@link #unjudged}: the lock changed hands since the previous look: another inode, or the same
+         * inode rewritten (a process relinking its kept claim, see {@link KeptClaims}, shows the same inode
+         * with a new mtime each time). A heartbeat looks the same and earns one short hot spell per lease/3.
+         */
+        boolean changedHands;
 
         Optional<LockSnapshot> look(Path lockPath, IOException linkError) throws IOException {
             unjudged = false;
@@ -490,13 +494,14 @@ public final class LinkLock {
                         return Optional.of(last);
                     }
                     long t = System.nanoTime();
-                    if (pending == null || !sameAttributes(now, pending)) {
+                    boolean changedSinceLastLook = pending == null || !sameAttributes(now, pending);
+                    if (changedSinceLastLook) {
                         pending = now;
                         pendingSinceNanos = t;
                     }
                     if (t - pendingSinceNanos < JUDGE_AFTER_NANOS) {
                         unjudged = true;
-                        newInode = now.inode() != last.facts().inode();
+                        changedHands = now.inode() != last.facts().inode() || changedSinceLastLook;
                         return Optional.of(last);
                     }
                 }
