@@ -390,14 +390,16 @@ public final class LinkLock {
      * 4 processes and to 7.8 ms with 16, and throughput halved. A poll is one timer wake-up, a link and an
      * lstat (a few µs of kernel time on a local filesystem).
      *
-     * <p>Why this rate: each waiter sleeps about {@code 4 x backoffMin} (4 ms) per waiter, uniform between
-     * half and one and a half times that, so the waiters together look about once per 4 ms however many
-     * they are. Slower (the back-off alone, up to backoffMax = 250 ms) left the lock free for up to that
+     * <p>Why this rate: each waiter sleeps about {@code 2 x backoffMin} (2 ms) per waiter, uniform between
+     * half and one and a half times that, so the waiters together look about once per 2 ms however many
+     * they are. (Once per 4 ms gave the same counter throughput but a hand-off median of 3-6 ms with 16
+     * processes, against the 5 ms target; once per 2 ms gave 0.8-4.5 ms. Many independent waiters add up
+     * to nearly random looks, so the wait for the next one is about the whole spacing, not half of it.) Slower (the back-off alone, up to backoffMax = 250 ms) left the lock free for up to that
      * long after a busy holder's last release: most of the time of a 16-process counter run. Faster handed
      * the lock over at most releases that its holder would re-take at once (1-3 ms polls: 600-700 of 800
      * with 16 processes; 8-24 ms: 300 of 800), and after a hand-off between processes every step of the new
      * holder's save, its I/O included, took 2-2.5 times as long on this 2-CPU machine as in a process that
-     * kept taking the lock. At one look per 4 ms a free lock is found within a few milliseconds, and a
+     * kept taking the lock. At one look per 2 ms a free lock is found within a few milliseconds, and a
      * release that its holder re-takes within a fraction of a millisecond is caught now and then, so no
      * waiter starves for long. The number of waiters is the number of claim files of this lock, counted
      * from a directory listing at most once a second. Network filesystems are never polled like this:
@@ -405,6 +407,8 @@ public final class LinkLock {
      */
     static final class HotPolling {
         static final long RECOUNT_NANOS = TimeUnit.SECONDS.toNanos(1);
+        /** Mean spacing of the waiters' looks together, in units of backoffMin (1 ms by default). */
+        static final long HOT_SPACING = 2;
         int waiters = -1;
         long countedAtNanos;
 
@@ -415,7 +419,7 @@ public final class LinkLock {
                 countedAtNanos = now;
             }
             long min = Math.max(200_000L, options.backoffMin().toNanos());
-            long mean = Math.min(4 * min * Math.max(2, waiters), Math.max(2 * min, options.backoffMax().toNanos()));
+            long mean = Math.min(HOT_SPACING * min * Math.max(2, waiters), Math.max(2 * min, options.backoffMax().toNanos()));
             return mean / 2 + ThreadLocalRandom.current().nextLong(mean + 1);
         }
 

@@ -31,12 +31,12 @@ class HotPollingTest {
     }
 
     @Test
-    void moreWaitersPollEachMoreSlowlySoTogetherTheyLookAboutOncePer4ms() throws Exception {
+    void moreWaitersPollEachMoreSlowlySoTogetherTheyLookAboutOncePer2ms() throws Exception {
         LockOptions o = LockOptions.defaults();
         double fewMs = meanPollMillis(o, 4);   // 3 waiters
         double manyMs = meanPollMillis(o, 16); // 15 waiters
-        assertThat(fewMs).isBetween(10.0, 14.0);
-        assertThat(manyMs).isBetween(54.0, 66.0);
+        assertThat(fewMs).isBetween(5.0, 7.0);
+        assertThat(manyMs).isBetween(27.0, 33.0);
         // Never above backoffMax, however many claims there are.
         LockOptions capped = o.withBackoff(Duration.ofMillis(1), Duration.ofMillis(20));
         assertThat(meanPollMillis(capped, 16)).isBetween(17.0, 23.0);
