@@ -109,9 +109,9 @@ final class KeptClaims {
      * is the claim's open channel from an earlier keep, or null.
      */
     static void keepOrDelete(Path lockPath, Path claim, LockOwner owner, byte[] record, long inode, FileChannel channel) {
-        FileFacts c;
+        FileFacts.Links c;
         try {
-            c = FileFacts.lstatOrNull(claim);
+            c = FileFacts.linksOrNull(claim);
         } catch (IOException e) {
             c = null;
         }

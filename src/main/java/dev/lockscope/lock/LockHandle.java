@@ -114,7 +114,7 @@ public final class LockHandle implements AutoCloseable {
     public boolean truthfulLinks() throws IOException {
         Boolean t = truthfulLinks;
         if (t == null) {
-            t = linkProof(FileFacts.lstatOrNull(file.path()));
+            t = linkProof(FileFacts.linksOrNull(file.path()));
             truthfulLinks = t;
         }
         return t;
@@ -126,12 +126,12 @@ public final class LockHandle implements AutoCloseable {
      * and its number unused by anyone else, so equal numbers then mean the lock name held our inode.
      * False proves nothing on filesystems that give every name its own inode (sshfs).
      */
-    private boolean linkProof(FileFacts lockFacts) throws IOException {
+    private boolean linkProof(FileFacts.Links lockFacts) throws IOException {
         // -1 is FileFacts' "unknown"; other negative numbers are real (gluster's are 64-bit, unsigned).
         if (lockFacts == null || lockFacts.nlink() < 2 || lockFacts.inode() == -1) {
             return false;
         }
-        FileFacts c = FileFacts.lstatOrNull(claim);
+        FileFacts.Links c = FileFacts.linksOrNull(claim);
         boolean ours = c != null && c.nlink() >= 2 && c.inode() == lockFacts.inode();
         // Exactly two links: no breaker's witness pins our inode (see KeptClaims).
         provenClaimInode = ours && c.nlink() == 2 ? c.inode() : -1;
@@ -265,7 +265,7 @@ public final class LockHandle implements AutoCloseable {
                 || Boolean.FALSE.equals(truthfulLinks)) {
             return false;
         }
-        boolean ours = linkProof(FileFacts.lstatOrNull(file.path()));
+        boolean ours = linkProof(FileFacts.linksOrNull(file.path()));
         if (ours) {
             truthfulLinks = Boolean.TRUE;
         }

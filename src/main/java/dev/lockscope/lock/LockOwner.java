@@ -164,7 +164,11 @@ public record LockOwner(
         }
         String oldDigits = Long.toString(earlier.acquiredAt);
         String newDigits = Long.toString(acquiredAt);
-        int at = indexOf(earlierBytes, ACQUIRED_AT_KEY);
+        int at = lastAcquiredAtKeyOffset;
+        if (!startsWith(earlierBytes, at, ACQUIRED_AT_KEY)) {
+            at = indexOf(earlierBytes, ACQUIRED_AT_KEY);
+            lastAcquiredAtKeyOffset = at;
+        }
         if (at < 0 || oldDigits.length() != newDigits.length()) {
             return toBytes();
         }
@@ -183,6 +187,21 @@ public record LockOwner(
     LockOwner withAcquiredAt(long at) {
         return new LockOwner(format, host, hostId, bootId, pidNamespace, user, pid, startTime, token, leaseMillis, at,
                 purpose, startTicks);
+    }
+
+    /** Where the key was in the record patched last: the same for every record of this process's claims. */
+    private static volatile int lastAcquiredAtKeyOffset = -1;
+
+    private static boolean startsWith(byte[] bytes, int at, byte[] prefix) {
+        if (at < 0 || at + prefix.length > bytes.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (bytes[at + i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {
