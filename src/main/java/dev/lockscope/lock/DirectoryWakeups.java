@@ -56,12 +56,7 @@ final class DirectoryWakeups {
     }
 
     private static ScheduledThreadPoolExecutor closer() {
-        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "lockscope-wakeups-closer");
-            t.setDaemon(true);
-            return t;
-        });
-        e.setRemoveOnCancelPolicy(true);
+        ScheduledThreadPoolExecutor e = Daemons.scheduler("lockscope-wakeups-closer");
         e.setKeepAliveTime(2, TimeUnit.SECONDS);
         e.allowCoreThreadTimeOut(true);
         return e;

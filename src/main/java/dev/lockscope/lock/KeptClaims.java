@@ -81,13 +81,7 @@ final class KeptClaims {
     }
 
     private static ScheduledThreadPoolExecutor sweeper() {
-        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "lockscope-claim-sweeper");
-            t.setDaemon(true);
-            return t;
-        });
-        e.setRemoveOnCancelPolicy(true);
-        return e;
+        return Daemons.scheduler("lockscope-claim-sweeper");
     }
 
     /** The kept claim of {@code lockPath}, now owned by the caller alone, or null. */

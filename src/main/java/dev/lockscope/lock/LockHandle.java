@@ -432,13 +432,7 @@ public final class LockHandle implements AutoCloseable {
         private static final ScheduledThreadPoolExecutor EXECUTOR = executor();
 
         private static ScheduledThreadPoolExecutor executor() {
-            ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "lockscope-heartbeat");
-                t.setDaemon(true);
-                return t;
-            });
-            e.setRemoveOnCancelPolicy(true);
-            return e;
+            return Daemons.scheduler("lockscope-heartbeat");
         }
 
         static void add(LockHandle h) {
