@@ -823,12 +823,18 @@ public final class LinkLock {
         return local;
     }
 
-    /** The filesystem types on which other hosts' changes produce no events. */
+    /**
+     * The filesystem types that other hosts (or virtual machines) share: their changes produce no events here, a
+     * client may cache what they wrote, and claims are never kept there. Unknown types count as local, so the
+     * list errs towards naming more: shared folders of virtual machines cache like network clients do.
+     */
     public static boolean isNetworkType(String type) {
         String t = type.toLowerCase(Locale.ROOT);
         return t.startsWith("nfs") || t.equals("cifs") || t.startsWith("smb") || t.startsWith("fuse")
                 || t.equals("9p") || t.equals("afs") || t.equals("ceph") || t.equals("glusterfs")
-                || t.equals("lustre") || t.equals("gpfs");
+                || t.equals("lustre") || t.equals("gpfs") || t.equals("virtiofs") || t.equals("vboxsf")
+                || t.equals("vmhgfs") || t.equals("beegfs") || t.equals("orangefs") || t.equals("davfs")
+                || t.equals("webdav") || t.equals("ocfs2") || t.equals("gfs2");
     }
 
     private static void waitForWakeup(DirectoryWakeups wakeups, String name, long generation, long nanos)

@@ -1,0 +1,25 @@
+package dev.lockscope.lock;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Which filesystem types count as shared (no kept claims, no events from other hosts, polling). */
+class NetworkTypeTest {
+
+    @Test
+    void sharedFilesystemsAndVirtualMachineFoldersAreNetworkTypes() {
+        for (String t : new String[] {"nfs", "nfs4", "NFS4", "cifs", "smb3", "fuse.glusterfs", "fuse.sshfs", "fuse",
+                "9p", "afs", "ceph", "glusterfs", "lustre", "gpfs", "virtiofs", "vboxsf", "vmhgfs", "beegfs",
+                "orangefs", "davfs", "ocfs2", "gfs2"}) {
+            assertThat(LinkLock.isNetworkType(t)).as(t).isTrue();
+        }
+    }
+
+    @Test
+    void localFilesystemsAreNot() {
+        for (String t : new String[] {"ext4", "xfs", "btrfs", "tmpfs", "zfs", "apfs", "overlay", "f2fs"}) {
+            assertThat(LinkLock.isNetworkType(t)).as(t).isFalse();
+        }
+    }
+}
