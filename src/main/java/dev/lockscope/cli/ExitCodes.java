@@ -22,4 +22,29 @@ public final class ExitCodes {
 
     private ExitCodes() {
     }
+
+    /**
+     * The exit code for a failure that escaped a command: the mapping shared by picocli's handler and the lean
+     * `run` path (which must not load picocli or Jackson, so only lock-core and JDK types are tested here).
+     */
+    public static int forFailure(Throwable e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return NO_PERMISSION;
+        }
+        if (e instanceof dev.lockscope.lock.LockTimeoutException) {
+            return LOCK_TIMEOUT;
+        }
+        if (e instanceof dev.lockscope.lock.LockLostException) {
+            return LOCK_LOST;
+        }
+        if (e instanceof IllegalArgumentException) {
+            return USAGE;
+        }
+        return IO_ERROR;
+    }
+
+    /** How a failure that escaped a command is told: its message, or its type where it has none. */
+    public static String describe(Throwable e) {
+        return "lockscope: " + (e.getMessage() == null ? e.toString() : e.getMessage());
+    }
 }

@@ -54,20 +54,8 @@ public final class LockscopeCommand implements Runnable {
         cl.setErr(err);
         cl.setExitCodeExceptionMapper(ex -> ExitCodes.IO_ERROR);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("lockscope: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
-            if (ex instanceof java.nio.file.AccessDeniedException) {
-                return ExitCodes.NO_PERMISSION;
-            }
-            if (ex instanceof dev.lockscope.lock.LockTimeoutException) {
-                return ExitCodes.LOCK_TIMEOUT;
-            }
-            if (ex instanceof dev.lockscope.lock.LockLostException) {
-                return ExitCodes.LOCK_LOST;
-            }
-            if (ex instanceof IllegalArgumentException) {
-                return ExitCodes.USAGE;
-            }
-            return ExitCodes.IO_ERROR;
+            commandLine.getErr().println(ExitCodes.describe(ex));
+            return ExitCodes.forFailure(ex);
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();

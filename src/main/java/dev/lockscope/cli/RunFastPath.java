@@ -1,10 +1,7 @@
 package dev.lockscope.cli;
 
-import dev.lockscope.lock.LockLostException;
-import dev.lockscope.lock.LockTimeoutException;
 
 import java.io.PrintWriter;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -39,20 +36,8 @@ public final class RunFastPath {
         try {
             return cmd.execute(err);
         } catch (Exception ex) {
-            err.println("lockscope: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
-            if (ex instanceof AccessDeniedException) {
-                return ExitCodes.NO_PERMISSION;
-            }
-            if (ex instanceof LockTimeoutException) {
-                return ExitCodes.LOCK_TIMEOUT;
-            }
-            if (ex instanceof LockLostException) {
-                return ExitCodes.LOCK_LOST;
-            }
-            if (ex instanceof IllegalArgumentException) {
-                return ExitCodes.USAGE;
-            }
-            return ExitCodes.IO_ERROR;
+            err.println(ExitCodes.describe(ex));
+            return ExitCodes.forFailure(ex);
         } finally {
             err.flush();
         }
