@@ -121,13 +121,14 @@ public final class LinkLock {
      * @throws LockException        naming the path, when the directory cannot hold a lock
      */
     public LockHandle acquire(Duration timeout) throws IOException {
-        KeptClaims.Kept kept = keepsClaims() ? KeptClaims.take(file.path()) : null;
-        return acquire(timeout, kept != null ? kept.owner().token() : newToken(), kept);
+        boolean keepClaim = keepsClaims();
+        KeptClaims.Kept kept = keepClaim ? KeptClaims.take(file.path()) : null;
+        return acquire(timeout, kept != null ? kept.owner().token() : newToken(), kept, keepClaim);
     }
 
     /** As {@link #acquire(Duration)} with a given token: tests use it to replay a lost LINK reply. */
     LockHandle acquire(Duration timeout, String token) throws IOException {
-        return acquire(timeout, token, null);
+        return acquire(timeout, token, null, keepsClaims());
     }
 
     /**
@@ -143,7 +144,9 @@ public final class LinkLock {
         KeptClaims.deleteAll();
     }
 
-    private LockHandle acquire(Duration timeout, String token, KeptClaims.Kept kept) throws IOException {
+    /** {@code keepClaim}: {@link #keepsClaims()}, asked once per acquisition (it looks the directory up in a map). */
+    private LockHandle acquire(Duration timeout, String token, KeptClaims.Kept kept, boolean keepClaim)
+            throws IOException {
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
         Path dir = file.directory();
         Path lockPath = file.path();
@@ -202,7 +205,7 @@ public final class LinkLock {
                 }
                 try {
                     Files.createLink(lockPath, claim);
-                    LockHandle h = held(owner, record, claim, keptChannel);
+                    LockHandle h = held(owner, record, claim, keptChannel, keepClaim);
                     success = true;
                     return h;
                 } catch (IOException e) {
@@ -254,8 +257,7 @@ public final class LinkLock {
                     if (view.changedHands) {
                         lastChangeSeenNanos = System.nanoTime();
                     }
-                    if (System.nanoTime() - lastChangeSeenNanos < HOT_WINDOW_NANOS && isLocalFilesystem(dir)) {
-                        sleepNanos(Math.min(hot.pollNanos(dir, file.name(), options), remaining));
+                    if (pollIfHot(hot, lastChangeSeenNanos, remaining)) {
                         backoffNanos = options.backoffMin().toNanos();
                         continue;
                     }
@@ -271,7 +273,7 @@ public final class LinkLock {
                     continue;
                 }
                 if (seen.isPresent() && token.equals(seen.get().token())) {
-                    LockHandle h = held(owner, record, claim, keptChannel);
+                    LockHandle h = held(owner, record, claim, keptChannel, keepClaim);
                     success = true;
                     return h;
                 }
@@ -342,9 +344,7 @@ public final class LinkLock {
                 if (remaining <= 0) {
                     throw timeout(timeout, lastVerdict, lastError);
                 }
-                if (System.nanoTime() - lastChangeSeenNanos < HOT_WINDOW_NANOS && isLocalFilesystem(dir)) {
-                    // Still hot (see hotPollNanos): poll, do not watch.
-                    sleepNanos(Math.min(hot.pollNanos(dir, file.name(), options), remaining));
+                if (pollIfHot(hot, lastChangeSeenNanos, remaining)) {
                     backoffNanos = options.backoffMin().toNanos();
                     continue;
                 }
@@ -381,6 +381,20 @@ public final class LinkLock {
     static final long HOT_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /**
+     * While the lock changed hands within {@link #HOT_WINDOW_NANOS} and the directory is local, sleeps one
+     * hot-polling interval (at most {@code remainingNanos}) instead of backing off and watching; see
+     * {@link HotPolling}. True when it slept.
+     */
+    private boolean pollIfHot(HotPolling hot, long lastChangeSeenNanos, long remainingNanos)
+            throws InterruptedIOException {
+        if (System.nanoTime() - lastChangeSeenNanos >= HOT_WINDOW_NANOS || !isLocalFilesystem(file.directory())) {
+            return false;
+        }
+        sleepNanos(Math.min(hot.pollNanos(file.directory(), file.name(), options), remainingNanos));
+        return true;
+    }
+
+    /**
      * A waiter's sleeps while the lock is hot, on a local filesystem. Used by one acquiring thread.
      *
      * <p>Why a hot lock is polled and not watched: a watcher is woken by every name removed in the
@@ -394,8 +408,9 @@ public final class LinkLock {
      * half and one and a half times that, so the waiters together look about once per 2 ms however many
      * they are. (Once per 4 ms gave the same counter throughput but a hand-off median of 3-6 ms with 16
      * processes, against the 5 ms target; once per 2 ms gave 0.8-4.5 ms. Many independent waiters add up
-     * to nearly random looks, so the wait for the next one is about the whole spacing, not half of it.) Slower (the back-off alone, up to backoffMax = 250 ms) left the lock free for up to that
-     * long after a busy holder's last release: most of the time of a 16-process counter run. Faster handed
+     * to nearly random looks, so the wait for the next one is about the whole spacing, not half of it.)
+     * Slower (the back-off alone, up to backoffMax = 250 ms) left the lock free for up to that long after a
+     * busy holder's last release: most of the time of a 16-process counter run. Faster handed
      * the lock over at most releases that its holder would re-take at once (1-3 ms polls: 600-700 of 800
      * with 16 processes; 8-24 ms: 300 of 800), and after a hand-off between processes every step of the new
      * holder's save, its I/O included, took 2-2.5 times as long on this 2-CPU machine as in a process that
@@ -542,7 +557,6 @@ public final class LinkLock {
         }
     }
 
-    /** For a timeout message: a verdict on the lock as it is now, or {@code fallback}. */
     /**
      * Whether a fresh read of the lock still shows the holder of {@code judged}, which the waiter's view
      * may have kept on unchanged attributes alone. If not, the view forgets it, so the next look reads.
@@ -561,6 +575,7 @@ public final class LinkLock {
         return false;
     }
 
+    /** For a timeout message: a verdict on the lock as it is now, or {@code fallback}. */
     private Verdict freshVerdictOr(Path lockPath, Verdict fallback) {
         try {
             Optional<LockSnapshot> s = readLockLookingAgain(lockPath);
@@ -655,10 +670,11 @@ public final class LinkLock {
         return TimeUnit.MILLISECONDS.toNanos(Math.max(100, remainingMillis + 50));
     }
 
-    private LockHandle held(LockOwner owner, byte[] record, Path claim, java.nio.channels.FileChannel keptChannel) {
+    private LockHandle held(LockOwner owner, byte[] record, Path claim, java.nio.channels.FileChannel keptChannel,
+                            boolean keepClaim) {
         // Whether this filesystem reports link counts and inodes truthfully is found out lazily, by the
         // handle, when it first needs to know: the link's success already proved the lock ours.
-        return new LockHandle(file, owner, record, claim, options, keepsClaims(), keptChannel);
+        return new LockHandle(file, owner, record, claim, options, keepClaim, keptChannel);
     }
 
     private LockTimeoutException timeout(Duration timeout, Verdict v, IOException lastError) {
@@ -724,8 +740,10 @@ public final class LinkLock {
     }
 
     /**
-     * Writes this acquisition's record over a kept claim (the write also gives it a fresh mtime). False, with
-     * the claim deleted, when it is not the kept file any more (removed by someone, or a write error).
+     * Writes this acquisition's record over a kept claim through its open channel (the write also gives it a
+     * fresh mtime). False, with the claim discarded, on a write error. A claim name that someone removed
+     * meanwhile is not seen here (the channel still writes the inode): the link then fails with ENOENT and the
+     * acquisition makes the claim again.
      */
     private static boolean reuseKeptClaim(KeptClaims.Kept kept, byte[] record) {
         try {
@@ -810,7 +828,7 @@ public final class LinkLock {
     /**
      * True when {@code dir} is on a filesystem of this host only (not {@link #isNetworkType a network type}):
      * WatchService events arrive for every change there, and name lookups and content are coherent between
-     * processes. False when unknown. Remembered per directory: finding the file store reads the whole mount table.
+     * processes. False when the file store cannot be found. Remembered per directory: finding the file store reads the whole mount table.
      */
     public static boolean isLocalFilesystem(Path dir) {
         Boolean known = LOCAL_FS.get(dir);

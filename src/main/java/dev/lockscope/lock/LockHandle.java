@@ -56,10 +56,6 @@ public final class LockHandle implements AutoCloseable {
     /** The kept claim's open channel (see {@link KeptClaims}), handed on to the next keep, or null. */
     private final java.nio.channels.FileChannel claimChannel;
 
-    LockHandle(LockFile file, LockOwner owner, byte[] record, Path claim, LockOptions options) {
-        this(file, owner, record, claim, options, false, null);
-    }
-
     LockHandle(LockFile file, LockOwner owner, byte[] record, Path claim, LockOptions options, boolean mayKeepClaim,
                java.nio.channels.FileChannel claimChannel) {
         this.mayKeepClaim = mayKeepClaim;
