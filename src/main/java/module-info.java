@@ -7,6 +7,8 @@ module dev.lockscope {
     requires info.picocli;
     requires javafx.controls;
     requires javafx.fxml;
+    // sun.misc.Signal: `lockscope run` passes SIGTERM, SIGINT and SIGHUP on to CMD (see cli.RunInterruptions).
+    requires jdk.unsupported;
 
     exports dev.lockscope.lock;
     exports dev.lockscope.scan;

@@ -16,15 +16,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** {@code lockscope run}: run a command while holding a lock, with the heartbeat going. Main thread only. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Acquire LOCKFILE, run CMD with the heartbeat renewing the lease, and release the lock",
-                "even if CMD fails. CMD sees LOCKSCOPE_LOCK and LOCKSCOPE_TOKEN in its environment.",
+                "once CMD has exited, even if CMD fails. CMD sees LOCKSCOPE_LOCK and LOCKSCOPE_TOKEN in its",
+                "environment. SIGTERM, SIGINT and SIGHUP are passed on to CMD; the lock is released only once",
+                "CMD is dead (SIGKILL after the grace period). On Linux CMD dies with a killed run.",
                 "Exit: CMD's exit code; 75 if the lock could not be had in time; 70 if the lock was lost",
-                "while CMD ran; 127 if CMD cannot be started."})
+                "(CMD is then stopped, unless --keep-running-on-loss); 128+N after signal N (143 for SIGTERM);",
+                "127 if CMD cannot be started."})
 public final class RunCommand implements Callable<Integer> {
+
+    static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
 
     @Option(names = {"-t", "--timeout"}, paramLabel = "DUR", converter = DurationConverter.class,
             description = "how long to wait for the lock (default: ${DEFAULT-VALUE}); e.g. 500ms, 10s, 2m",
@@ -42,6 +46,16 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-break-stale", negatable = false,
             description = "wait out DEAD or EXPIRED locks instead of breaking them")
     boolean noBreakStale;
+
+    @Option(names = {"-g", "--grace"}, paramLabel = "DUR", converter = DurationConverter.class,
+            description = {"after a SIGTERM, SIGINT or SIGHUP (passed on to CMD) or a lost lock (SIGTERM to CMD),",
+                    "how long CMD has to exit before it gets SIGKILL (default: ${DEFAULT-VALUE})"},
+            defaultValue = "10s")
+    Duration grace = DEFAULT_GRACE;
+
+    @Option(names = "--keep-running-on-loss", negatable = false,
+            description = "when the lock is lost, let CMD run on (run still exits 70) instead of stopping it")
+    boolean keepRunningOnLoss;
 
     @Parameters(index = "0", paramLabel = "LOCKFILE", description = "the lock file, e.g. /shared/records.json.lock")
     Path lockFile;
@@ -68,57 +82,63 @@ public final class RunCommand implements Callable<Integer> {
             err.println("lockscope: " + e.getMessage());
             return ExitCodes.USAGE;
         }
+        RunInterruptions interruptions = RunInterruptions.install(!keepRunningOnLoss, err);
         LockHandle handle;
+        interruptions.waiting(true);
         try {
             handle = LinkLock.at(lockFile, options).acquire(timeout);
         } catch (LockTimeoutException e) {
             err.println("lockscope: " + e.getMessage());
             return ExitCodes.LOCK_TIMEOUT;
+        } catch (IOException e) {
+            if (interruptions.signal() == null) {
+                throw e;
+            }
+            // The signal interrupted the wait; the acquisition removed its claim on the way out.
+            err.println("lockscope: got SIG" + interruptions.signal() + " while waiting for " + lockFile
+                    + "; not running the command");
+            return interruptions.signalExitCode();
+        } finally {
+            interruptions.waiting(false);
         }
-        AtomicBoolean lostWhileRunning = new AtomicBoolean();
-        handle.onLost(h -> {
-            lostWhileRunning.set(true);
-            err.println("lockscope: lock lost while the command ran: " + h.lossReason());
-            err.flush();
-        });
-        Process child = null;
-        Thread hook = null;
+        handle.onLost(h -> interruptions.lockLost(h.lossReason()));
+        SupervisedCommand child = null;
         int exit;
         try {
+            if (interruptions.signal() != null || interruptions.lostAndStopping()) {
+                // Told to stop between taking the lock and starting CMD: do not start it.
+                boolean released = release(handle, err);
+                return interruptions.signal() != null && released ? interruptions.signalExitCode() : ExitCodes.LOCK_LOST;
+            }
             ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
             pb.environment().put("LOCKSCOPE_LOCK", handle.lockPath().toString());
             pb.environment().put("LOCKSCOPE_TOKEN", handle.token());
             try {
-                child = pb.start();
+                // This thread starts CMD and waits for it: it must, see SupervisedCommand.PDEATHSIG_HELPER.
+                child = SupervisedCommand.start(pb, grace, err);
             } catch (IOException e) {
                 err.println("lockscope: cannot run '" + command.get(0) + "': " + e.getMessage());
                 release(handle, err);
                 return ExitCodes.COMMAND_NOT_FOUND;
             }
-            Process running = child;
-            // On SIGTERM or SIGINT: stop the command, then release the lock so nobody waits a lease.
-            hook = new Thread(() -> {
-                running.destroy();
-                try {
-                    handle.release();
-                } catch (IOException ignored) {
-                    // already lost or released
-                }
-            }, "lockscope-run-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            exit = child.waitFor();
-        } finally {
-            if (hook != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException ignored) {
-                    // shutting down already
-                }
+            interruptions.running(child);
+            exit = child.awaitExit();
+        } catch (RuntimeException | Error e) {
+            // run itself failed while CMD ran: CMD must be dead before the lock is released (below or by a waiter).
+            if (child != null) {
+                child.kill();
+                child.awaitExit();
             }
+            release(handle, err);
+            throw e;
         }
+        // CMD is dead and reaped: only now may the lock go.
         boolean released = release(handle, err);
-        if (lostWhileRunning.get() || !released) {
+        if (interruptions.lostAndStopping() || !released || handle.state() == LockHandle.State.LOST) {
             return ExitCodes.LOCK_LOST;
+        }
+        if (interruptions.signal() != null) {
+            return interruptions.signalExitCode();
         }
         return exit;
     }

@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * {@code lockscope run} without picocli, for the one common shape
- * {@code run [-t DUR] [-l DUR] [-p TEXT] [--no-break-stale] LOCKFILE -- CMD...}. Main thread only.
+ * {@code run [-t DUR] [-l DUR] [-p TEXT] [-g DUR] [--no-break-stale] [--keep-running-on-loss] LOCKFILE -- CMD...}.
+ * Main thread only.
  *
  * <p>Building picocli's model of the command tree takes 100-300 ms of a ~350 ms start (picocli's classes
  * are Java 5 class files, which class-data sharing cannot archive, and every subcommand is reflected
@@ -51,6 +52,7 @@ public final class RunFastPath {
         RunCommand c = new RunCommand();
         c.timeout = Duration.ofSeconds(60);
         c.lease = Duration.ofSeconds(30);
+        c.grace = RunCommand.DEFAULT_GRACE;
         int i = 1;
         try {
             while (i < args.length && args[i].startsWith("-") && !args[i].equals("--")) {
@@ -67,6 +69,11 @@ public final class RunFastPath {
                     i++;
                     continue;
                 }
+                if (name.equals("--keep-running-on-loss") && value == null) {
+                    c.keepRunningOnLoss = true;
+                    i++;
+                    continue;
+                }
                 if (value == null) {
                     if (i + 1 >= args.length) {
                         return null;
@@ -80,6 +87,7 @@ public final class RunFastPath {
                     case "-t", "--timeout" -> c.timeout = DurationConverter.parse(value);
                     case "-l", "--lease" -> c.lease = DurationConverter.parse(value);
                     case "-p", "--purpose" -> c.purpose = value;
+                    case "-g", "--grace" -> c.grace = DurationConverter.parse(value);
                     default -> {
                         return null;
                     }

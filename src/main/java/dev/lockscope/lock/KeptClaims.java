@@ -75,6 +75,8 @@ final class KeptClaims {
     private static final Map<Path, Kept> BY_LOCK = new ConcurrentHashMap<>();
     private static final AtomicBoolean SWEEP_SCHEDULED = new AtomicBoolean();
     private static final AtomicBoolean HOOKED = new AtomicBoolean();
+    /** The JVM is exiting: a claim kept now could outlive the exit cleanup, so none is kept. */
+    private static volatile boolean exiting;
     private static final ScheduledThreadPoolExecutor SWEEPER = sweeper();
 
     private KeptClaims() {
@@ -129,7 +131,17 @@ final class KeptClaims {
             return;
         }
         if (HOOKED.compareAndSet(false, true)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(KeptClaims::deleteAll, "lockscope-claim-cleanup"));
+            try {
+                Runtime.getRuntime().addShutdownHook(new Thread(KeptClaims::deleteAllAtExit, "lockscope-claim-cleanup"));
+            } catch (IllegalStateException shutdownInProgress) {
+                // Released during shutdown (from another shutdown hook): no hook would delete the claim.
+                exiting = true;
+            }
+        }
+        // Read after the put: either the exit cleanup (which sets the flag before it looks) sees this claim, or we do.
+        if (exiting && BY_LOCK.remove(lockPath, k)) {
+            k.discard();
+            return;
         }
         if (SWEEP_SCHEDULED.compareAndSet(false, true)) {
             SWEEPER.schedule(KeptClaims::sweep, IDLE_NANOS, TimeUnit.NANOSECONDS);
@@ -150,6 +162,11 @@ final class KeptClaims {
         if (!BY_LOCK.isEmpty() && SWEEP_SCHEDULED.compareAndSet(false, true)) {
             SWEEPER.schedule(KeptClaims::sweep, IDLE_NANOS / 2, TimeUnit.NANOSECONDS);
         }
+    }
+
+    private static void deleteAllAtExit() {
+        exiting = true;
+        deleteAll();
     }
 
     /** Deletes every kept claim now: at exit, and for tests that look at a directory right after a release. */

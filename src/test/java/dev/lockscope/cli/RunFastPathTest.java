@@ -30,6 +30,8 @@ class RunFastPathTest {
         assertThat(fast.lease).isEqualTo(slow.lease);
         assertThat(fast.purpose).isEqualTo(slow.purpose);
         assertThat(fast.noBreakStale).isEqualTo(slow.noBreakStale);
+        assertThat(fast.grace).isEqualTo(slow.grace);
+        assertThat(fast.keepRunningOnLoss).isEqualTo(slow.keepRunningOnLoss);
         assertThat(fast.lockFile).isEqualTo(slow.lockFile);
         assertThat(fast.command).isEqualTo(slow.command);
     }
@@ -43,6 +45,9 @@ class RunFastPathTest {
         same("run", "--timeout", "2m", "--lease", "45s", l, "--", "make", "-j4");
         same("run", "--timeout=10", "--lease=900ms", "--purpose=nightly build", l, "--", "x");
         same("run", "-p", "p", "--no-break-stale", "-l", "1.5s", l, "--", "cmd", "--");
+        same("run", "--grace", "2s", "--keep-running-on-loss", l, "--", "true");
+        same("run", "-g", "500ms", l, "--", "true");
+        same("run", "--grace=3", "--keep-running-on-loss", "-t", "1s", l, "--", "true");
     }
 
     @Test

@@ -106,6 +106,19 @@ class KeptClaimsTest {
     }
 
     @Test
+    void aReleaseDuringShutdownKeepsNoClaimAndThrowsNothing() throws Exception {
+        // Released from a shutdown hook, the claim used to be kept, and registering the hook that deletes
+        // kept claims at exit threw "Shutdown in progress": the claim stayed behind as an orphan.
+        Path lock = dir.resolve("r.lock");
+        Process p = dev.lockscope.testing.TestJvm.builder(ReleaseAtExitWorker.class, List.of(lock.toString()))
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).contains("RELEASED").doesNotContain("Exception");
+        assertThat(names(dir)).isEmpty();
+    }
+
+    @Test
     void aLostLockDoesNotKeepItsClaim() throws Exception {
         LockFile f = LockFile.of(dir, "r.lock");
         LinkLock l = LinkLock.of(f, LockOptions.defaults());

@@ -1,0 +1,143 @@
+package dev.lockscope.cli;
+
+/**
+ * SIGTERM, SIGINT and SIGHUP sent to {@code lockscope run}, and a lock lost under CMD: what each does in each
+ * phase of the run. The phase methods on the thread that runs {@code run}; the handlers on the JVM's signal
+ * threads and the heartbeat thread.
+ *
+ * <ul>
+ * <li>While waiting for the lock: the wait is interrupted, the waiter's claim is removed on the way out, and
+ *     run exits 128 + the signal's number.</li>
+ * <li>While CMD runs: the very signal is passed on to CMD, and after the grace period CMD gets SIGKILL. run
+ *     releases the lock only once CMD is dead, then exits 128 + the signal's number.</li>
+ * <li>A lost lock while CMD runs stops CMD the same way, with SIGTERM (unless CMD is to keep running).</li>
+ * </ul>
+ *
+ * <p>Why {@code sun.misc.Signal} and not a shutdown hook: a hook runs when the JVM is already shutting down,
+ * cannot tell which of the three signals came (so it cannot pass on SIGINT or SIGHUP as such), races with the
+ * thread that waits for CMD, and may not register anything (a claim kept at release registered a hook, and
+ * threw "Shutdown in progress"). Handled signals do not start a shutdown: the thread that runs {@code run}
+ * waits for CMD, releases the lock, and exits as it always does. A signal ignored when the JVM started (nohup,
+ * a background job of a non-interactive shell) stays ignored, for run and for CMD alike. With {@code -Xrs}
+ * the JVM keeps the signals to itself; then the JVM exits at once and CMD dies with it (see
+ * {@link SupervisedCommand#PDEATHSIG_HELPER}), and waiters find the lock DEAD.
+ */
+final class RunInterruptions {
+
+    private static final String[] SIGNALS = {"TERM", "INT", "HUP"};
+
+    private final Thread runThread;
+    private final boolean stopOnLoss;
+    private final java.io.PrintWriter err;
+    private boolean waiting;
+    private SupervisedCommand command;
+    /** The first signal that came (its name without SIG, e.g. TERM), or null; and its number. */
+    private String firstSignal;
+    private int firstSignalNumber;
+    private boolean lost;
+
+    private RunInterruptions(Thread runThread, boolean stopOnLoss, java.io.PrintWriter err) {
+        this.runThread = runThread;
+        this.stopOnLoss = stopOnLoss;
+        this.err = err;
+    }
+
+    /** Takes over the three signals for the calling thread's run. */
+    static RunInterruptions install(boolean stopOnLoss, java.io.PrintWriter err) {
+        RunInterruptions r = new RunInterruptions(Thread.currentThread(), stopOnLoss, err);
+        for (String name : SIGNALS) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> r.received(s.getName(), s.getNumber()));
+            } catch (IllegalArgumentException e) {
+                // -Xrs, or a platform without this signal: the JVM's default stays (see the class comment)
+            }
+        }
+        return r;
+    }
+
+    /** Phase: waiting for the lock (true) or done waiting (false). A signal interrupts a wait, even one that came just before. */
+    void waiting(boolean nowWaiting) {
+        synchronized (this) {
+            waiting = nowWaiting;
+            if (nowWaiting && firstSignal != null) {
+                runThread.interrupt();
+            }
+        }
+        if (!nowWaiting) {
+            // An interrupt meant for the wait must not cut short what follows it.
+            Thread.interrupted();
+        }
+    }
+
+    /** Phase: CMD runs. A signal or a loss that came before is acted on now. */
+    void running(SupervisedCommand cmd) {
+        String signal;
+        boolean stopForLoss;
+        synchronized (this) {
+            command = cmd;
+            signal = firstSignal;
+            stopForLoss = lost && stopOnLoss;
+        }
+        if (signal != null) {
+            passOn(cmd, signal);
+        } else if (stopForLoss) {
+            cmd.stop("TERM", "the lock was lost");
+        }
+    }
+
+    /** The first signal that came, by its name without SIG (e.g. {@code TERM}), or null. */
+    synchronized String signal() {
+        return firstSignal;
+    }
+
+    /** The exit code for a run ended by {@link #signal()}: 128 + its number, as a shell reports it. */
+    synchronized int signalExitCode() {
+        return 128 + firstSignalNumber;
+    }
+
+    /** Whether the lock was lost and CMD must not start (or run on). */
+    synchronized boolean lostAndStopping() {
+        return lost && stopOnLoss;
+    }
+
+    /** The heartbeat found the lock lost. */
+    void lockLost(String reason) {
+        SupervisedCommand cmd;
+        synchronized (this) {
+            lost = true;
+            cmd = command;
+        }
+        err.println("lockscope: lock lost while the command ran: " + reason
+                + (stopOnLoss ? (cmd != null ? "; stopping pid " + cmd.pid() : "") : "; the command keeps running"));
+        err.flush();
+        if (cmd != null && stopOnLoss) {
+            cmd.stop("TERM", "the lock was lost");
+        }
+    }
+
+    private void received(String signal, int number) {
+        SupervisedCommand cmd;
+        synchronized (this) {
+            if (firstSignal == null) {
+                firstSignal = signal;
+                firstSignalNumber = number;
+            }
+            cmd = command;
+            if (cmd == null && waiting) {
+                runThread.interrupt();
+            }
+        }
+        if (cmd != null) {
+            passOn(cmd, signal);
+        }
+    }
+
+    private void passOn(SupervisedCommand cmd, String signal) {
+        if (!cmd.stopRequested()) {
+            err.println("lockscope: got SIG" + signal + ": passing it to pid " + cmd.pid()
+                    + "; the lock is released once it has exited");
+            err.flush();
+        }
+        cmd.stop(signal, "SIG" + signal);
+    }
+}
