@@ -9,7 +9,8 @@ package dev.lockscope.cli;
  * <li>While waiting for the lock: the wait is interrupted, the waiter's claim is removed on the way out, and
  *     run exits 128 + the signal's number.</li>
  * <li>While CMD runs: the very signal is passed on to CMD, and after the grace period CMD gets SIGKILL. run
- *     releases the lock only once CMD is dead, then exits 128 + the signal's number.</li>
+ *     releases the lock only once CMD is dead, then exits 128 + the signal's number. Except a terminal's
+ *     Ctrl-C: CMD got that SIGINT itself, and run waits for CMD as a shell does.</li>
  * <li>A lost lock while CMD runs stops CMD the same way, with SIGTERM (unless CMD is to keep running).</li>
  * </ul>
  *
@@ -118,6 +119,13 @@ final class RunInterruptions {
     private void received(String signal, int number) {
         SupervisedCommand cmd;
         synchronized (this) {
+            if ("INT".equals(signal) && command != null && inForegroundOfTerminal()) {
+                // Ctrl-C: the terminal sent SIGINT to its whole foreground job, CMD included. Passing it on would
+                // give CMD a second one (many programs read two as "abort the clean-up"), and a CMD that handles
+                // Ctrl-C (a REPL, an editor) must not be stopped by it. So, as a shell does with its
+                // foreground job: CMD decides, run waits for it and exits with its code.
+                return;
+            }
             if (firstSignal == null) {
                 firstSignal = signal;
                 firstSignalNumber = number;
@@ -129,6 +137,23 @@ final class RunInterruptions {
         }
         if (cmd != null) {
             passOn(cmd, signal);
+        }
+    }
+
+    /**
+     * Whether this process is in the foreground job of its controlling terminal (Linux: /proc/self/stat's tpgid
+     * is its process group). False where that cannot be told: there SIGINT is always passed on.
+     */
+    static boolean inForegroundOfTerminal() {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            // pid (comm) state ppid pgrp session tty_nr tpgid ...: comm may hold spaces and parentheses.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long pgrp = Long.parseLong(f[2]);
+            long tpgid = Long.parseLong(f[5]);
+            return tpgid > 0 && tpgid == pgrp;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
         }
     }
 

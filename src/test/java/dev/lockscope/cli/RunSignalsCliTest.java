@@ -203,13 +203,58 @@ class RunSignalsCliTest {
         }
     }
 
+    @Test
+    void ctrlCInATerminalReachesTheCommandOnceAndRunWaitsForIt() throws Exception {
+        Path script = Path.of("/usr/bin/script");
+        Assumptions.assumeTrue(Files.isExecutable(script), "needs util-linux script(1) for a pseudo-terminal");
+        // run as the foreground job of a terminal: script(1) makes one and passes our bytes to it; ^C is Ctrl-C.
+        List<String> runCommand = TestJvm.cli(List.of("run", lock.toString(), "--", "sh", "-c", """
+                trap 'echo INT >> "$T/got"' INT
+                echo $$ > "$T/pid"
+                while [ ! -e "$T/go" ]; do sleep 0.05; done
+                exit 4
+                """)).command();
+        StringBuilder shell = new StringBuilder("exec");
+        for (String word : runCommand) {
+            shell.append(" '").append(word.replace("'", "'\\''")).append('\'');
+        }
+        ProcessBuilder pb = new ProcessBuilder(script.toString(), "-qec", shell.toString(), "/dev/null")
+                .directory(tmp.toFile()).redirectOutput(tmp.resolve("tty.out").toFile()).redirectErrorStream(true);
+        pb.environment().put("T", tmp.toString());
+        Process terminal = pb.start();
+        started.add(terminal);
+        long cmd = commandPid("run");
+        String token = tokenOfLock();
+        try (HeldWhileAlive checker = HeldWhileAlive.start(lock, token, cmd)) {
+            terminal.getOutputStream().write(3);
+            terminal.getOutputStream().flush();
+            waitUntil("CMD got the terminal's SIGINT", () -> !read(tmp.resolve("got")).isEmpty());
+            assertThat(alive(cmd)).as("CMD, which handles Ctrl-C, after it").isTrue();
+            Files.writeString(tmp.resolve("go"), "");
+            assertThat(waitForExit(terminal)).as(read(tmp.resolve("tty.out"))).isEqualTo(4);
+            assertThat(checker.violation()).isNull();
+        }
+        assertThat(read(tmp.resolve("got"))).as("the SIGINTs CMD got").isEqualTo("INT");
+        assertThat(read(tmp.resolve("tty.out"))).doesNotContain("passing it").doesNotContain("Exception");
+        assertThat(Files.exists(lock)).isFalse();
+    }
+
     // ---- helpers ----
+
+    static final Path SETSID = Path.of("/usr/bin/setsid");
 
     /** Starts {@code lockscope args} with T=tmp in its environment, stdout and stderr to tmp/NAME.out and .err. */
     Process startRun(String name, List<String> args) throws IOException {
         List<String> all = new ArrayList<>(args);
         all.add(0, "run");
         ProcessBuilder pb = TestJvm.cli(all).directory(tmp.toFile());
+        if (Files.isExecutable(SETSID)) {
+            // Away from any terminal that runs this test: in a terminal's foreground job run takes SIGINT for
+            // the terminal's Ctrl-C and does not pass it on (see the Ctrl-C test). setsid execs in place: same pid.
+            List<String> detached = new ArrayList<>(pb.command());
+            detached.add(0, SETSID.toString());
+            pb.command(detached);
+        }
         pb.environment().putAll(Map.of("T", tmp.toString()));
         pb.redirectOutput(tmp.resolve(name + ".out").toFile());
         pb.redirectError(tmp.resolve(name + ".err").toFile());
