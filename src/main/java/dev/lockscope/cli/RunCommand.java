@@ -102,45 +102,49 @@ public final class RunCommand implements Callable<Integer> {
             interruptions.waiting(false);
         }
         handle.onLost(h -> interruptions.lockLost(h.lossReason()));
-        SupervisedCommand child = null;
-        int exit;
+        Integer exit = null; // CMD's code; null while CMD has not run
+        boolean cannotStart = false;
+        boolean released;
         try {
-            if (interruptions.signal() != null || interruptions.lostAndStopping()) {
-                // Told to stop between taking the lock and starting CMD: do not start it.
-                boolean released = release(handle, err);
-                return interruptions.signal() != null && released ? interruptions.signalExitCode() : ExitCodes.LOCK_LOST;
+            // Told to stop between taking the lock and starting CMD: CMD is not started.
+            if (interruptions.signal() == null && !interruptions.lostAndStopping()) {
+                exit = runToItsEnd(handle, interruptions, err);
             }
-            ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
-            pb.environment().put("LOCKSCOPE_LOCK", handle.lockPath().toString());
-            pb.environment().put("LOCKSCOPE_TOKEN", handle.token());
-            try {
-                // This thread starts CMD and waits for it: it must, see SupervisedCommand.PDEATHSIG_HELPER.
-                child = SupervisedCommand.start(pb, grace, err);
-            } catch (IOException e) {
-                err.println("lockscope: cannot run '" + command.get(0) + "': " + e.getMessage());
-                release(handle, err);
-                return ExitCodes.COMMAND_NOT_FOUND;
-            }
-            interruptions.running(child);
-            exit = child.awaitExit();
-        } catch (RuntimeException | Error e) {
-            // run itself failed while CMD ran: CMD must be dead before the lock is released (below or by a waiter).
-            if (child != null) {
-                child.kill();
-                child.awaitExit();
-            }
-            release(handle, err);
-            throw e;
+        } catch (IOException e) {
+            err.println("lockscope: cannot run '" + command.get(0) + "': " + e.getMessage());
+            cannotStart = true;
+        } finally {
+            // CMD is dead and reaped, or never ran: only now may the lock go.
+            released = release(handle, err);
         }
-        // CMD is dead and reaped: only now may the lock go.
-        boolean released = release(handle, err);
-        if (interruptions.lostAndStopping() || !released || handle.state() == LockHandle.State.LOST) {
+        if (cannotStart) {
+            return ExitCodes.COMMAND_NOT_FOUND;
+        }
+        if (interruptions.lostAndStopping() || !released) {
             return ExitCodes.LOCK_LOST;
         }
         if (interruptions.signal() != null) {
             return interruptions.signalExitCode();
         }
         return exit;
+    }
+
+    /** Starts CMD under the lock and waits until it is dead: CMD's exit code. */
+    private int runToItsEnd(LockHandle handle, RunInterruptions interruptions, PrintWriter err) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+        pb.environment().put("LOCKSCOPE_LOCK", handle.lockPath().toString());
+        pb.environment().put("LOCKSCOPE_TOKEN", handle.token());
+        // This thread starts CMD and waits for it, as it must: see SupervisedCommand.PDEATHSIG_HELPER.
+        SupervisedCommand child = SupervisedCommand.start(pb, grace, err);
+        try {
+            interruptions.running(child);
+            return child.awaitExit();
+        } catch (RuntimeException | Error e) {
+            // run itself failed while CMD ran: CMD must be dead before the lock is released.
+            child.kill();
+            child.awaitExit();
+            throw e;
+        }
     }
 
     private static boolean release(LockHandle handle, PrintWriter err) {
