@@ -55,7 +55,7 @@ class LockCliTest {
             h.destroy();
             h.waitFor();
         }
-        // The holder was stopped with SIGTERM: its shutdown hook released the lock.
+        // The holder was stopped with SIGTERM: it passed it on to CMD and released the lock once CMD had exited.
         assertThat(Files.exists(lock)).isFalse();
     }
 

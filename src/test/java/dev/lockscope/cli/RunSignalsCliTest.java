@@ -2,6 +2,7 @@ package dev.lockscope.cli;
 
 import dev.lockscope.lock.LockSnapshot;
 import dev.lockscope.testing.TestJvm;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,7 @@ class RunSignalsCliTest {
         lock = locks.resolve("job.lock");
     }
 
-    @org.junit.jupiter.api.AfterEach
+    @AfterEach
     void killLeftovers() {
         // Only what this test started: CMDs a broken run left behind, and the runs themselves.
         for (long pid : commandPids) {
