@@ -19,13 +19,14 @@ import java.util.concurrent.Callable;
 
 /** {@code lockscope run}: run a command while holding a lock, with the heartbeat going. Main thread only. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Acquire LOCKFILE, run CMD with the heartbeat renewing the lease, and release the lock",
-                "once CMD has exited, even if CMD fails. CMD sees LOCKSCOPE_LOCK and LOCKSCOPE_TOKEN in its",
-                "environment. SIGTERM, SIGINT and SIGHUP are passed on to CMD; the lock is released only once",
-                "CMD is dead (SIGKILL after the grace period). On Linux CMD dies with a killed run.",
-                "Exit: CMD's exit code; 75 if the lock could not be had in time; 70 if the lock was lost",
-                "(CMD is then stopped, unless --keep-running-on-loss); 128+N after signal N (143 for SIGTERM);",
-                "127 if CMD cannot be started."})
+        description = {"Acquire LOCKFILE, run CMD with the heartbeat renewing the lease, and",
+                "release the lock once CMD has exited, even if CMD fails. CMD sees",
+                "LOCKSCOPE_LOCK and LOCKSCOPE_TOKEN in its environment. SIGTERM, SIGINT and",
+                "SIGHUP are passed on to CMD, and the lock is released only once CMD is dead",
+                "(SIGKILL after the grace period). On Linux CMD dies with a killed run.",
+                "Exit: CMD's exit code; 75 if the lock could not be had in time; 70 if the",
+                "lock was lost (CMD is then stopped, unless --keep-running-on-loss);",
+                "128+N after signal N (143 for SIGTERM); 127 if CMD cannot be started."})
 public final class RunCommand implements Callable<Integer> {
 
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
@@ -48,8 +49,8 @@ public final class RunCommand implements Callable<Integer> {
     boolean noBreakStale;
 
     @Option(names = {"-g", "--grace"}, paramLabel = "DUR", converter = DurationConverter.class,
-            description = {"after a SIGTERM, SIGINT or SIGHUP (passed on to CMD) or a lost lock (SIGTERM to CMD),",
-                    "how long CMD has to exit before it gets SIGKILL (default: ${DEFAULT-VALUE})"},
+            description = "how long CMD has to exit after a signal passed on to it or a lost lock, before it"
+                    + " gets SIGKILL (default: ${DEFAULT-VALUE})",
             defaultValue = "10s")
     Duration grace = DEFAULT_GRACE;
 

@@ -136,7 +136,7 @@ class RunSignalsCliTest {
                 if (cmdDeadNanos < 0 && !alive(cmd)) {
                     cmdDeadNanos = System.nanoTime();
                 }
-                if (lockTakenNanos < 0 && !tokenIs(lock, token)) {
+                if (lockTakenNanos < 0 && Boolean.FALSE.equals(tokenIs(lock, token))) {
                     lockTakenNanos = System.nanoTime();
                 }
                 Thread.sleep(1);
@@ -356,12 +356,13 @@ class RunSignalsCliTest {
         return state != 'Z' && state != 'X';
     }
 
-    static boolean tokenIs(Path lock, String token) {
+    /** Whether {@code lock} holds {@code token}; null when that cannot be told (a read that met a renewal's write). */
+    static Boolean tokenIs(Path lock, String token) {
         try {
             Optional<LockSnapshot> s = LockSnapshot.read(lock);
             return s.isPresent() && token.equals(s.get().token());
         } catch (IOException e) {
-            return false; // gone or replaced while we read it
+            return null;
         }
     }
 
@@ -378,13 +379,13 @@ class RunSignalsCliTest {
         private HeldWhileAlive(Path lock, String token, long pid) {
             thread = new Thread(() -> {
                 while (!stop) {
-                    boolean ours = tokenIs(lock, token);
+                    Boolean ours = tokenIs(lock, token);
                     boolean cmdAlive = alive(pid);
                     if (!cmdAlive) {
                         return;
                     }
                     checks++;
-                    if (!ours) {
+                    if (Boolean.FALSE.equals(ours)) {
                         violation = "the lock was free or another's while CMD (pid " + pid + ") lived";
                         return;
                     }
