@@ -34,7 +34,7 @@ final class SupervisedCommand {
      * nor release the lock. Waiters then judge the lock DEAD as soon as run's pid is gone, and break it,
      * so CMD must die with run. {@code setpriv --pdeathsig KILL -- CMD} asks the kernel (prctl
      * PR_SET_PDEATHSIG) to SIGKILL CMD when its parent dies, then execs CMD in the same process. The kernel
-     * sends that signal while run's process exits, before run's pid can be seen as gone; CMD was dead 8-106 ms
+     * sends that signal while run's process exits, before run's pid can be seen as gone; CMD was dead 8-250 ms
      * after a SIGKILL of run on a loaded machine, while a waiter looks at the holder's pid once a second.
      *
      * <p>Limits: the "parent" is the THREAD that started CMD, so that thread must outlive CMD (it does: it
