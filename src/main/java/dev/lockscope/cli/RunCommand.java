@@ -1,5 +1,6 @@
 package dev.lockscope.cli;
 
+import dev.lockscope.lock.IoErrorText;
 import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockHandle;
 import dev.lockscope.lock.LockLostException;
@@ -24,7 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
                 "even if CMD fails. CMD sees LOCKSCOPE_LOCK and LOCKSCOPE_TOKEN in its environment.",
                 "Exit: CMD's exit code; 75 if the lock could not be had in time; 70 if the lock was lost",
                 "while CMD ran; 127 if CMD cannot be started."})
-public final class RunCommand implements Callable<Integer> {
+public final class RunCommand implements Callable<Integer>, ExitCodes.Operation {
 
     @Option(names = {"-t", "--timeout"}, paramLabel = "DUR", converter = DurationConverter.class,
             description = "how long to wait for the lock (default: ${DEFAULT-VALUE}); e.g. 500ms, 10s, 2m",
@@ -54,7 +55,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LockPaths.requireNotDirectory(spec, lockFile);
+        LockPaths.requireLockFile(spec, lockFile);
         return execute(spec.commandLine().getErr());
     }
 
@@ -65,20 +66,20 @@ public final class RunCommand implements Callable<Integer> {
             options = LockOptions.defaults().withLease(lease).withPurpose(purpose != null ? purpose
                     : String.join(" ", command)).withBreakStale(!noBreakStale);
         } catch (IllegalArgumentException e) {
-            err.println("lockscope: " + e.getMessage());
+            err.println(ExitCodes.describe(e));
             return ExitCodes.USAGE;
         }
         LockHandle handle;
         try {
             handle = LinkLock.at(lockFile, options).acquire(timeout);
         } catch (LockTimeoutException e) {
-            err.println("lockscope: " + e.getMessage());
+            err.println(ExitCodes.describe(e)); // names the holder, whose fields anyone may have written
             return ExitCodes.LOCK_TIMEOUT;
         }
         AtomicBoolean lostWhileRunning = new AtomicBoolean();
         handle.onLost(h -> {
             lostWhileRunning.set(true);
-            err.println("lockscope: lock lost while the command ran: " + h.lossReason());
+            err.println("lockscope: " + TerminalText.escape("lock lost while the command ran: " + h.lossReason()));
             err.flush();
         });
         Process child = null;
@@ -91,7 +92,7 @@ public final class RunCommand implements Callable<Integer> {
             try {
                 child = pb.start();
             } catch (IOException e) {
-                err.println("lockscope: cannot run '" + command.get(0) + "': " + e.getMessage());
+                err.println("lockscope: " + TerminalText.escape("cannot run '" + command.get(0) + "': " + e.getMessage()));
                 release(handle, err);
                 return ExitCodes.COMMAND_NOT_FOUND;
             }
@@ -123,15 +124,21 @@ public final class RunCommand implements Callable<Integer> {
         return exit;
     }
 
+    @Override
+    public String operation() {
+        return "run " + (command == null || command.isEmpty() ? "a command" : "'" + command.get(0) + "'")
+                + " under lock " + lockFile;
+    }
+
     private static boolean release(LockHandle handle, PrintWriter err) {
         try {
             handle.release();
             return true;
         } catch (LockLostException e) {
-            err.println("lockscope: " + e.getMessage());
+            err.println(ExitCodes.describe(e));
             return false;
         } catch (IOException e) {
-            err.println("lockscope: could not release " + handle.lockPath() + ": " + e.getMessage());
+            err.println("lockscope: " + TerminalText.escape(IoErrorText.failed("release", handle.lockPath(), e)));
             return false;
         }
     }

@@ -16,7 +16,8 @@ import java.util.List;
  * <p>Building picocli's model of the command tree takes 100-300 ms of a ~350 ms start (picocli's classes
  * are Java 5 class files, which class-data sharing cannot archive, and every subcommand is reflected
  * over); a lock taken around a short command should not cost that. Anything else (help, version, an
- * unknown or clustered option, a bad value, no {@code --}, a directory as LOCKFILE) returns null and
+ * unknown or clustered option, a bad value, no {@code --}, a directory as LOCKFILE or a LOCKFILE whose
+ * directory does not exist) returns null and
  * goes through picocli as before, so every message and error stays picocli's. The command is run by
  * {@link RunCommand#execute}, the same code picocli calls, and failures map to the same exit codes and
  * "lockscope: message" lines as {@link LockscopeCommand}'s exception handler.
@@ -36,7 +37,7 @@ public final class RunFastPath {
         try {
             return cmd.execute(err);
         } catch (Exception ex) {
-            err.println(ExitCodes.describe(ex));
+            err.println(ExitCodes.describe(ex, cmd.operation()));
             return ExitCodes.forFailure(ex);
         } finally {
             err.flush();
@@ -93,7 +94,9 @@ public final class RunFastPath {
             return null;
         }
         c.lockFile = Path.of(args[i]);
-        if (Files.isDirectory(c.lockFile, LinkOption.NOFOLLOW_LINKS)) {
+        // An empty LOCKFILE (""), a directory or a missing directory: picocli's path says what is wrong.
+        Path dir = c.lockFile.toAbsolutePath().getParent();
+        if (Files.isDirectory(c.lockFile, LinkOption.NOFOLLOW_LINKS) || dir == null || !Files.isDirectory(dir)) {
             return null;
         }
         c.command = List.copyOf(Arrays.asList(args).subList(i + 2, args.length));

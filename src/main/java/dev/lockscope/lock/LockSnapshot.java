@@ -137,9 +137,6 @@ public record LockSnapshot(Path path, FileFacts facts, LockIdentity identity, Lo
     }
 
     static String describe(IOException e) {
-        if (e instanceof FileSystemException fse && fse.getReason() != null) {
-            return fse.getReason();
-        }
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return IoErrorText.reason(e);
     }
 }
