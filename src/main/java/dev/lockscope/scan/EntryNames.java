@@ -82,7 +82,8 @@ public final class EntryNames {
         return b == null ? name : b.toString();
     }
 
-    static String decode(byte[] raw) {
+    /** The name of the raw bytes {@code raw}: UTF-8, with each byte that is not UTF-8 as U+DC80..U+DCFF. */
+    public static String decode(byte[] raw) {
         CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(raw);
