@@ -69,6 +69,9 @@ public final class RecordsCommand implements Runnable {
         @Mixin
         StoreOptions store;
 
+        @Parameters(index = "0", paramLabel = "FILE", description = "the record file (put and edit create it)")
+        Path file;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -82,9 +85,6 @@ public final class RecordsCommand implements Runnable {
 
         abstract int body() throws Exception;
 
-        /** The record file argument. */
-        abstract Path file();
-
         /** Prints one line to standard error, escaped: messages name records and writers read from the file. */
         void error(String message) {
             err().println("lockscope: " + TerminalText.escape(message));
@@ -93,7 +93,7 @@ public final class RecordsCommand implements Runnable {
         @Override
         public Integer call() {
             try {
-                LockPaths.requireRecordFile(spec, file());
+                LockPaths.requireRecordFile(spec, file);
                 int code = body();
                 out().flush();
                 return code;
@@ -149,9 +149,6 @@ public final class RecordsCommand implements Runnable {
             description = {"List the records: a header line, then one line per record: NAME <tab> compact JSON.",
                     "With --json, one JSON object: file, exists, generation, writer, records."})
     static final class ListRecords extends Base {
-        @Parameters(index = "0", paramLabel = "FILE", description = "the record file")
-        Path file;
-
         @Option(names = "--json", description = "print one JSON object")
         boolean json;
 
@@ -187,11 +184,6 @@ public final class RecordsCommand implements Runnable {
         }
 
         @Override
-        Path file() {
-            return file;
-        }
-
-        @Override
         public String operation() {
             return "list the records of " + file;
         }
@@ -201,9 +193,6 @@ public final class RecordsCommand implements Runnable {
     @Command(name = "get", mixinStandardHelpOptions = true,
             description = {"Print the JSON value of record NAME. Exit 1 if there is no such record."})
     static final class Get extends Base {
-        @Parameters(index = "0", paramLabel = "FILE", description = "the record file")
-        Path file;
-
         @Parameters(index = "1", paramLabel = "NAME", description = "the record name")
         String name;
 
@@ -223,11 +212,6 @@ public final class RecordsCommand implements Runnable {
         }
 
         @Override
-        Path file() {
-            return file;
-        }
-
-        @Override
         public String operation() {
             return "get record " + quote(name) + " from " + file;
         }
@@ -238,9 +222,6 @@ public final class RecordsCommand implements Runnable {
             description = {"Set record NAME to the JSON value JSON ('-' reads it from standard input).",
                     "Invalid JSON is an error (exit 65) and nothing is written."})
     static final class Put extends Base {
-        @Parameters(index = "0", paramLabel = "FILE", description = "the record file (created on first write)")
-        Path file;
-
         @Parameters(index = "1", paramLabel = "NAME", description = "the record name")
         String name;
 
@@ -265,11 +246,6 @@ public final class RecordsCommand implements Runnable {
         }
 
         @Override
-        Path file() {
-            return file;
-        }
-
-        @Override
         public String operation() {
             return "put record " + quote(name) + " into " + file;
         }
@@ -279,9 +255,6 @@ public final class RecordsCommand implements Runnable {
     @Command(name = "delete", mixinStandardHelpOptions = true,
             description = {"Delete record NAME. Exit 1 if there is no such record (nothing is written)."})
     static final class Delete extends Base {
-        @Parameters(index = "0", paramLabel = "FILE", description = "the record file")
-        Path file;
-
         @Parameters(index = "1", paramLabel = "NAME", description = "the record name")
         String name;
 
@@ -299,11 +272,6 @@ public final class RecordsCommand implements Runnable {
         }
 
         @Override
-        Path file() {
-            return file;
-        }
-
-        @Override
         public String operation() {
             return "delete record " + quote(name) + " from " + file;
         }
@@ -316,9 +284,6 @@ public final class RecordsCommand implements Runnable {
                     "changes to other records are merged (your edit is re-applied on top); a change to NAME",
                     "itself is a conflict (exit 1, your text is kept) unless --force re-applies your value anyway."})
     static final class Edit extends Base {
-        @Parameters(index = "0", paramLabel = "FILE", description = "the record file")
-        Path file;
-
         @Parameters(index = "1", paramLabel = "NAME", description = "the record name")
         String name;
 
@@ -383,11 +348,6 @@ public final class RecordsCommand implements Runnable {
                     return ExitCodes.NOTHING_DONE;
                 }
             }
-        }
-
-        @Override
-        Path file() {
-            return file;
         }
 
         @Override
