@@ -16,11 +16,10 @@ import java.util.List;
  * <p>Building picocli's model of the command tree takes 100-300 ms of a ~350 ms start (picocli's classes
  * are Java 5 class files, which class-data sharing cannot archive, and every subcommand is reflected
  * over); a lock taken around a short command should not cost that. Anything else (help, version, an
- * unknown or clustered option, a bad value, no {@code --}, a directory as LOCKFILE or a LOCKFILE whose
- * directory does not exist) returns null and
- * goes through picocli as before, so every message and error stays picocli's. The command is run by
- * {@link RunCommand#execute}, the same code picocli calls, and failures map to the same exit codes and
- * "lockscope: message" lines as {@link LockscopeCommand}'s exception handler.
+ * unknown or clustered option, a bad value, no {@code --}, a LOCKFILE that {@link LockPaths} refuses)
+ * returns null and goes through picocli as before, so every message and error stays picocli's. The
+ * command is run by {@link RunCommand#execute}, the same code picocli calls, and failures map to the same
+ * exit codes and "lockscope: message" lines as {@link LockscopeCommand}'s exception handler.
  */
 public final class RunFastPath {
 
@@ -94,9 +93,11 @@ public final class RunFastPath {
             return null;
         }
         c.lockFile = Path.of(args[i]);
-        // An empty LOCKFILE (""), a directory or a missing directory: picocli's path says what is wrong.
+        // An empty LOCKFILE (""), a directory, a missing directory or an undecodable name (U+FFFD):
+        // picocli's path says what is wrong (LockPaths).
         Path dir = c.lockFile.toAbsolutePath().getParent();
-        if (Files.isDirectory(c.lockFile, LinkOption.NOFOLLOW_LINKS) || dir == null || !Files.isDirectory(dir)) {
+        if (Files.isDirectory(c.lockFile, LinkOption.NOFOLLOW_LINKS) || dir == null || !Files.isDirectory(dir)
+                || args[i].indexOf('\uFFFD') >= 0) {
             return null;
         }
         c.command = List.copyOf(Arrays.asList(args).subList(i + 2, args.length));

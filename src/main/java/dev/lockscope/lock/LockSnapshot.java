@@ -115,7 +115,8 @@ public record LockSnapshot(Path path, FileFacts facts, LockIdentity identity, Lo
             if (FileFacts.isGone(e)) {
                 return Optional.empty();
             }
-            throw e;
+            // A read may fail with only "Bad address" (EFAULT on a FUSE mount): say what and where.
+            throw new LockException(IoErrorText.failed("read lock", path, e), e);
         }
         byte[] content = Arrays.copyOf(buf, n);
         LockOwner owner = null;

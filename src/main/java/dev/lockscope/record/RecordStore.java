@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lockscope.lock.FileFacts;
 import dev.lockscope.lock.IoErrorText;
 import dev.lockscope.lock.LinkLock;
+import dev.lockscope.lock.LockException;
 import dev.lockscope.lock.LockFile;
 import dev.lockscope.lock.LockHandle;
 import dev.lockscope.lock.LockLostException;
@@ -462,8 +463,9 @@ public final class RecordStore {
                     + unchanged(current), e);
         } catch (IOException e) {
             // A bare "Bad address" from the check must still say what failed, and where.
-            throw new RecordStoreException(file, "not saved: " + IoErrorText.failed("check the lock", handle.lockPath(), e)
-                    + "; the temp file was removed and " + unchanged(current), e);
+            String why = e instanceof LockException ? e.getMessage() : IoErrorText.failed("check the lock", handle.lockPath(), e);
+            throw new RecordStoreException(file, "not saved: " + why + "; the temp file was removed and "
+                    + unchanged(current), e);
         }
         if (local) {
             fenceByContent(loaded);
