@@ -19,19 +19,20 @@ final class LockPaths {
      * exist ({@link MissingDirectoryException}, 66): a lock there can be neither free nor held.
      */
     static void requireLockFile(CommandLine.Model.CommandSpec spec, Path lockFile) throws MissingDirectoryException {
-        requireFile(spec, lockFile, "LOCKFILE", "records.json.lock");
+        requireFile(spec, lockFile, "LOCKFILE", "lock", "records.json.lock");
     }
 
     /** As {@link #requireLockFile}, for a record FILE. */
     static void requireRecordFile(CommandLine.Model.CommandSpec spec, Path file) throws MissingDirectoryException {
-        requireFile(spec, file, "FILE", "records.json");
+        requireFile(spec, file, "FILE", "record", "records.json");
     }
 
-    private static void requireFile(CommandLine.Model.CommandSpec spec, Path file, String label, String example)
+    private static void requireFile(CommandLine.Model.CommandSpec spec, Path file, String label, String kind,
+                                    String example)
             throws MissingDirectoryException {
         if (file.toString().isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), label + " is empty; give the path of a "
-                    + ("FILE".equals(label) ? "record" : "lock") + " file, e.g. /shared/" + example);
+                    + kind + " file, e.g. /shared/" + example);
         }
         if (file.toString().indexOf('\uFFFD') >= 0) {
             // Java decoded the argument with the locale's charset and replaced what it could not decode:
@@ -42,7 +43,7 @@ final class LockPaths {
         }
         if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
             throw new CommandLine.ParameterException(spec.commandLine(), label + " '" + file
-                    + "' is a directory; give the file itself, e.g. " + file.resolve(example));
+                    + "' is a directory, not a " + kind + " file; give the file itself, e.g. " + file.resolve(example));
         }
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null) {
