@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
                 "  cycle:   uncontended acquire+release, every process on its own lock name",
                 "  counter: one shared lock; each op increments a JSON counter through the record store's",
                 "           save path (" + BenchRunner.COUNTER_FILE + " in DIR); the final count must be N*M.",
-                "Exit: 0 ok; 65 if the counter lost or duplicated an increment; 74 if a worker failed."})
+                "Exit: 0 ok; 65 if the counter lost or duplicated an increment; 66 no such directory; 74 if a worker failed."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "DIR", description = "the directory to lock in (must exist)")
@@ -77,13 +77,14 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BenchResult r;
         try {
+            LockPaths.requireDirectory(dir);
             r = BenchRunner.run(config);
         } catch (BenchRunner.WorkerFailedException e) {
-            err.println("lockscope: " + e.getMessage());
+            err.println("lockscope: " + TerminalText.escape(e.getMessage()));
             return ExitCodes.IO_ERROR;
         } catch (IOException e) {
-            err.println("lockscope: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-            return ExitCodes.IO_ERROR;
+            err.println(ExitCodes.describe(e, "benchmark locks in " + dir));
+            return ExitCodes.forFailure(e);
         }
         if (json) {
             ObjectMapper mapper = new ObjectMapper();

@@ -22,9 +22,10 @@ import java.util.concurrent.Callable;
 @Command(name = "break", mixinStandardHelpOptions = true,
         description = {"Break a stale (DEAD or EXPIRED) lock safely: only the lock that was judged is ever removed,",
                 "and an audit record is written to .lockscope-audit/ beside it.",
-                "Exit: 0 broken, 1 nothing to break or the lock changed, 3 refused (not stale), 4 not confirmed,",
-                "75 another breaker is busy."})
-public final class BreakCommand implements Callable<Integer> {
+                "Exit: 0 broken, 1 nothing to break (no lock, not a lock file) or the lock changed, 3 refused",
+                "(not stale), 4 not confirmed, 66 no such directory, 75 another breaker is busy,",
+                "77 permission denied or read-only filesystem."})
+public final class BreakCommand implements Callable<Integer>, ExitCodes.Operation {
 
     @Parameters(index = "0", paramLabel = "LOCKFILE", description = "the lock file")
     Path lockFile;
@@ -40,20 +41,26 @@ public final class BreakCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LockPaths.requireNotDirectory(spec, lockFile);
+        LockPaths.requireLockFile(spec, lockFile);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        String notALock = LockPaths.notALockFile(lockFile);
+        if (notALock != null) {
+            err.println("lockscope: " + TerminalText.escape(lockFile + " is not a lock file but " + notALock
+                    + ": nothing to break; remove it by hand if it is in the way"));
+            return ExitCodes.NOTHING_DONE;
+        }
         LinkLock lock = LinkLock.at(lockFile, LockOptions.defaults());
         Verdict v = lock.inspect();
         if (v.state() == LockState.FREE) {
-            out.println("No lock at " + v.lock() + ": nothing to break.");
+            out.println(TerminalText.escape("No lock at " + v.lock() + ": nothing to break."));
             out.flush();
             return ExitCodes.NOTHING_DONE;
         }
         VerdictFormat.printHuman(v, out);
         if (!v.state().isStale() && !force) {
-            err.println("lockscope: refusing to break " + v.lock() + ": it is " + v.state() + " by "
-                    + v.holderDescription() + ". Use --force to break it anyway; its owner will lose the lock.");
+            err.println("lockscope: " + TerminalText.escape("refusing to break " + v.lock() + ": it is " + v.state()
+                    + " by " + v.holderDescription() + ". Use --force to break it anyway; its owner will lose the lock."));
             return ExitCodes.REFUSED;
         }
         if (!yes) {
@@ -70,9 +77,9 @@ public final class BreakCommand implements Callable<Integer> {
             }
         }
         BreakResult r = lock.breakLock(v, force);
-        out.println(r.message());
+        out.println(TerminalText.escape(r.message()));
         if (r.auditFile() != null) {
-            out.println("audit: " + r.auditFile());
+            out.println("audit: " + TerminalText.escape(r.auditFile().toString()));
         }
         out.flush();
         return switch (r.outcome()) {
@@ -82,5 +89,10 @@ public final class BreakCommand implements Callable<Integer> {
             case RESTORE_FAILED -> ExitCodes.LOCK_LOST;
             default -> ExitCodes.NOTHING_DONE;
         };
+    }
+
+    @Override
+    public String operation() {
+        return "break lock " + lockFile;
     }
 }

@@ -14,15 +14,16 @@ import java.io.PrintWriter;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",
-                "1:nothing done (lock changed or vanished before a break)",
+                "1:nothing done (no lock, lock changed or vanished before a break, not a lock file, no such record)",
                 "3:break refused: the lock is not stale (use --force)",
                 "4:not confirmed",
                 "64:usage error",
                 "65:bad data (invalid JSON, corrupt record file)",
+                "66:the directory of LOCKFILE or FILE does not exist",
                 "70:the lock was lost while the command ran",
-                "74:I/O error",
+                "74:other I/O error (the message names the operation and the path)",
                 "75:the lock could not be had in time",
-                "77:permission denied"})
+                "77:permission denied or read-only filesystem"})
 public final class LockscopeCommand implements Runnable {
 
     public static final String VERSION = "0.1.0";
@@ -54,12 +55,15 @@ public final class LockscopeCommand implements Runnable {
         cl.setErr(err);
         cl.setExitCodeExceptionMapper(ex -> ExitCodes.IO_ERROR);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println(ExitCodes.describe(ex));
+            Object command = commandLine.getCommand();
+            commandLine.getErr().println(ExitCodes.describe(ex,
+                    command instanceof ExitCodes.Operation op ? op.operation() : null));
             return ExitCodes.forFailure(ex);
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("lockscope: " + ex.getMessage());
+            // picocli quotes the offending argument, which may be a hostile file name.
+            c.getErr().println("lockscope: " + TerminalText.escape(ex.getMessage()));
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
             return ExitCodes.USAGE;
         });

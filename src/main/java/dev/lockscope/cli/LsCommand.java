@@ -29,7 +29,7 @@ import java.util.concurrent.CountDownLatch;
                 "Ages are server time (measured with a probe file). --all adds claims (HELD, WAITING, ORPHAN),",
                 "break guards' leftovers, record-save temp files, .nfsXXXX files, probes and everything else.",
                 "Symlinks are never followed and FIFOs or devices never opened."})
-public final class LsCommand implements Callable<Integer> {
+public final class LsCommand implements Callable<Integer>, ExitCodes.Operation {
 
     @Parameters(index = "0", paramLabel = "DIR", description = "the lock directory")
     Path dir;
@@ -62,6 +62,7 @@ public final class LsCommand implements Callable<Integer> {
         if (interval != null && interval.toMillis() < 10) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be at least 10ms");
         }
+        LockPaths.requireDirectory(dir);
         if (!watch) {
             DirectorySnapshot snap = DirectoryScanner.snapshot(dir);
             printSnapshot(snap, out, err);
@@ -92,7 +93,7 @@ public final class LsCommand implements Callable<Integer> {
 
             @Override
             public void onError(Path directory, Exception error) {
-                err.println("lockscope: " + (error.getMessage() == null ? error.toString() : error.getMessage()));
+                err.println(ExitCodes.describe(error, operation()));
                 err.flush();
             }
         };
@@ -104,6 +105,11 @@ public final class LsCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         stopped.await();
         return ExitCodes.OK;
+    }
+
+    @Override
+    public String operation() {
+        return "list lock directory " + dir;
     }
 
     private List<ScanEntry> shown(List<ScanEntry> entries) {
@@ -124,7 +130,7 @@ public final class LsCommand implements Callable<Integer> {
             ScanFormat.printTable(entries, out);
         }
         if (snap.clockError() != null) {
-            err.println("lockscope: note: " + snap.clockError());
+            err.println("lockscope: note: " + TerminalText.escape(snap.clockError()));
         }
     }
 

@@ -3,8 +3,6 @@ package dev.lockscope.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lockscope.lock.LockLostException;
-import dev.lockscope.lock.LockTimeoutException;
 import dev.lockscope.record.CorruptRecordFileException;
 import dev.lockscope.record.RecordChange;
 import dev.lockscope.record.RecordConflictException;
@@ -22,8 +20,6 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,8 +35,8 @@ import java.util.concurrent.Callable;
         description = {"Read and change a shared JSON record file (see docs/RECORDS.md).",
                 "Reads take no lock; every change goes through the locked save path.",
                 "Exit: 0 ok; 1 record absent or edit conflict (nothing written); 64 usage; 65 invalid JSON or",
-                "corrupt record file; 70 lock lost before the commit; 74 I/O error; 75 lock timeout;",
-                "77 permission denied or read-only filesystem."},
+                "corrupt record file; 66 no such directory; 70 lock lost before the commit; 74 other I/O error;",
+                "75 lock timeout; 77 permission denied or read-only filesystem."},
         subcommands = {RecordsCommand.ListRecords.class, RecordsCommand.Get.class, RecordsCommand.Put.class,
                 RecordsCommand.Delete.class, RecordsCommand.Edit.class})
 public final class RecordsCommand implements Runnable {
@@ -69,9 +65,12 @@ public final class RecordsCommand implements Runnable {
     }
 
     /** Shared plumbing: run a body and turn failures into the documented exit codes. */
-    abstract static class Base implements Callable<Integer> {
+    abstract static class Base implements Callable<Integer>, ExitCodes.Operation {
         @Mixin
         StoreOptions store;
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "the record file (put and edit create it)")
+        Path file;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -86,45 +85,38 @@ public final class RecordsCommand implements Runnable {
 
         abstract int body() throws Exception;
 
+        /** Prints one line to standard error, escaped: messages name records and writers read from the file. */
+        void error(String message) {
+            err().println("lockscope: " + TerminalText.escape(message));
+        }
+
         @Override
         public Integer call() {
             try {
+                LockPaths.requireRecordFile(spec, file);
                 int code = body();
                 out().flush();
                 return code;
+            } catch (CommandLine.ParameterException e) {
+                throw e; // picocli reports it as a usage error (64)
             } catch (Exception e) {
                 out().flush();
-                err().println("lockscope: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+                err().println(ExitCodes.describe(e, operation()));
                 err().flush();
                 return exitCodeFor(e);
             }
         }
     }
 
-    /** The exit code for a failure, consistent with {@code lockscope run}. */
+    /** The exit code for a failure: the record store's own cases, then the mapping every command shares. */
     static int exitCodeFor(Throwable e) {
-        if (e instanceof LockTimeoutException) {
-            return ExitCodes.LOCK_TIMEOUT;
-        }
-        if (e instanceof LockLostException) {
-            return ExitCodes.LOCK_LOST;
-        }
         if (e instanceof RecordConflictException) {
             return ExitCodes.NOTHING_DONE;
         }
         if (e instanceof CorruptRecordFileException || e instanceof JsonProcessingException) {
             return ExitCodes.DATA_ERROR;
         }
-        if (e instanceof IllegalArgumentException) {
-            return ExitCodes.USAGE;
-        }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof AccessDeniedException || t instanceof FileSystemException fse
-                    && fse.getReason() != null && fse.getReason().contains("Read-only file system")) {
-                return ExitCodes.NO_PERMISSION;
-            }
-        }
-        return ExitCodes.IO_ERROR;
+        return ExitCodes.forFailure(e);
     }
 
     static String quote(String name) {
@@ -141,13 +133,14 @@ public final class RecordsCommand implements Runnable {
 
     static void reportSave(PrintWriter out, PrintWriter err, SaveResult r, String what) {
         if (r.written()) {
-            out.println(r.saved().file() + ": " + what + ", generation " + r.previousGeneration() + " -> "
-                    + r.saved().generation());
+            out.println(TerminalText.escape(r.saved().file() + ": " + what + ", generation " + r.previousGeneration()
+                    + " -> " + r.saved().generation()));
         } else {
-            out.println(r.saved().file() + ": " + what + ": no change (generation " + r.saved().generation() + ")");
+            out.println(TerminalText.escape(r.saved().file() + ": " + what + ": no change (generation "
+                    + r.saved().generation() + ")"));
         }
         if (r.warning() != null) {
-            err.println("lockscope: warning: " + r.warning());
+            err.println("lockscope: warning: " + TerminalText.escape(r.warning()));
         }
     }
 
@@ -156,9 +149,6 @@ public final class RecordsCommand implements Runnable {
             description = {"List the records: a header line, then one line per record: NAME <tab> compact JSON.",
                     "With --json, one JSON object: file, exists, generation, writer, records."})
     static final class ListRecords extends Base {
-        @Parameters(index = "0", paramLabel = "FILE", description = "the record file")
-        Path file;
-
         @Option(names = "--json", description = "print one JSON object")
         boolean json;
 
@@ -185,12 +175,17 @@ public final class RecordsCommand implements Runnable {
                 s.records().forEach(r::set);
                 out().println(RecordFormat.toJson(n, true));
             } else {
-                out().println(describe(s));
+                out().println(TerminalText.escape(describe(s)));
                 for (Map.Entry<String, JsonNode> e : s.records().entrySet()) {
-                    out().println(e.getKey() + "\t" + RecordFormat.toJson(e.getValue(), false));
+                    out().println(TerminalText.escape(e.getKey()) + "\t" + TerminalJson.of(e.getValue(), false));
                 }
             }
             return ExitCodes.OK;
+        }
+
+        @Override
+        public String operation() {
+            return "list the records of " + file;
         }
     }
 
@@ -198,9 +193,6 @@ public final class RecordsCommand implements Runnable {
     @Command(name = "get", mixinStandardHelpOptions = true,
             description = {"Print the JSON value of record NAME. Exit 1 if there is no such record."})
     static final class Get extends Base {
-        @Parameters(index = "0", paramLabel = "FILE", description = "the record file")
-        Path file;
-
         @Parameters(index = "1", paramLabel = "NAME", description = "the record name")
         String name;
 
@@ -212,12 +204,16 @@ public final class RecordsCommand implements Runnable {
             RecordSnapshot s = store.open(file).readFresh();
             Optional<JsonNode> v = s.get(name);
             if (v.isEmpty()) {
-                err().println("lockscope: no record " + quote(name) + " in " + s.file() + " (generation "
-                        + s.generation() + ")");
+                error("no record " + quote(name) + " in " + s.file() + " (generation " + s.generation() + ")");
                 return ExitCodes.NOTHING_DONE;
             }
-            out().println(RecordFormat.toJson(v.get(), pretty));
+            out().println(TerminalJson.of(v.get(), pretty));
             return ExitCodes.OK;
+        }
+
+        @Override
+        public String operation() {
+            return "get record " + quote(name) + " from " + file;
         }
     }
 
@@ -226,9 +222,6 @@ public final class RecordsCommand implements Runnable {
             description = {"Set record NAME to the JSON value JSON ('-' reads it from standard input).",
                     "Invalid JSON is an error (exit 65) and nothing is written."})
     static final class Put extends Base {
-        @Parameters(index = "0", paramLabel = "FILE", description = "the record file (created on first write)")
-        Path file;
-
         @Parameters(index = "1", paramLabel = "NAME", description = "the record name")
         String name;
 
@@ -243,7 +236,7 @@ public final class RecordsCommand implements Runnable {
             try {
                 value = RecordFormat.parseValue(text);
             } catch (JsonProcessingException e) {
-                err().println("lockscope: invalid JSON for record " + quote(name) + ": " + RecordFormat.describeJsonError(e)
+                error("invalid JSON for record " + quote(name) + ": " + RecordFormat.describeJsonError(e)
                         + "; nothing was written to " + file);
                 return ExitCodes.DATA_ERROR;
             }
@@ -251,15 +244,17 @@ public final class RecordsCommand implements Runnable {
             reportSave(out(), err(), r, "put " + quote(name));
             return ExitCodes.OK;
         }
+
+        @Override
+        public String operation() {
+            return "put record " + quote(name) + " into " + file;
+        }
     }
 
     /** {@code records delete FILE NAME}. */
     @Command(name = "delete", mixinStandardHelpOptions = true,
             description = {"Delete record NAME. Exit 1 if there is no such record (nothing is written)."})
     static final class Delete extends Base {
-        @Parameters(index = "0", paramLabel = "FILE", description = "the record file")
-        Path file;
-
         @Parameters(index = "1", paramLabel = "NAME", description = "the record name")
         String name;
 
@@ -268,12 +263,17 @@ public final class RecordsCommand implements Runnable {
             RecordFormat.validateName(name);
             SaveResult r = store.open(file).delete(name);
             if (!r.written()) {
-                err().println("lockscope: no record " + quote(name) + " in " + r.saved().file() + " (generation "
+                error("no record " + quote(name) + " in " + r.saved().file() + " (generation "
                         + r.saved().generation() + "); nothing was written");
                 return ExitCodes.NOTHING_DONE;
             }
             reportSave(out(), err(), r, "deleted " + quote(name));
             return ExitCodes.OK;
+        }
+
+        @Override
+        public String operation() {
+            return "delete record " + quote(name) + " from " + file;
         }
     }
 
@@ -284,9 +284,6 @@ public final class RecordsCommand implements Runnable {
                     "changes to other records are merged (your edit is re-applied on top); a change to NAME",
                     "itself is a conflict (exit 1, your text is kept) unless --force re-applies your value anyway."})
     static final class Edit extends Base {
-        @Parameters(index = "0", paramLabel = "FILE", description = "the record file")
-        Path file;
-
         @Parameters(index = "1", paramLabel = "NAME", description = "the record name")
         String name;
 
@@ -304,7 +301,7 @@ public final class RecordsCommand implements Runnable {
             Files.writeString(edited, before, StandardCharsets.UTF_8);
             int editorExit = runEditor(edited);
             if (editorExit != 0) {
-                err().println("lockscope: the editor exited with status " + editorExit + "; nothing was saved; your"
+                error("the editor exited with status " + editorExit + "; nothing was saved; your"
                         + " text is in " + edited);
                 return ExitCodes.NOTHING_DONE;
             }
@@ -313,13 +310,14 @@ public final class RecordsCommand implements Runnable {
             try {
                 value = RecordFormat.parseValue(after);
             } catch (JsonProcessingException e) {
-                err().println("lockscope: invalid JSON for record " + quote(name) + ": " + RecordFormat.describeJsonError(e)
+                error("invalid JSON for record " + quote(name) + ": " + RecordFormat.describeJsonError(e)
                         + "; nothing was saved; your text is kept in " + edited);
                 return ExitCodes.DATA_ERROR;
             }
             if (after.equals(before) || original.isPresent() && original.get().equals(value)) {
                 Files.deleteIfExists(edited);
-                out().println(rs.file() + ": " + quote(name) + " unchanged (generation " + loaded.generation() + ")");
+                out().println(TerminalText.escape(rs.file() + ": " + quote(name) + " unchanged (generation "
+                        + loaded.generation() + ")"));
                 return ExitCodes.OK;
             }
             long expected = loaded.generation();
@@ -333,7 +331,7 @@ public final class RecordsCommand implements Runnable {
                     Optional<JsonNode> now = c.current().get(name);
                     boolean nameUntouched = now.equals(original);
                     if (nameUntouched || force) {
-                        err().println("lockscope: " + rs.file() + " moved from generation " + c.expectedGeneration()
+                        error(rs.file() + " moved from generation " + c.expectedGeneration()
                                 + " to " + c.actualGeneration() + " while you edited"
                                 + (nameUntouched ? " (other records only); re-applying your edit"
                                 : "; record " + quote(name) + " changed too; --force: saving your value over it"));
@@ -342,7 +340,7 @@ public final class RecordsCommand implements Runnable {
                             continue;
                         }
                     }
-                    err().println("lockscope: conflict: record " + quote(name) + " in " + rs.file()
+                    error("conflict: record " + quote(name) + " in " + rs.file()
                             + " was changed by " + (c.current().writer() == null ? "someone"
                             : c.current().writer().describe()) + " while you edited (generation "
                             + c.expectedGeneration() + " -> " + c.actualGeneration() + "); nothing was saved."
@@ -350,6 +348,11 @@ public final class RecordsCommand implements Runnable {
                     return ExitCodes.NOTHING_DONE;
                 }
             }
+        }
+
+        @Override
+        public String operation() {
+            return "edit record " + quote(name) + " in " + file;
         }
 
         private int runEditor(Path edited) throws IOException, InterruptedException {

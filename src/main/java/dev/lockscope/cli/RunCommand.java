@@ -1,5 +1,6 @@
 package dev.lockscope.cli;
 
+import dev.lockscope.lock.IoErrorText;
 import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockHandle;
 import dev.lockscope.lock.LockLostException;
@@ -27,7 +28,7 @@ import java.util.concurrent.Callable;
                 "Exit: CMD's exit code; 75 if the lock could not be had in time; 70 if the",
                 "lock was lost (CMD is then stopped, unless --keep-running-on-loss);",
                 "128+N after signal N (143 for SIGTERM); 127 if CMD cannot be started."})
-public final class RunCommand implements Callable<Integer> {
+public final class RunCommand implements Callable<Integer>, ExitCodes.Operation {
 
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
 
@@ -69,7 +70,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LockPaths.requireNotDirectory(spec, lockFile);
+        LockPaths.requireLockFile(spec, lockFile);
         return execute(spec.commandLine().getErr());
     }
 
@@ -80,7 +81,7 @@ public final class RunCommand implements Callable<Integer> {
             options = LockOptions.defaults().withLease(lease).withPurpose(purpose != null ? purpose
                     : String.join(" ", command)).withBreakStale(!noBreakStale);
         } catch (IllegalArgumentException e) {
-            err.println("lockscope: " + e.getMessage());
+            err.println(ExitCodes.describe(e));
             return ExitCodes.USAGE;
         }
         RunInterruptions interruptions = RunInterruptions.install(!keepRunningOnLoss, err);
@@ -89,15 +90,15 @@ public final class RunCommand implements Callable<Integer> {
         try {
             handle = LinkLock.at(lockFile, options).acquire(timeout);
         } catch (LockTimeoutException e) {
-            err.println("lockscope: " + e.getMessage());
+            err.println(ExitCodes.describe(e)); // names the holder, whose fields anyone may have written
             return ExitCodes.LOCK_TIMEOUT;
         } catch (IOException e) {
             if (interruptions.signal() == null) {
                 throw e;
             }
             // The signal interrupted the wait; the acquisition removed its claim on the way out.
-            err.println("lockscope: got SIG" + interruptions.signal() + " while waiting for " + lockFile
-                    + "; not running the command");
+            err.println("lockscope: " + TerminalText.escape("got SIG" + interruptions.signal() + " while waiting for "
+                    + lockFile + "; not running the command"));
             return interruptions.signalExitCode();
         } finally {
             interruptions.waiting(false);
@@ -112,7 +113,7 @@ public final class RunCommand implements Callable<Integer> {
                 exit = runToItsEnd(handle, interruptions, err);
             }
         } catch (IOException e) {
-            err.println("lockscope: cannot run '" + command.get(0) + "': " + e.getMessage());
+            err.println("lockscope: " + TerminalText.escape("cannot run '" + command.get(0) + "': " + e.getMessage()));
             cannotStart = true;
         } finally {
             // CMD is dead and reaped, or never ran: only now may the lock go.
@@ -148,15 +149,21 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
+    @Override
+    public String operation() {
+        return "run " + (command == null || command.isEmpty() ? "a command" : "'" + command.get(0) + "'")
+                + " under lock " + lockFile;
+    }
+
     private static boolean release(LockHandle handle, PrintWriter err) {
         try {
             handle.release();
             return true;
         } catch (LockLostException e) {
-            err.println("lockscope: " + e.getMessage());
+            err.println(ExitCodes.describe(e));
             return false;
         } catch (IOException e) {
-            err.println("lockscope: could not release " + handle.lockPath() + ": " + e.getMessage());
+            err.println("lockscope: " + TerminalText.escape(IoErrorText.failed("release", handle.lockPath(), e)));
             return false;
         }
     }

@@ -17,10 +17,10 @@ import java.util.List;
  * <p>Building picocli's model of the command tree takes 100-300 ms of a ~350 ms start (picocli's classes
  * are Java 5 class files, which class-data sharing cannot archive, and every subcommand is reflected
  * over); a lock taken around a short command should not cost that. Anything else (help, version, an
- * unknown or clustered option, a bad value, no {@code --}, a directory as LOCKFILE) returns null and
- * goes through picocli as before, so every message and error stays picocli's. The command is run by
- * {@link RunCommand#execute}, the same code picocli calls, and failures map to the same exit codes and
- * "lockscope: message" lines as {@link LockscopeCommand}'s exception handler.
+ * unknown or clustered option, a bad value, no {@code --}, a LOCKFILE that {@link LockPaths} refuses)
+ * returns null and goes through picocli as before, so every message and error stays picocli's. The
+ * command is run by {@link RunCommand#execute}, the same code picocli calls, and failures map to the same
+ * exit codes and "lockscope: message" lines as {@link LockscopeCommand}'s exception handler.
  */
 public final class RunFastPath {
 
@@ -37,7 +37,7 @@ public final class RunFastPath {
         try {
             return cmd.execute(err);
         } catch (Exception ex) {
-            err.println(ExitCodes.describe(ex));
+            err.println(ExitCodes.describe(ex, cmd.operation()));
             return ExitCodes.forFailure(ex);
         } finally {
             err.flush();
@@ -101,7 +101,11 @@ public final class RunFastPath {
             return null;
         }
         c.lockFile = Path.of(args[i]);
-        if (Files.isDirectory(c.lockFile, LinkOption.NOFOLLOW_LINKS)) {
+        // An empty LOCKFILE (""), a directory, a missing directory or an undecodable name (U+FFFD):
+        // picocli's path says what is wrong (LockPaths).
+        Path dir = c.lockFile.toAbsolutePath().getParent();
+        if (Files.isDirectory(c.lockFile, LinkOption.NOFOLLOW_LINKS) || dir == null || !Files.isDirectory(dir)
+                || args[i].indexOf('\uFFFD') >= 0) {
             return null;
         }
         c.command = List.copyOf(Arrays.asList(args).subList(i + 2, args.length));

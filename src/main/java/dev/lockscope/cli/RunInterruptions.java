@@ -108,8 +108,9 @@ final class RunInterruptions {
             lost = true;
             cmd = command;
         }
-        err.println("lockscope: lock lost while the command ran: " + reason
-                + (stopOnLoss ? (cmd != null ? "; stopping pid " + cmd.pid() : "") : "; the command keeps running"));
+        // The reason names whoever holds the lock now: fields anyone who can write the directory wrote.
+        err.println("lockscope: " + TerminalText.escape("lock lost while the command ran: " + reason
+                + (stopOnLoss ? (cmd != null ? "; stopping pid " + cmd.pid() : "") : "; the command keeps running")));
         err.flush();
         if (cmd != null && stopOnLoss) {
             cmd.stop("TERM", "the lock was lost");

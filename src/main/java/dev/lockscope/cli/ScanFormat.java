@@ -1,6 +1,8 @@
 package dev.lockscope.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockscope.scan.EntryKind;
+import dev.lockscope.scan.EntryNames;
 import dev.lockscope.scan.ScanEntry;
 
 import java.io.PrintWriter;
@@ -16,16 +18,16 @@ public final class ScanFormat {
     private ScanFormat() {
     }
 
-    /** The table cells of one entry, in {@link #HEADER} order. */
+    /** The table cells of one entry, in {@link #HEADER} order, escaped for the terminal. */
     public static String[] cells(ScanEntry e) {
         return new String[] {
-                e.name(),
+                TerminalText.escape(e.name()),
                 e.state().name(),
-                dash(e.host()),
+                TerminalText.escape(dash(e.host())),
                 e.pid() < 0 ? "-" : Long.toString(e.pid()),
-                dash(e.user()),
+                TerminalText.escape(dash(e.user())),
                 VerdictFormat.age(e.lockAgeMillis()),
-                VerdictFormat.age(e.heartbeatAgeMillis()),
+                VerdictFormat.age(hasHeartbeat(e.kind()) ? e.heartbeatAgeMillis() : -1),
                 e.nlink() < 0 ? "-" : Long.toString(e.nlink()),
                 VerdictFormat.age(e.leaseMillis()),
                 e.kind().name()};
@@ -65,7 +67,7 @@ public final class ScanFormat {
     /** One entry as a JSON object: at least name, kind, state, host, pid, nlink. */
     public static ObjectNode toJson(ScanEntry e) {
         ObjectNode n = VerdictFormat.JSON.createObjectNode();
-        n.put("name", e.name());
+        n.put("name", EntryNames.forJson(e.name()));
         n.put("kind", e.kind().name());
         n.put("state", e.state().name());
         n.put("reason", e.reason());
@@ -100,7 +102,7 @@ public final class ScanFormat {
             n.put("token", e.token());
         }
         if (e.lockName() != null) {
-            n.put("lock", e.lockName());
+            n.put("lock", EntryNames.forJson(e.lockName()));
         }
         if (e.linkTarget() != null) {
             n.put("linkTarget", e.linkTarget());
@@ -125,6 +127,11 @@ public final class ScanFormat {
         } else {
             n.putNull(k);
         }
+    }
+
+    /** A directory's or a FIFO's mtime is no heartbeat: the column shows one only for files a lock writes. */
+    private static boolean hasHeartbeat(EntryKind k) {
+        return k != EntryKind.DIRECTORY && k != EntryKind.AUDIT_DIR && k != EntryKind.SPECIAL && k != EntryKind.SYMLINK;
     }
 
     private static String dash(String s) {

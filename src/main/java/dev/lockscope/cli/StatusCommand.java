@@ -2,6 +2,7 @@ package dev.lockscope.cli;
 
 import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockOptions;
+import dev.lockscope.lock.LockState;
 import dev.lockscope.lock.Verdict;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +16,7 @@ import java.util.concurrent.Callable;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Print who holds LOCKFILE and whether it is FREE, HELD, EXPIRED, DEAD or UNKNOWN,",
                 "with the evidence: host, host id, pid, user, ages (server clock), link count, inode, lease."})
-public final class StatusCommand implements Callable<Integer> {
+public final class StatusCommand implements Callable<Integer>, ExitCodes.Operation {
 
     @Parameters(index = "0", paramLabel = "LOCKFILE", description = "the lock file, e.g. /shared/records.json.lock")
     Path lockFile;
@@ -28,8 +29,12 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LockPaths.requireNotDirectory(spec, lockFile);
-        Verdict v = LinkLock.at(lockFile, LockOptions.defaults()).inspect();
+        LockPaths.requireLockFile(spec, lockFile);
+        String notALock = LockPaths.notALockFile(lockFile);
+        // A FIFO or device has no owner, no content and no heartbeat: say what it is and nothing else.
+        Verdict v = notALock != null ? new Verdict(lockFile, LockState.UNKNOWN,
+                "not a lock file: " + notALock, null, null, -1, -1, 0, -1, -1, null)
+                : LinkLock.at(lockFile, LockOptions.defaults()).inspect();
         var out = spec.commandLine().getOut();
         if (json) {
             out.println(VerdictFormat.JSON.writeValueAsString(VerdictFormat.toJson(v)));
@@ -38,5 +43,10 @@ public final class StatusCommand implements Callable<Integer> {
         }
         out.flush();
         return ExitCodes.OK;
+    }
+
+    @Override
+    public String operation() {
+        return "inspect lock " + lockFile;
     }
 }

@@ -6,7 +6,6 @@ import dev.lockscope.lock.LockOwner;
 import dev.lockscope.lock.Verdict;
 
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Locale;
 
@@ -83,8 +82,7 @@ public final class VerdictFormat {
             row(out, "lease", age(o.leaseMillis()));
             row(out, "token", o.token());
         } else if (v.identity() != null) {
-            String raw = new String(v.identity().content(), StandardCharsets.UTF_8).strip();
-            row(out, "content", raw.isEmpty() ? "(empty)" : raw.length() > 200 ? raw.substring(0, 200) + "..." : raw);
+            escapedRow(out, "content", content(v.identity().content()));
         }
         if (v.lockAgeMillis() >= 0) {
             row(out, "lock age", age(v.lockAgeMillis()));
@@ -105,8 +103,30 @@ public final class VerdictFormat {
         }
     }
 
+    /** Every value shown is escaped: owner fields and content come from a file anyone may have written. */
     private static void row(PrintWriter out, String k, String v) {
-        out.printf(Locale.ROOT, "%-11s %s%n", k + ":", v);
+        escapedRow(out, k, TerminalText.escape(v));
+    }
+
+    private static void escapedRow(PrintWriter out, String k, String escaped) {
+        out.printf(Locale.ROOT, "%-11s %s%n", k + ":", escaped);
+    }
+
+    /** Raw content (not an owner record), its first 200 bytes without surrounding blanks, escaped. */
+    private static String content(byte[] c) {
+        int from = 0;
+        int to = c.length;
+        while (from < to && (c[from] == ' ' || c[from] == '\n' || c[from] == '\r' || c[from] == '\t')) {
+            from++;
+        }
+        while (to > from && (c[to - 1] == ' ' || c[to - 1] == '\n' || c[to - 1] == '\r' || c[to - 1] == '\t')) {
+            to--;
+        }
+        if (from == to) {
+            return "(empty)";
+        }
+        int shown = Math.min(to - from, 200);
+        return TerminalText.escape(c, from, shown) + (shown < to - from ? "..." : "");
     }
 
     public static String age(long ms) {

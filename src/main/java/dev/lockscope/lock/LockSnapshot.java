@@ -115,7 +115,8 @@ public record LockSnapshot(Path path, FileFacts facts, LockIdentity identity, Lo
             if (FileFacts.isGone(e)) {
                 return Optional.empty();
             }
-            throw e;
+            // A read may fail with only "Bad address" (EFAULT on a FUSE mount): say what and where.
+            throw new LockException(IoErrorText.failed("read lock", path, e), e);
         }
         byte[] content = Arrays.copyOf(buf, n);
         LockOwner owner = null;
@@ -137,9 +138,6 @@ public record LockSnapshot(Path path, FileFacts facts, LockIdentity identity, Lo
     }
 
     static String describe(IOException e) {
-        if (e instanceof FileSystemException fse && fse.getReason() != null) {
-            return fse.getReason();
-        }
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return IoErrorText.reason(e);
     }
 }

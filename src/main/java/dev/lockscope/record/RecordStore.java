@@ -2,7 +2,9 @@ package dev.lockscope.record;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lockscope.lock.FileFacts;
+import dev.lockscope.lock.IoErrorText;
 import dev.lockscope.lock.LinkLock;
+import dev.lockscope.lock.LockException;
 import dev.lockscope.lock.LockFile;
 import dev.lockscope.lock.LockHandle;
 import dev.lockscope.lock.LockLostException;
@@ -11,11 +13,9 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -291,7 +291,7 @@ public final class RecordStore {
         if (e instanceof RecordStoreException) {
             return e;
         }
-        String why = e instanceof AccessDeniedException ? "permission denied" : describe(e);
+        String why = describe(e);
         return new RecordStoreException(file, "cannot read record file " + file + ": " + why, e);
     }
 
@@ -461,6 +461,11 @@ public final class RecordStore {
             throw new RecordFencingException(file, "not saved: the lock " + handle.lockPath()
                     + " was lost before the commit (" + e.getMessage() + "); the temp file was removed and "
                     + unchanged(current), e);
+        } catch (IOException e) {
+            // A bare "Bad address" from the check must still say what failed, and where.
+            String why = e instanceof LockException ? e.getMessage() : IoErrorText.failed("check the lock", handle.lockPath(), e);
+            throw new RecordStoreException(file, "not saved: " + why + "; the temp file was removed and "
+                    + unchanged(current), e);
         }
         if (local) {
             fenceByContent(loaded);
@@ -612,16 +617,7 @@ public final class RecordStore {
     }
 
     static String describe(IOException e) {
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof NoSuchFileException) {
-            return "no such file or directory";
-        }
-        if (e instanceof FileSystemException fse && fse.getReason() != null) {
-            return fse.getReason();
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return IoErrorText.reason(e);
     }
 
     private static void sleep(long millis) throws InterruptedIOException {

@@ -4,6 +4,7 @@ import dev.lockscope.formats.ForeignFormats;
 import dev.lockscope.formats.ForeignLock;
 import dev.lockscope.lock.FileFacts;
 import dev.lockscope.lock.HostIdentity;
+import dev.lockscope.lock.IoErrorText;
 import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockFile;
 import dev.lockscope.lock.LockIdentity;
@@ -34,6 +35,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -121,8 +123,7 @@ public final class DirectoryScanner {
                     + "), so ages and expiry cannot be judged";
         }
 
-        List<String> names = list();
-        names.sort(null);
+        Map<String, Path> names = list();
         Map<String, Cached> next = new HashMap<>(Math.max(16, names.size() * 2));
         List<Work> work = new ArrayList<>(names.size());
         Map<String, Work> lockByName = new HashMap<>();
@@ -131,15 +132,17 @@ public final class DirectoryScanner {
         if (serverNow % 1000 != 0 && serverNow > 0) {
             subSecondTimestamps = true;
         }
-        for (String name : names) {
-            Path p = directory.resolve(name);
+        for (Map.Entry<String, Path> listed : names.entrySet()) {
+            String name = listed.getKey();
+            // The listed path, not directory.resolve(name): its bytes are the file's, whatever the locale.
+            Path p = listed.getValue();
             FileFacts facts;
             try {
                 facts = FileFacts.lstat(p);
             } catch (NoSuchFileException e) {
                 continue; // gone between listing and lstat
             } catch (IOException e) {
-                work.add(new Work(name, null, unreadable("cannot lstat: " + describe(e)), null));
+                work.add(new Work(name, p, null, unreadable("cannot lstat: " + describe(e)), null));
                 continue;
             }
             if (facts.mtimeMillis() % 1000 != 0) {
@@ -160,7 +163,7 @@ public final class DirectoryScanner {
                 c = new Cached(new Key(facts), content);
             }
             next.put(name, c);
-            Work w = new Work(name, facts, content, c);
+            Work w = new Work(name, p, facts, content, c);
             work.add(w);
             if (content.owner != null && (content.nameClass == NameClass.CANDIDATE)) {
                 lockByName.put(name, w);
@@ -196,11 +199,12 @@ public final class DirectoryScanner {
         }
     }
 
-    private List<String> list() throws IOException {
-        List<String> names = new ArrayList<>();
+    /** Every entry, sorted by name, each name as {@link EntryNames} gives it, with the path as listed. */
+    private Map<String, Path> list() throws IOException {
+        Map<String, Path> names = new TreeMap<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(directory)) {
             for (Path p : ds) {
-                names.add(p.getFileName().toString());
+                names.put(EntryNames.of(p), p);
             }
         } catch (AccessDeniedException e) {
             throw new AccessDeniedException(directory.toString(), null, "permission denied: cannot list the directory");
@@ -272,7 +276,7 @@ public final class DirectoryScanner {
                 return new Content(nc, null, null, null, null, false, target, ForeignFormats.ofSymlink(name, target), null);
             }
             case SPECIAL:
-                return new Content(nc, null, null, null, null, false, null, null, specialType(p));
+                return new Content(nc, null, null, null, null, false, null, null, describeSpecialFile(p));
             case CLAIM:
             case BROKEN:
             case CANDIDATE:
@@ -306,7 +310,7 @@ public final class DirectoryScanner {
                 if (e instanceof FileSystemException fse && "Too many levels of symbolic links".equals(fse.getReason())) {
                     return null; // replaced by a symlink meanwhile: the next refresh sees it as one
                 }
-                return unreadable((e instanceof AccessDeniedException ? "permission denied" : describe(e)));
+                return unreadable(describe(e));
             }
             LockOwner owner = null;
             String why = null;
@@ -327,7 +331,8 @@ public final class DirectoryScanner {
         }
     }
 
-    private static String specialType(Path p) {
+    /** What a FIFO, socket or device file is, in words: "a FIFO". Never opens it. */
+    public static String describeSpecialFile(Path p) {
         try {
             int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
             return switch (mode & 0170000) {
@@ -446,7 +451,7 @@ public final class DirectoryScanner {
             return plain(w.name, EntryKind.OTHER, "not a lock: " + c.readError, f, mtimeAge);
         }
         boolean guard = w.name.endsWith(LockFile.GUARD_SUFFIX);
-        Path p = directory.resolve(w.name);
+        Path p = w.path;
         ProcessTable table = w.cached.dead ? GONE : memo;
         Verdict v = LinkLock.verdictOf(new LockSnapshot(p, f, c.identity, c.owner, null), clock, self, table);
         if (v.state() == LockState.EXPIRED && network) {
@@ -554,10 +559,7 @@ public final class DirectoryScanner {
     }
 
     static String describe(IOException e) {
-        if (e instanceof FileSystemException fse && fse.getReason() != null) {
-            return fse.getReason();
-        }
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return IoErrorText.reason(e);
     }
 
     // ---- internal state -------------------------------------------------------------------------------
@@ -616,7 +618,7 @@ public final class DirectoryScanner {
         }
     }
 
-    private record Work(String name, FileFacts facts, Content content, Cached cached) {
+    private record Work(String name, Path path, FileFacts facts, Content content, Cached cached) {
     }
 
     /** A process table that answers GONE: for owners already judged DEAD on unchanged content. */

@@ -106,13 +106,13 @@ class LsCliTest {
     void errorsNameThePathAndUseTheDocumentedExitCodes() throws Exception {
         Path missing = dir.resolve("missing");
         TestJvm.Result r = ls(missing.toString());
-        assertThat(r.exitCode()).isEqualTo(ExitCodes.IO_ERROR);
-        assertThat(r.stderr()).contains(missing.toString()).contains("no such directory");
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.NO_INPUT);
+        assertThat(r.stderr()).contains(missing.toString()).contains("does not exist");
         assertThat(r.stdout()).isEmpty();
 
         Path file = Files.writeString(dir.resolve("plain"), "x");
         TestJvm.Result notDir = ls(file.toString());
-        assertThat(notDir.exitCode()).isEqualTo(ExitCodes.IO_ERROR);
+        assertThat(notDir.exitCode()).isEqualTo(ExitCodes.NO_INPUT);
         assertThat(notDir.stderr()).contains(file.toString()).contains("not a directory");
 
         assertThat(ls().exitCode()).isEqualTo(ExitCodes.USAGE);
