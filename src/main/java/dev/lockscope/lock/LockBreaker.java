@@ -143,7 +143,17 @@ public final class LockBreaker {
             audit.withdraw();
             throw e;
         }
+        try {
+            return verifyMoved(file, judged, force, evidence, compareInodes, moved, audit);
+        } finally {
+            audit.close(); // an I/O error below leaves the BREAKING intent on record, as it should
+        }
+    }
 
+    /** After the rename: check what was moved, put it back if it is not the judged lock, else clean up. */
+    private static BreakResult verifyMoved(LockFile file, Verdict judged, boolean force, LockIdentity evidence,
+                                           boolean compareInodes, Path moved, Audit audit) throws IOException {
+        Path lock = file.path();
         Runnable after = afterRenameForTest;
         if (after != null) {
             after.run();
@@ -331,7 +341,7 @@ public final class LockBreaker {
             }
         }
 
-        private void close() {
+        void close() {
             if (dir != null) {
                 try {
                     dir.close();
