@@ -17,17 +17,29 @@ import java.util.Objects;
  * @param hostId       the machine identity; {@code LOCKSCOPE_HOST_ID} overrides it
  * @param bootId       the kernel boot id, or null where the OS has none
  * @param pidNamespace the PID namespace id, or null where the OS has none
+ * @param bootTimeMillis when this kernel booted, epoch millis of this host's clock (Linux /proc/stat btime), or null
  */
-public record HostIdentity(String hostName, String hostId, String bootId, String pidNamespace) {
+public record HostIdentity(String hostName, String hostId, String bootId, String pidNamespace, Long bootTimeMillis) {
 
     public static final String ENV_HOST_ID = "LOCKSCOPE_HOST_ID";
     public static final String ENV_HOSTNAME = "LOCKSCOPE_HOSTNAME";
 
     private static volatile HostIdentity current;
 
+    /**
+     * How far apart two readings of one boot time may be: btime is computed from the wall clock minus the uptime,
+     * so it jitters by a second and moves when the clock is stepped.
+     */
+    static final long BOOT_TIME_MARGIN_MILLIS = 5_000;
+
     public HostIdentity {
         Objects.requireNonNull(hostName, "hostName");
         Objects.requireNonNull(hostId, "hostId");
+    }
+
+    /** An identity without a known boot time. */
+    public HostIdentity(String hostName, String hostId, String bootId, String pidNamespace) {
+        this(hostName, hostId, bootId, pidNamespace, null);
     }
 
     /** The identity of this process, read once. */
@@ -74,28 +86,70 @@ public record HostIdentity(String hostName, String hostId, String bootId, String
         } catch (IOException | UnsupportedOperationException e) {
             pidNs = null;
         }
-        return new HostIdentity(name, hostId, bootId, pidNs);
+        return new HostIdentity(name, hostId, bootId, pidNs, readBootTime());
+    }
+
+    /** The {@code btime} line of /proc/stat (seconds since the epoch) in millis, or null. */
+    private static Long readBootTime() {
+        try (java.io.BufferedReader r = Files.newBufferedReader(Path.of("/proc/stat"),
+                java.nio.charset.StandardCharsets.US_ASCII)) {
+            String line;
+            for (int i = 0; i < 10_000 && (line = r.readLine()) != null; i++) {
+                if (line.startsWith("btime ")) {
+                    return Long.parseLong(line.substring(6).trim()) * 1000;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return null;
     }
 
     /**
-     * True when a PID recorded by {@code owner} can be looked up in this process table.
-     * Boot id and namespace only veto when both sides know them.
+     * True when a PID recorded by {@code owner} can be looked up in this process table: same machine id, and the
+     * same boot id and PID namespace, both KNOWN on both sides. An owner whose boot id or namespace is unknown is
+     * never judged by its PID: that PID may belong to another container or boot.
      */
     public boolean sharesPidSpaceWith(LockOwner owner) {
         return hostId.equals(owner.hostId())
-                && agrees(bootId, owner.bootId())
-                && agrees(pidNamespace, owner.pidNamespace());
+                && known(bootId) && bootId.equals(owner.bootId())
+                && known(pidNamespace) && pidNamespace.equals(owner.pidNamespace());
     }
 
-    /** True when the owner is this machine but a previous boot of it: its processes are all gone. */
-    public boolean isEarlierBootOf(LockOwner owner) {
-        return hostId.equals(owner.hostId())
-                && bootId != null && owner.bootId() != null
-                && !bootId.equals(owner.bootId());
+    /**
+     * True when the owner is provably this machine in an earlier boot, so its processes are all gone.
+     *
+     * <p>A different boot id with the same machine id is NOT proof: cloned virtual machines and containers share a
+     * machine id and each has a boot id of its own. Proof needs all of:
+     * <ul>
+     * <li>both boot times on record, the owner's before ours (a reboot always boots later; a clone that booted
+     *     earlier than the owner is told apart here);</li>
+     * <li>the lock's last renewal before our boot (a clone that booted after the owner still renews it), and</li>
+     * <li>our boot more than half the owner's lease ago: a live owner renews every lease/3, so had it been alive
+     *     it would have renewed after our boot by now.</li>
+     * </ul>
+     * Anything less leaves the lock to its lease. {@code lockMtimeMillis} and {@code serverNowMillis} are server
+     * clock; {@code skewMillis} is server minus local; {@code serverNowMillis < 0} means unknown (never proof).
+     */
+    public boolean isEarlierBootOf(LockOwner owner, long lockMtimeMillis, long serverNowMillis, long skewMillis) {
+        if (!differentBootOfThisMachine(owner) || bootTimeMillis == null || owner.bootTime() == null
+                || serverNowMillis < 0) {
+            return false;
+        }
+        long myBootServer = bootTimeMillis + skewMillis;
+        long lease = Math.min(owner.leaseMillis(), LockOwner.MAX_LEASE_MILLIS);
+        return owner.bootTime() < bootTimeMillis - BOOT_TIME_MARGIN_MILLIS
+                && lockMtimeMillis < myBootServer - BOOT_TIME_MARGIN_MILLIS
+                && serverNowMillis - myBootServer > lease / 2 + BOOT_TIME_MARGIN_MILLIS;
     }
 
-    private static boolean agrees(String mine, String theirs) {
-        return mine == null || theirs == null || mine.equals(theirs);
+    /** Same machine id, both boot ids known and different: a reboot, or a clone of this machine. */
+    public boolean differentBootOfThisMachine(LockOwner owner) {
+        return hostId.equals(owner.hostId()) && known(bootId) && known(owner.bootId()) && !bootId.equals(owner.bootId());
+    }
+
+    private static boolean known(String s) {
+        return s != null && !s.isEmpty();
     }
 
     private static String readSmall(Path p) {

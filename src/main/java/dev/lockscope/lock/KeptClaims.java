@@ -2,6 +2,7 @@ package dev.lockscope.lock;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
@@ -118,9 +119,19 @@ final class KeptClaims {
             return;
         }
         if (channel == null) {
+            // The name is in a directory others write: never follow a link put there, and keep the channel only
+            // if the file it opened holds our record exactly (read through the same descriptor), so a later reuse
+            // writes to our own claim inode and nothing else.
             try {
-                channel = FileChannel.open(claim, StandardOpenOption.WRITE);
+                channel = FileChannel.open(claim, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS);
+                if (!LinkLock.holdsExactly(channel, record)) {
+                    closeQuietly(channel);
+                    LinkLock.deleteQuietly(claim);
+                    return;
+                }
             } catch (IOException e) {
+                closeQuietly(channel);
                 LinkLock.deleteQuietly(claim);
                 return;
             }

@@ -200,7 +200,19 @@ public final class LinkLock {
                 if (System.nanoTime() - claimWrittenNanos > refreshNanos) {
                     // The lock's mtime will be the claim's: a claim that waited must not make a
                     // fresh lock look as old as the wait, or others would judge it expired at once.
-                    rewriteClaim(claim, record);
+                    try {
+                        rewriteClaim(claim, record);
+                    } catch (ClaimTamperedException | NoSuchFileException e) {
+                        if (claimRemakes++ >= 3) {
+                            throw new LockException("cannot keep claim file " + claim + ": " + e.getMessage(), e);
+                        }
+                        // Someone replaced or removed our waiting claim: drop the name (unlink never follows a
+                        // link) and make a fresh claim of our own under it.
+                        KeptClaims.closeQuietly(keptChannel);
+                        keptChannel = null;
+                        deleteQuietly(claim);
+                        writeClaim(claim, record);
+                    }
                     claimWrittenNanos = System.nanoTime();
                 }
                 try {
@@ -648,13 +660,18 @@ public final class LinkLock {
         long skew = clock == null ? 0 : clock.skewMillis();
         long mtime = snap.facts().mtimeMillis();
         long heartbeatAge = serverNow < 0 ? -1 : serverNow - mtime;
+        if (heartbeatAge < 0 && heartbeatAge >= -StalenessJudge.FUTURE_MTIME_ALLOWANCE_MILLIS) {
+            heartbeatAge = 0; // within the skew allowed between a server's storage nodes
+        } else if (heartbeatAge < 0) {
+            heartbeatAge = -1; // an mtime in the future is no age at all: the verdict says it is suspicious
+        }
         LockOwner owner = snap.owner();
         long lockAge = -1;
         if (owner != null) {
             long localNow = clock == null ? System.currentTimeMillis() : clock.localNowMillis();
             lockAge = Math.max(0, localNow - owner.acquiredAt());
         }
-        StalenessJudge.Decision d = StalenessJudge.judge(owner, mtime, serverNow, self, processes);
+        StalenessJudge.Decision d = StalenessJudge.judge(owner, mtime, serverNow, skew, self, processes);
         String reason = owner == null && snap.readError() != null ? snap.readError() : d.reason();
         return new Verdict(snap.path(), d.state(), reason, owner, snap.identity(), snap.facts().nlink(), serverNow,
                 skew, heartbeatAge, lockAge, d.ownerAlive());
@@ -663,9 +680,12 @@ public final class LinkLock {
     private long nextJudgeDelayNanos(Verdict v) {
         long lease = options.lease().toMillis();
         if (v.owner() != null) {
-            lease = v.owner().leaseMillis();
+            lease = Math.min(v.owner().leaseMillis(), LockOwner.MAX_LEASE_MILLIS);
         }
         long remainingMillis = v.heartbeatAgeMillis() >= 0 ? lease - v.heartbeatAgeMillis() : lease / 3;
+        // A record's lease is the owner's word: judge again within a minute whatever it says (a renewal that
+        // stopped, or an mtime set in the future, is then seen again soon).
+        remainingMillis = Math.min(remainingMillis, 60_000);
         // The lease may need a little longer than its nominal end; never spin on probes.
         return TimeUnit.MILLISECONDS.toNanos(Math.max(100, remainingMillis + 50));
     }
@@ -783,6 +803,8 @@ public final class LinkLock {
     static void rewriteClaim(Path claim, byte[] record) throws IOException {
         try {
             rewriteInPlace(claim, record);
+        } catch (ClaimTamperedException | NoSuchFileException e) {
+            throw e;
         } catch (IOException e) {
             throw new LockException("cannot refresh claim file " + claim + ": " + LockSnapshot.describe(e), e);
         }
@@ -791,13 +813,65 @@ public final class LinkLock {
     /**
      * Writes {@code record} over an existing claim without truncating it. The bytes are the same every time,
      * so a reader never sees a torn record, and the write makes the server stamp a fresh mtime.
+     *
+     * <p>The claim's name is in a directory others can write, so it is opened with O_NOFOLLOW (a symbolic link put
+     * in its place is refused, never written through) and the bytes are written only when the opened file already
+     * holds exactly them, read through the same descriptor: whatever file someone may have put under the name (a
+     * hard link to another file, a file of their own), this write can change nothing but its mtime.
+     *
+     * @throws ClaimTamperedException when the name is a symbolic link or holds other bytes: the claim is not ours
      */
     static void rewriteInPlace(Path claim, byte[] record) throws IOException {
-        try (SeekableByteChannel ch = Files.newByteChannel(claim, StandardOpenOption.WRITE)) {
+        try (SeekableByteChannel ch = Files.newByteChannel(claim, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
+            if (!holdsExactly(ch, record)) {
+                throw new ClaimTamperedException("claim file " + claim + " no longer holds our owner record: someone"
+                        + " replaced or rewrote it; nothing was written to it");
+            }
             ByteBuffer bb = ByteBuffer.wrap(record);
+            ch.position(0);
             while (bb.hasRemaining()) {
                 ch.write(bb);
             }
+        } catch (FileSystemException e) {
+            if (isSymlinkRefusal(claim, e)) {
+                throw new ClaimTamperedException("claim file " + claim + " was replaced by a symbolic link; it was not"
+                        + " followed and nothing was written", e);
+            }
+            throw e;
+        }
+    }
+
+    /** Whether {@code ch} (at position 0) holds exactly {@code expected}: no byte more or less. */
+    static boolean holdsExactly(SeekableByteChannel ch, byte[] expected) throws IOException {
+        ByteBuffer got = ByteBuffer.allocate(expected.length + 1);
+        while (got.hasRemaining()) {
+            if (ch.read(got) < 0) {
+                break;
+            }
+        }
+        return got.position() == expected.length
+                && java.util.Arrays.equals(got.array(), 0, expected.length, expected, 0, expected.length);
+    }
+
+    /** Whether an O_NOFOLLOW open of {@code p} failed because {@code p} is a symbolic link (ELOOP). */
+    static boolean isSymlinkRefusal(Path p, FileSystemException e) {
+        try {
+            FileFacts f = FileFacts.lstatOrNull(p);
+            return f != null && f.type() == FileFacts.Type.SYMLINK;
+        } catch (IOException unreadable) {
+            return e.getReason() != null && e.getReason().contains("symbolic links");
+        }
+    }
+
+    /** A claim file that is no longer this acquisition's own: a symbolic link, or a file with other bytes. */
+    static final class ClaimTamperedException extends LockLostException {
+        ClaimTamperedException(String message) {
+            super(message);
+        }
+
+        ClaimTamperedException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

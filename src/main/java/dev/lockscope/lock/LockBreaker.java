@@ -5,7 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.LinkOption;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -73,8 +80,8 @@ public final class LockBreaker {
 
         Optional<LockSnapshot> fresh = LockSnapshot.read(lock);
         if (fresh.isEmpty()) {
-            return audit(file, judged, force, BreakResult.Outcome.NOTHING_TO_BREAK,
-                    "lock " + lock + " is already gone", null, false);
+            return new BreakResult(BreakResult.Outcome.NOTHING_TO_BREAK, "lock " + lock + " is already gone", judged,
+                    null);
         }
         if (!evidence.sameAs(fresh.get().identity(), compareInodes, !force)) {
             return new BreakResult(BreakResult.Outcome.CHANGED, "lock " + lock + " changed since it was judged"
@@ -94,8 +101,8 @@ public final class LockBreaker {
         try {
             Files.createLink(witness, lock);
         } catch (NoSuchFileException e) {
-            return audit(file, judged, force, BreakResult.Outcome.NOTHING_TO_BREAK,
-                    "lock " + lock + " vanished before it could be broken", null, false);
+            return new BreakResult(BreakResult.Outcome.NOTHING_TO_BREAK,
+                    "lock " + lock + " vanished before it could be broken", judged, null);
         }
         try {
             Optional<LockSnapshot> pinned = LockSnapshot.read(witness);
@@ -123,13 +130,30 @@ public final class LockBreaker {
         if (hook != null) {
             hook.run();
         }
+        // The intent first: a breaker killed between the rename and the audit still leaves a record of what it
+        // was doing. It is completed (replaced) with the outcome below.
+        Audit audit = Audit.begin(file, judged, force, moved);
         try {
             Files.move(lock, moved, StandardCopyOption.ATOMIC_MOVE);
         } catch (NoSuchFileException e) {
-            return audit(file, judged, force, BreakResult.Outcome.NOTHING_TO_BREAK,
-                    "lock " + lock + " vanished before it could be moved", null, false);
+            audit.withdraw();
+            return new BreakResult(BreakResult.Outcome.NOTHING_TO_BREAK,
+                    "lock " + lock + " vanished before it could be moved" + audit.problem(), judged, null);
+        } catch (IOException | RuntimeException e) {
+            audit.withdraw();
+            throw e;
         }
+        try {
+            return verifyMoved(file, judged, force, evidence, compareInodes, moved, audit);
+        } finally {
+            audit.close(); // an I/O error below leaves the BREAKING intent on record, as it should
+        }
+    }
 
+    /** After the rename: check what was moved, put it back if it is not the judged lock, else clean up. */
+    private static BreakResult verifyMoved(LockFile file, Verdict judged, boolean force, LockIdentity evidence,
+                                           boolean compareInodes, Path moved, Audit audit) throws IOException {
+        Path lock = file.path();
         Runnable after = afterRenameForTest;
         if (after != null) {
             after.run();
@@ -150,24 +174,31 @@ public final class LockBreaker {
             try {
                 Files.createLink(lock, moved);
                 LinkLock.deleteQuietly(moved);
-                return audit(file, judged, force, BreakResult.Outcome.RESTORED,
+                return audit.complete(BreakResult.Outcome.RESTORED,
                         "lock " + lock + " changed while being broken; it was put back untouched"
                                 + (movedSnap.isPresent() ? describeChange(evidence, movedSnap.get()) : "")
-                                + (unverifiable == null ? "" : unverifiable), null, false);
+                                + (unverifiable == null ? "" : unverifiable), null);
             } catch (FileAlreadyExistsException e) {
-                return audit(file, judged, force, BreakResult.Outcome.RESTORE_FAILED,
+                return audit.complete(BreakResult.Outcome.RESTORE_FAILED,
                         "lock " + lock + " changed while being broken, and a new lock took its name before it could"
-                                + " be put back; the moved lock is kept as " + moved, moved, false);
+                                + " be put back; the moved lock is kept as " + moved, moved);
             }
         }
 
         LinkLock.deleteQuietly(moved);
+        String claimNote = "";
         if (judged.owner() != null) {
-            LockOwner o = judged.owner();
-            LinkLock.deleteQuietly(file.claimPath(o.host(), o.pid(), o.token()));
+            // Found by listing and matching the claim grammar, never built from the record (design.md section 6).
+            // Best effort: an orphan claim is harmless, and a lagging listing (sshfs) may not show it yet.
+            Optional<Path> claim = file.findClaim(judged.owner());
+            if (claim.isPresent()) {
+                LinkLock.deleteQuietly(claim.get());
+            } else {
+                claimNote = "; the owner's claim file was not found in the listing and is left to the scanner";
+            }
         }
-        return audit(file, judged, force, BreakResult.Outcome.BROKEN, "broke lock " + lock + " held by "
-                + judged.holderDescription() + " [" + judged.state() + ": " + judged.reason() + "]", null, true);
+        return audit.complete(BreakResult.Outcome.BROKEN, "broke lock " + lock + " held by "
+                + judged.holderDescription() + " [" + judged.state() + ": " + judged.reason() + "]" + claimNote, null);
     }
 
     private static BreakResult precheck(LockFile file, Verdict judged, boolean force) {
@@ -198,51 +229,206 @@ public final class LockBreaker {
         return b.toString();
     }
 
-    /** One audit record per break, as its own file: appends are not atomic on NFS. */
-    private static BreakResult audit(LockFile file, Verdict judged, boolean force, BreakResult.Outcome outcome,
-                                     String message, Path kept, boolean acted) {
-        Path dir = file.auditDirectory();
-        Path written = null;
-        try {
-            Files.createDirectories(dir);
-            HostIdentity me = HostIdentity.current();
-            ObjectNode n = JSON.createObjectNode();
-            n.put("format", "lockscope-break/1");
-            n.put("lock", file.path().toString());
-            n.put("outcome", outcome.name());
-            n.put("message", message);
-            n.put("forced", force);
-            n.put("brokenBy", System.getProperty("user.name", "?") + "@" + me.hostName());
-            n.put("breakerHostId", me.hostId());
-            n.put("breakerPid", ProcessHandle.current().pid());
-            n.put("at", Instant.now().toString());
-            n.put("verdict", judged.state().name());
-            n.put("reason", judged.reason());
-            ObjectNode ev = n.putObject("evidence");
-            LockIdentity id = judged.identity();
-            ev.put("inode", id.inode());
-            ev.put("mtimeMillis", id.mtimeMillis());
-            ev.put("size", id.size());
-            ev.put("nlink", judged.nlink());
-            ev.put("serverNowMillis", judged.serverNowMillis());
-            ev.put("heartbeatAgeMillis", judged.heartbeatAgeMillis());
-            if (judged.owner() != null) {
-                n.set("owner", JSON.valueToTree(judged.owner()));
-            } else {
-                ev.put("content", new String(id.content(), StandardCharsets.UTF_8));
-            }
-            if (kept != null) {
-                n.put("keptAs", kept.toString());
-            }
-            String base = System.currentTimeMillis() + "-" + LockFile.safe(file.name()) + "-" + LinkLock.newToken().substring(0, 8);
-            Path tmp = dir.resolve("." + base + ".tmp");
-            written = dir.resolve(base + ".json");
-            Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
-            Files.move(tmp, written, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            message = message + " (audit record not written to " + dir + ": " + LockSnapshot.describe(e) + ")";
-            written = null;
+    /**
+     * One audit record per break, as its own file (appends are not atomic on NFS) in {@code D/.lockscope-audit/}.
+     * Used by one breaking thread.
+     *
+     * <p>The record is written as an intent before the lock is moved and completed with the outcome after, so a
+     * breaker killed in between leaves an {@code outcome: "BREAKING"} record naming where the lock went. The audit
+     * directory is opened relative to the lock directory with O_NOFOLLOW (a {@link SecureDirectoryStream}), and
+     * every file in it is created with O_CREAT|O_EXCL|O_NOFOLLOW and renamed within it: a symbolic link in its
+     * place, or swapped in for it later, is refused with a reason and never written through. An audit that cannot
+     * be written does not stop the break (its safety does not depend on it); the result says why it is missing.
+     */
+    private static final class Audit {
+        private final LockFile file;
+        private final Verdict judged;
+        private final ObjectNode record;
+        private final SecureDirectoryStream<Path> dir;
+        private final String problem;
+        private final String name;
+        private boolean intentWritten;
+
+        private Audit(LockFile file, Verdict judged, ObjectNode record, SecureDirectoryStream<Path> dir, String problem,
+                      String name) {
+            this.file = file;
+            this.judged = judged;
+            this.record = record;
+            this.dir = dir;
+            this.problem = problem;
+            this.name = name;
         }
-        return new BreakResult(outcome, message, judged, written);
+
+        static Audit begin(LockFile file, Verdict judged, boolean force, Path moved) {
+            ObjectNode n = describe(file, judged, force);
+            n.put("outcome", "BREAKING");
+            n.put("message", "breaking lock " + file.path() + ": renaming it to " + moved.getFileName()
+                    + "; a record left in this state means the breaker stopped before it finished");
+            n.put("movedTo", moved.getFileName().toString());
+            String base = System.currentTimeMillis() + "-" + LockFile.safe(file.name()) + "-"
+                    + LinkLock.newToken().substring(0, 8);
+            SecureDirectoryStream<Path> dir;
+            try {
+                dir = openAuditDirectory(file);
+            } catch (IOException e) {
+                return new Audit(file, judged, n, null, e.getMessage(), base + ".json");
+            }
+            Audit a = new Audit(file, judged, n, dir, null, base + ".json");
+            String failed = a.write(n);
+            if (failed != null) {
+                a.close();
+                return new Audit(file, judged, n, null, failed, base + ".json");
+            }
+            a.intentWritten = true;
+            return a;
+        }
+
+        /** Why there is no audit record, as a message suffix, or "". */
+        String problem() {
+            return problem == null ? "" : " (audit record not written: " + problem + ")";
+        }
+
+        /** Nothing was done after all: the intent is removed. */
+        void withdraw() {
+            if (dir != null) {
+                if (intentWritten) {
+                    try {
+                        dir.deleteFile(Path.of(name));
+                    } catch (IOException ignored) {
+                        // a leftover BREAKING record says the break may not have finished: true enough
+                    }
+                }
+                close();
+            }
+        }
+
+        /** Replaces the intent with the outcome. */
+        BreakResult complete(BreakResult.Outcome outcome, String message, Path kept) {
+            record.put("outcome", outcome.name());
+            record.put("message", message);
+            if (kept != null) {
+                record.put("keptAs", kept.toString());
+            }
+            String failed = dir == null ? problem : write(record);
+            close();
+            if (failed != null) {
+                return new BreakResult(outcome, message + " (audit record not written: " + failed + ")", judged, null);
+            }
+            return new BreakResult(outcome, message, judged, file.auditDirectory().resolve(name));
+        }
+
+        /** Writes {@code n} under a temp name (O_EXCL, O_NOFOLLOW) and renames it to {@link #name}; the error or null. */
+        private String write(ObjectNode n) {
+            Path tmp = Path.of("." + name + "." + LinkLock.newToken().substring(0, 8) + ".tmp");
+            try {
+                byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n);
+                try (SeekableByteChannel ch = dir.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))) {
+                    ByteBuffer bb = ByteBuffer.wrap(bytes);
+                    while (bb.hasRemaining()) {
+                        ch.write(bb);
+                    }
+                }
+                dir.move(tmp, dir, Path.of(name));
+                return null;
+            } catch (IOException e) {
+                try {
+                    dir.deleteFile(tmp);
+                } catch (IOException ignored) {
+                    // it was never created, or is gone
+                }
+                return "cannot write to " + file.auditDirectory() + ": " + LockSnapshot.describe(e);
+            }
+        }
+
+        void close() {
+            if (dir != null) {
+                try {
+                    dir.close();
+                } catch (IOException ignored) {
+                    // a directory descriptor that cannot be closed loses nothing
+                }
+            }
+        }
+    }
+
+    /**
+     * The audit directory, opened with O_NOFOLLOW relative to the lock directory (created when missing: mkdir
+     * never follows a link either).
+     *
+     * @throws IOException whose message says why it cannot be used (a symbolic link, not a directory, ...)
+     */
+    static SecureDirectoryStream<Path> openAuditDirectory(LockFile file) throws IOException {
+        Path auditName = Path.of(LockFile.AUDIT_DIR);
+        DirectoryStream<Path> parent = Files.newDirectoryStream(file.directory());
+        try {
+            if (!(parent instanceof SecureDirectoryStream<Path> sds)) {
+                throw new IOException("this platform cannot open " + file.auditDirectory()
+                        + " without following links (no openat)");
+            }
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    return sds.newDirectoryStream(auditName, LinkOption.NOFOLLOW_LINKS);
+                } catch (NoSuchFileException e) {
+                    if (attempt > 0) {
+                        throw e;
+                    }
+                    try {
+                        Files.createDirectory(file.auditDirectory());
+                    } catch (FileAlreadyExistsException raced) {
+                        // made meanwhile (or a link made meanwhile): the O_NOFOLLOW open decides
+                    }
+                } catch (IOException e) {
+                    FileFacts f = FileFacts.lstatOrNull(file.auditDirectory());
+                    if (f != null && f.type() == FileFacts.Type.SYMLINK) {
+                        String target;
+                        try {
+                            target = Files.readSymbolicLink(file.auditDirectory()).toString();
+                        } catch (IOException unreadable) {
+                            target = "?";
+                        }
+                        throw new IOException(file.auditDirectory() + " is a symbolic link (to '" + target
+                                + "'); audit records are never written through one: remove it", e);
+                    }
+                    if (f != null && f.type() != FileFacts.Type.DIRECTORY) {
+                        throw new IOException(file.auditDirectory() + " is not a directory", e);
+                    }
+                    throw new IOException("cannot open " + file.auditDirectory() + ": " + LockSnapshot.describe(e), e);
+                }
+            }
+        } finally {
+            parent.close();
+        }
+    }
+
+    /** The audit record's fields that do not depend on the outcome. */
+    private static ObjectNode describe(LockFile file, Verdict judged, boolean force) {
+        HostIdentity me = HostIdentity.current();
+        ObjectNode n = JSON.createObjectNode();
+        n.put("format", "lockscope-break/1");
+        n.put("lock", file.path().toString());
+        n.put("outcome", "");
+        n.put("message", "");
+        n.put("forced", force);
+        n.put("brokenBy", System.getProperty("user.name", "?") + "@" + me.hostName());
+        n.put("breakerHostId", me.hostId());
+        n.put("breakerPid", ProcessHandle.current().pid());
+        n.put("at", Instant.now().toString());
+        n.put("verdict", judged.state().name());
+        n.put("reason", judged.reason());
+        ObjectNode ev = n.putObject("evidence");
+        LockIdentity id = judged.identity();
+        ev.put("inode", id.inode());
+        ev.put("mtimeMillis", id.mtimeMillis());
+        ev.put("size", id.size());
+        ev.put("nlink", judged.nlink());
+        ev.put("serverNowMillis", judged.serverNowMillis());
+        ev.put("heartbeatAgeMillis", judged.heartbeatAgeMillis());
+        if (judged.owner() != null) {
+            n.set("owner", JSON.valueToTree(judged.owner()));
+        } else {
+            ev.put("content", new String(id.content(), StandardCharsets.UTF_8));
+        }
+        return n;
     }
 }

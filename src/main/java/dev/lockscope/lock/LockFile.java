@@ -32,7 +32,28 @@ public final class LockFile {
     public static LockFile of(Path directory, String name) {
         Objects.requireNonNull(directory, "directory");
         validateName(name);
-        return new LockFile(directory.toAbsolutePath().normalize(), name);
+        return new LockFile(resolveDirectory(directory), name);
+    }
+
+    /**
+     * The absolute directory, as the OS resolves it. A lexical {@code normalize()} of {@code link/..} gives the
+     * parent of {@code link}'s own directory, while the OS goes up from wherever {@code link} points: then two
+     * processes naming the same path would lock different files. So a path with a {@code ..} element is resolved
+     * by the OS ({@code realpath}), and refused when it cannot be; other paths only lose their {@code .} elements.
+     */
+    static Path resolveDirectory(Path directory) {
+        Path abs = directory.toAbsolutePath();
+        for (Path element : abs) {
+            if (element.toString().equals("..")) {
+                try {
+                    return abs.toRealPath();
+                } catch (java.io.IOException e) {
+                    throw new IllegalArgumentException("lock directory '" + directory + "' holds '..' and cannot be"
+                            + " resolved (" + LockSnapshot.describe(e) + "); name it without '..'", e);
+                }
+            }
+        }
+        return abs.normalize();
     }
 
     /** The lock file at {@code lockPath}. */
@@ -46,12 +67,16 @@ public final class LockFile {
         if (raw.endsWith("/")) {
             throw new IllegalArgumentException("lock path '" + lockPath + "' names a directory, not a lock file");
         }
-        return of(abs.getParent().normalize(), fileName.toString());
+        return of(abs.getParent(), fileName.toString());
     }
 
     /** The lock that guards the resource file {@code resource}: {@code resource.lock} beside it. */
     public static LockFile forResource(Path resource) {
-        Path abs = resource.toAbsolutePath().normalize();
+        Path abs = resource.toAbsolutePath();
+        if (abs.getFileName() == null || abs.getFileName().toString().equals("..")
+                || abs.getFileName().toString().equals(".")) {
+            throw new IllegalArgumentException("not a resource file path: '" + resource + "'");
+        }
         return of(abs.getParent(), abs.getFileName() + LOCK_SUFFIX);
     }
 
@@ -81,9 +106,48 @@ public final class LockFile {
         return directory.resolve(name);
     }
 
-    /** The claim file for one acquisition. */
+    /**
+     * The claim file for one acquisition of this process (its own host, pid and token; see {@link ClaimName}).
+     * Never called with fields read from a file: a breaker finds an owner's claim with {@link #findClaim}.
+     */
     public Path claimPath(String host, long pid, String token) {
-        return directory.resolve("." + name + "." + safe(host) + "." + pid + "." + token);
+        return directory.resolve(ClaimName.of(name, host, pid, token).fileName());
+    }
+
+    /**
+     * The claim file of {@code owner}'s acquisition of this lock, found by LISTING the directory: an entry whose
+     * name follows the claim grammar with lock name, host, pid and token all equal to the record's, and which is a
+     * regular file (lstat). Nothing is built from the record's content, so a hostile token such as
+     * {@code /../../victim} matches no entry. Empty when there is none, when the record's fields do not follow
+     * our grammar, or when the directory cannot be listed. A listing may lag behind other clients (sshfs, NFS
+     * attribute caches): callers use this only for best-effort cleanup, never for a correctness decision.
+     */
+    public java.util.Optional<Path> findClaim(LockOwner owner) {
+        if (!LockOwner.isToken(owner.token()) || owner.pid() <= 0 || owner.pid() > Integer.MAX_VALUE) {
+            return java.util.Optional.empty();
+        }
+        String host = safe(owner.host());
+        try (java.nio.file.DirectoryStream<Path> entries = java.nio.file.Files.newDirectoryStream(directory)) {
+            for (Path entry : entries) {
+                Path fileName = entry.getFileName();
+                ClaimName c = fileName == null ? null : ClaimName.parse(fileName.toString());
+                if (c == null || !c.lockName().equals(name) || !c.host().equals(host) || c.pid() != owner.pid()
+                        || !c.token().equals(owner.token())) {
+                    continue;
+                }
+                Path claim = directory.resolve(c.fileName());
+                if (!claim.getParent().equals(directory)) {
+                    continue; // cannot happen with this grammar; kept as the last word on "directly inside"
+                }
+                FileFacts f = FileFacts.lstatOrNull(claim);
+                if (f != null && f.type() == FileFacts.Type.REGULAR) {
+                    return java.util.Optional.of(claim);
+                }
+            }
+        } catch (java.io.IOException | java.nio.file.DirectoryIteratorException e) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.empty();
     }
 
     /** The guard lock that serialises breakers. */
@@ -93,6 +157,7 @@ public final class LockFile {
 
     /** A unique name for a lock being broken. */
     public Path brokenPath(long timeMillis, String token) {
+        // safe() keeps the tag to letters, digits, '-' and '_': a single name in this directory.
         return directory.resolve(name + BROKEN_INFIX + timeMillis + "." + safe(token));
     }
 

@@ -110,10 +110,65 @@ public final class LockHandle implements AutoCloseable {
     public boolean truthfulLinks() throws IOException {
         Boolean t = truthfulLinks;
         if (t == null) {
-            t = linkProof(FileFacts.linksOrNull(file.path()));
+            FileFacts.Links lock = FileFacts.linksOrNull(file.path());
+            t = linkProof(lock);
+            if (t) {
+                if (TRUTHFUL_DIRECTORIES.size() < 1000) {
+                    TRUTHFUL_DIRECTORIES.add(file.directory());
+                }
+            } else {
+                // Not proven. That is the filesystem's way (sshfs gives every name its own inode) only while our
+                // claim is still our own file: a claim removed, replaced or rewritten before this first look must
+                // not be taken for a filesystem that does not count links.
+                requireClaimIntact();
+                if (lock != null && lock.nlink() >= 2) {
+                    throw new LockLostException("lock " + file.path() + " has " + lock.nlink() + " links but is not"
+                            + " our claim " + claim + "'s inode: our claim was replaced");
+                }
+                if (TRUTHFUL_DIRECTORIES.contains(file.directory())) {
+                    throw new LockLostException("lock " + file.path() + " no longer links to our claim " + claim
+                            + " (this directory counts links, and they no longer show one inode)");
+                }
+            }
             truthfulLinks = t;
         }
         return t;
+    }
+
+    /** Directories where a lock of this process was once proven by link counts: there, links always tell. */
+    private static final Set<Path> TRUTHFUL_DIRECTORIES = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Throws when our claim is gone, is not a regular file (a symbolic link put in its place), or no longer holds
+     * our record exactly. Read with O_NOFOLLOW and bounded.
+     */
+    private void requireClaimIntact() throws IOException {
+        FileFacts c = FileFacts.lstatOrNull(claim);
+        if (c == null) {
+            throw new LockLostException("our claim " + claim + " is gone: lock " + file.path()
+                    + " was broken or tampered with");
+        }
+        if (c.type() != FileFacts.Type.REGULAR) {
+            throw new LockLostException("our claim " + claim + " was replaced by "
+                    + (c.type() == FileFacts.Type.SYMLINK ? "a symbolic link (not followed)" : "a " + c.type())
+                    + ": lock " + file.path() + " is no longer provably ours");
+        }
+        try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(claim,
+                java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (!LinkLock.holdsExactly(ch, record)) {
+                throw new LockLostException("our claim " + claim + " no longer holds our owner record: lock "
+                        + file.path() + " is no longer provably ours");
+            }
+        } catch (NoSuchFileException e) {
+            throw new LockLostException("our claim " + claim + " is gone: lock " + file.path()
+                    + " was broken or tampered with", e);
+        } catch (java.nio.file.FileSystemException e) {
+            if (LinkLock.isSymlinkRefusal(claim, e)) {
+                throw new LockLostException("our claim " + claim + " was replaced by a symbolic link (not followed)",
+                        e);
+            }
+            throw e;
+        }
     }
 
     /**
@@ -344,7 +399,18 @@ public final class LockHandle implements AutoCloseable {
 
     private void writeRecord() throws IOException {
         try {
+            // O_NOFOLLOW, and only over our own bytes (see rewriteInPlace): a claim swapped for a symbolic link
+            // or another file is a lost lock (ClaimTamperedException is a LockLostException), never written through.
             LinkLock.rewriteInPlace(claim, record);
+            long proven = provenClaimInode;
+            if (proven != -1 && Boolean.TRUE.equals(truthfulLinks)) {
+                FileFacts.Links c = FileFacts.linksOrNull(claim);
+                if (c == null || c.inode() != proven) {
+                    throw new LockLostException("our claim " + claim + " is no longer the file we linked as "
+                            + file.path() + (c == null ? " (it is gone)" : " (inode " + c.inode() + ", ours was "
+                            + proven + ")"));
+                }
+            }
         } catch (NoSuchFileException e) {
             throw new LockLostException("claim file " + claim + " was removed: lock " + file.path()
                     + " was broken", e);

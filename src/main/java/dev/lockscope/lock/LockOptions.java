@@ -26,6 +26,10 @@ public record LockOptions(Duration lease, Duration backoffMin, Duration backoffM
         if (lease.toMillis() < 300) {
             throw new IllegalArgumentException("lease must be at least 300 ms, got " + lease.toMillis() + " ms");
         }
+        if (lease.compareTo(Duration.ofMillis(LockOwner.MAX_LEASE_MILLIS)) > 0) {
+            throw new IllegalArgumentException("lease must be at most 24 h (readers judge any longer lease as 24 h), got "
+                    + lease.getSeconds() + " s");
+        }
         if (backoffMin.isNegative() || backoffMax.compareTo(backoffMin) < 0) {
             throw new IllegalArgumentException("back-off must satisfy 0 <= min <= max");
         }

@@ -33,6 +33,9 @@ import java.util.OptionalLong;
  * @param purpose      free text or null
  * @param startTicks   process start in clock ticks since boot (Linux /proc/PID/stat field 22), or null:
  *                     unlike {@code startTime} it does not move when the wall clock is stepped
+ * @param bootTime     when the owner's host booted, epoch millis of its own clock (Linux /proc/stat btime), or
+ *                     null (older writers, other platforms): a different boot id is only proof of an earlier boot
+ *                     of this host together with this, see {@link HostIdentity#isEarlierBootOf}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -49,18 +52,39 @@ public record LockOwner(
         @JsonProperty("leaseMillis") long leaseMillis,
         @JsonProperty("acquiredAt") long acquiredAt,
         @JsonProperty("purpose") String purpose,
-        @JsonProperty("startTicks") Long startTicks) {
+        @JsonProperty("startTicks") Long startTicks,
+        @JsonProperty("bootTime") Long bootTime) {
 
     public static final String FORMAT = "lockscope-owner/1";
     public static final int RECORD_SIZE = 768;
     /** Longest purpose kept; longer text is cut so the record stays within {@link #RECORD_SIZE}. */
     public static final int MAX_PURPOSE = 160;
+    /**
+     * The longest lease a holder may ask for, and the longest a reader honours: a record claiming more is judged
+     * against this (see {@link StalenessJudge}), so a hostile or mistaken record cannot block a lock for ever.
+     * A day covers any real job whose holder heartbeats every lease/3.
+     */
+    public static final long MAX_LEASE_MILLIS = 24L * 60 * 60 * 1000;
+    /** The longest host, host id or user read back; a kernel host name is at most 64 bytes. */
+    public static final int MAX_NAME = 255;
+    /** The longest boot id or PID namespace read back ({@code pid:[4026531836]}, a 36-character UUID). */
+    public static final int MAX_ID = 64;
+    /** Tokens as {@link LinkLock} writes them: 128 bits as 32 lower-case hex digits. */
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[0-9a-f]{32}");
 
     /** An owner record without boot-relative start ticks (other platforms, older writers). */
     public LockOwner(String format, String host, String hostId, String bootId, String pidNamespace, String user,
                      long pid, Long startTime, String token, long leaseMillis, long acquiredAt, String purpose) {
         this(format, host, hostId, bootId, pidNamespace, user, pid, startTime, token, leaseMillis, acquiredAt, purpose,
-                null);
+                null, null);
+    }
+
+    /** An owner record without a boot time (older writers, other platforms). */
+    public LockOwner(String format, String host, String hostId, String bootId, String pidNamespace, String user,
+                     long pid, Long startTime, String token, long leaseMillis, long acquiredAt, String purpose,
+                     Long startTicks) {
+        this(format, host, hostId, bootId, pidNamespace, user, pid, startTime, token, leaseMillis, acquiredAt, purpose,
+                startTicks, null);
     }
 
     /** Only parsing needs Jackson; a holder class keeps it unloaded on paths that never parse. */
@@ -86,7 +110,7 @@ public record LockOwner(
         Self self = Self.INSTANCE;
         return new LockOwner(FORMAT, id.hostName(), id.hostId(), id.bootId(), id.pidNamespace(),
                 self.user, self.pid, self.startTime, token, leaseMillis, System.currentTimeMillis(), purpose,
-                self.startTicks);
+                self.startTicks, id.bootTimeMillis());
     }
 
     /**
@@ -135,6 +159,9 @@ public record LockOwner(
         field(b, "purpose", purpose);
         if (startTicks != null) {
             b.append(",\"startTicks\":").append(startTicks.longValue());
+        }
+        if (bootTime != null) {
+            b.append(",\"bootTime\":").append(bootTime.longValue());
         }
         b.append('}');
         byte[] json = b.toString().getBytes(StandardCharsets.UTF_8);
@@ -186,7 +213,7 @@ public record LockOwner(
     /** This record with another acquisition time. */
     LockOwner withAcquiredAt(long at) {
         return new LockOwner(format, host, hostId, bootId, pidNamespace, user, pid, startTime, token, leaseMillis, at,
-                purpose, startTicks);
+                purpose, startTicks, bootTime);
     }
 
     /** Where the key was in the record patched last: the same for every record of this process's claims. */
@@ -282,9 +309,86 @@ public record LockOwner(
             throw new IllegalArgumentException("not a lockscope owner record: " + firstLine(e.getMessage()));
         }
         if (!FORMAT.equals(owner.format())) {
-            throw new IllegalArgumentException("unknown owner format '" + owner.format() + "'");
+            throw new IllegalArgumentException("unknown owner format '" + bounded(owner.format()) + "'");
+        }
+        String invalid = invalidField(owner);
+        if (invalid != null) {
+            throw new IllegalArgumentException("not a lockscope owner record: " + invalid);
         }
         return owner;
+    }
+
+    /**
+     * Why a record read from a lock directory does not follow the grammar we write, or null when it does. A lock
+     * directory is hostile ground: these fields end up in messages, verdicts and the claim name a breaker looks
+     * for, so each is held to what {@link #forCurrentProcess} writes (design.md section 6).
+     */
+    static String invalidField(LockOwner o) {
+        if (!isToken(o.token)) {
+            return "token '" + bounded(o.token) + "' is not 32 lower-case hex digits";
+        }
+        String bad = badText("host", o.host, MAX_NAME, false);
+        if (bad == null) {
+            bad = badText("hostId", o.hostId, MAX_NAME, false);
+        }
+        if (bad == null) {
+            bad = badText("user", o.user, MAX_NAME, true);
+        }
+        if (bad == null) {
+            bad = badText("bootId", o.bootId, MAX_ID, true);
+        }
+        if (bad == null) {
+            bad = badText("pidNamespace", o.pidNamespace, MAX_ID, true);
+        }
+        if (bad != null) {
+            return bad;
+        }
+        // PIDs are positive and below 2^22 on Linux (pid_max); other systems stay within 32 bits.
+        if (o.pid <= 0 || o.pid > Integer.MAX_VALUE) {
+            return "pid " + o.pid + " is out of range";
+        }
+        if (o.leaseMillis <= 0) {
+            return "lease " + o.leaseMillis + " ms is not positive";
+        }
+        if (o.acquiredAt < 0 || o.startTime != null && o.startTime < 0 || o.startTicks != null && o.startTicks < 0
+                || o.bootTime != null && o.bootTime < 0) {
+            return "a time field is negative";
+        }
+        return null;
+    }
+
+    /** Whether {@code s} is a token as we write them: the only form a claim name is ever matched with. */
+    public static boolean isToken(String s) {
+        return s != null && TOKEN.matcher(s).matches();
+    }
+
+    private static String badText(String field, String value, int max, boolean optional) {
+        if (value == null) {
+            return optional ? null : field + " is missing";
+        }
+        if (value.isEmpty() || value.length() > max) {
+            return field + " has " + value.length() + " characters (1 to " + max + " allowed)";
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return field + " holds a control character";
+            }
+        }
+        return null;
+    }
+
+    /** At most 64 characters of hostile text, for a reason. */
+    private static String bounded(String s) {
+        if (s == null) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && i < 64; i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return s.length() > 64 ? b + "..." : b.toString();
     }
 
     /** The owner's printable identity, used in messages: {@code user@host pid 123}. */

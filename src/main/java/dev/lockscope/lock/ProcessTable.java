@@ -25,6 +25,18 @@ public interface ProcessTable {
         return OptionalLong.empty();
     }
 
+    /** Field 3 of /proc/PID/stat (R, S, D, Z, ...), or '?' where there is no such file or it cannot be parsed. */
+    static char readState(long pid) {
+        try {
+            byte[] b = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+            String s = new String(b, java.nio.charset.StandardCharsets.US_ASCII);
+            int close = s.lastIndexOf(')');
+            return close >= 0 && close + 2 < s.length() ? s.charAt(close + 2) : '?';
+        } catch (java.io.IOException | RuntimeException e) {
+            return '?';
+        }
+    }
+
     /** Field 22 of /proc/PID/stat; empty where there is no such file or it cannot be parsed. */
     static OptionalLong readStartTicks(long pid) {
         try {
@@ -62,7 +74,13 @@ public interface ProcessTable {
     ProcessTable SYSTEM = new ProcessTable() {
         @Override
         public Liveness liveness(long pid) {
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent() ? Liveness.ALIVE : Liveness.GONE;
+            if (!ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent()) {
+                return Liveness.GONE;
+            }
+            // A zombie (killed, not yet reaped by its parent) still has its PID but will never renew or release
+            // anything: ProcessHandle calls it alive, /proc says Z (or X while it is being reaped).
+            char state = readState(pid);
+            return state == 'Z' || state == 'X' ? Liveness.GONE : Liveness.ALIVE;
         }
 
         @Override

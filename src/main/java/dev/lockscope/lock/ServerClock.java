@@ -82,7 +82,9 @@ public final class ServerClock {
                 ch.write(ByteBuffer.wrap(new byte[] {'p'}));
             }
             long mtime;
-            try (SeekableByteChannel ch = Files.newByteChannel(probe, StandardOpenOption.READ)) {
+            // Reopened without following links: the probe's name may have been swapped for a link (to a FIFO).
+            try (SeekableByteChannel ch = Files.newByteChannel(probe, StandardOpenOption.READ,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 mtime = FileFacts.lstat(probe).mtimeMillis();
             }
             long after = System.currentTimeMillis();

@@ -421,7 +421,10 @@ public final class RecordStore {
     }
 
     private void writeTemp(Path temp, byte[] bytes, RecordSnapshot current) throws IOException {
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        // O_CREAT|O_EXCL|O_NOFOLLOW: a name someone planted (a symbolic link to another file) fails the save
+        // instead of being written through.
+        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer bb = ByteBuffer.wrap(bytes);
             while (bb.hasRemaining()) {
                 ch.write(bb);
@@ -434,7 +437,14 @@ public final class RecordStore {
         if (current.exists()) {
             // The rename gives the record file the temp file's mode; keep the old one.
             try {
-                Files.setPosixFilePermissions(temp, Files.getPosixFilePermissions(file));
+                // Without following links (open O_NOFOLLOW + fchmod): the temp name may have been swapped for a
+                // link since we wrote it, and a chmod through it would change another file's mode.
+                java.nio.file.attribute.PosixFileAttributeView view = Files.getFileAttributeView(temp,
+                        java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+                if (view != null) {
+                    view.setPermissions(Files.readAttributes(file, java.nio.file.attribute.PosixFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS).permissions());
+                }
             } catch (IOException | UnsupportedOperationException ignored) {
                 // best effort: the default mode is a sane fallback
             }

@@ -2,6 +2,7 @@ package dev.lockscope.scan;
 
 import dev.lockscope.formats.ForeignFormats;
 import dev.lockscope.formats.ForeignLock;
+import dev.lockscope.lock.ClaimName;
 import dev.lockscope.lock.FileFacts;
 import dev.lockscope.lock.HostIdentity;
 import dev.lockscope.lock.IoErrorText;
@@ -55,8 +56,6 @@ import java.util.regex.Pattern;
  */
 public final class DirectoryScanner {
 
-    /** {@code .<lock>.<host>.<pid>.<token>}: see {@link LockFile#claimPath}. */
-    private static final Pattern CLAIM = Pattern.compile("\\.(.+)\\.([A-Za-z0-9_-]{1,64})\\.(\\d{1,19})\\.([0-9a-f]{32})");
     private static final Pattern BROKEN = Pattern.compile("(.+)" + Pattern.quote(LockFile.BROKEN_INFIX) + "(\\d{1,19})\\.(.+)");
     private static final Pattern NFS_SILLY = Pattern.compile("\\.nfs[0-9A-Fa-f]{4,}");
     /** Record-store save temp files: {@code .<name>.tmp.<anything>}. */
@@ -243,8 +242,8 @@ public final class DirectoryScanner {
         if (NFS_SILLY.matcher(name).matches()) {
             return NameClass.NFS;
         }
-        Matcher claim = CLAIM.matcher(name);
-        if (claim.matches() && !claim.group(1).endsWith(".tmp")) {
+        ClaimName claim = ClaimName.parse(name);
+        if (claim != null && !claim.lockName().endsWith(".tmp")) {
             return NameClass.CLAIM;
         }
         if (TEMP.matcher(name).matches()) {
@@ -582,23 +581,6 @@ public final class DirectoryScanner {
         Content(NameClass nameClass, FileFacts freshFacts, LockOwner owner, LockIdentity identity, String readError,
                 boolean unreadable, String linkTarget, ForeignLock foreign, String special) {
             this(nameClass, freshFacts, owner, identity, readError, unreadable, linkTarget, foreign, special, null);
-        }
-    }
-
-    /** The parts of a claim's name: {@code .<lockName>.<host>.<pid>.<token>}. */
-    private record ClaimName(String lockName, String host, long pid, String token) {
-        static ClaimName parse(String name) {
-            Matcher m = CLAIM.matcher(name);
-            if (!m.matches()) {
-                return null;
-            }
-            long pid;
-            try {
-                pid = Long.parseLong(m.group(3));
-            } catch (NumberFormatException e) {
-                pid = -1;
-            }
-            return new ClaimName(m.group(1), m.group(2), pid, m.group(4));
         }
     }
 

@@ -27,7 +27,17 @@ class StalenessJudgeTest {
     }
 
     static LockOwner owner(String hostId, String bootId, String ns, long start, long lease, long acquiredAt) {
-        return new LockOwner(LockOwner.FORMAT, "h", hostId, bootId, ns, "u", 4242, start, "t0k3n", lease, acquiredAt, null);
+        return new LockOwner(LockOwner.FORMAT, "h", hostId, bootId, ns, "u", 4242, start, TOKEN, lease, acquiredAt, null);
+    }
+
+    static final String TOKEN = LinkLock.newToken();
+
+    /** This host booted at 1,000,000 (local clock); the server clock runs {@code SKEW} ahead. */
+    static final HostIdentity BOOTED = new HostIdentity("vm", "machine-a", "boot-1", "pid:[1]", 1_000_000L);
+
+    static LockOwner bootedOwner(String bootId, Long bootTime, long lease) {
+        return new LockOwner(LockOwner.FORMAT, "h", "machine-a", bootId, "pid:[1]", "u", 4242, 5L, TOKEN, lease, 0,
+                null, null, bootTime);
     }
 
     @Test
@@ -62,11 +72,80 @@ class StalenessJudgeTest {
     }
 
     @Test
-    void earlierBootOfThisHostIsDead() {
-        var d = StalenessJudge.judge(owner("machine-a", "boot-0", "pid:[1]", 5, 30_000, 0), 1000, 1001, ME,
-                new FixedTable(true, 5));
+    void earlierBootOfThisHostIsDeadWhenItsBootAndLastRenewalBothPrecedeOurs() {
+        long skew = 7_000;
+        // Owner booted at 100,000 and last renewed at 900,000 (local); we booted at 1,000,000 and it is now 1,040,000:
+        // more than half its 30 s lease since our boot, without a renewal. Times below are server clock.
+        var d = StalenessJudge.judge(bootedOwner("boot-0", 100_000L, 30_000), 900_000 + skew, 1_040_000 + skew, skew,
+                BOOTED, new FixedTable(true, 5));
         assertThat(d.state()).isEqualTo(LockState.DEAD);
         assertThat(d.reason()).contains("rebooted");
+    }
+
+    @Test
+    void aCloneWithTheSameMachineIdIsJudgedByLeaseOnly() {
+        // The reproduction of issue 10: another boot id, same machine id, no boot times known. Its pid 4242 is gone
+        // here, and it is within its lease: HELD, and the reason says why it was not judged by pid.
+        var d = StalenessJudge.judge(owner("machine-a", "boot-0", "pid:[1]", 5, 30_000, 0), 1000, 2000, ME,
+                new FixedTable(false, 0));
+        assertThat(d.state()).isEqualTo(LockState.HELD);
+        assertThat(d.reason()).contains("judged by lease").contains("clone");
+        assertThat(d.ownerAlive()).isNull();
+    }
+
+    @Test
+    void aCloneThatRenewedSinceOurBootIsNotAnEarlierBoot() {
+        // Booted before us (as any earlier boot would have), but renewed after our boot: a live clone.
+        var d = StalenessJudge.judge(bootedOwner("boot-0", 100_000L, 30_000), 1_020_000, 1_040_000, 0, BOOTED,
+                new FixedTable(false, 0));
+        assertThat(d.state()).isEqualTo(LockState.HELD);
+        assertThat(d.reason()).contains("judged by lease");
+    }
+
+    @Test
+    void aCloneThatBootedAfterUsIsNeverAnEarlierBoot() {
+        var d = StalenessJudge.judge(bootedOwner("boot-0", 1_010_000L, 30_000), 900_000, 1_040_000, 0, BOOTED,
+                new FixedTable(false, 0));
+        assertThat(d.state()).isNotEqualTo(LockState.DEAD);
+    }
+
+    @Test
+    void ourBootTooRecentForTheOwnerToHaveRenewedIsNoProof() {
+        // Renewed 5 s before our boot, 10 s after it: a live owner with a 30 s lease need not have renewed yet.
+        var d = StalenessJudge.judge(bootedOwner("boot-0", 100_000L, 30_000), 994_000, 1_010_000, 0, BOOTED,
+                new FixedTable(false, 0));
+        assertThat(d.state()).isEqualTo(LockState.HELD);
+    }
+
+    @Test
+    void anOwnerWithUnknownBootIdOrNamespaceIsNeverJudgedByPid() {
+        for (LockOwner o : java.util.List.of(owner("machine-a", null, "pid:[1]", 5, 30_000, 0),
+                owner("machine-a", "boot-1", null, 5, 30_000, 0))) {
+            var d = StalenessJudge.judge(o, 1000, 2000, ME, new FixedTable(false, 0));
+            assertThat(d.state()).as(o.toString()).isEqualTo(LockState.HELD);
+            assertThat(d.ownerAlive()).isNull();
+        }
+        HostIdentity unknownSelf = new HostIdentity("vm", "machine-a", null, null);
+        var d = StalenessJudge.judge(owner("machine-a", null, null, 5, 30_000, 0), 1000, 2000, unknownSelf,
+                new FixedTable(false, 0));
+        assertThat(d.state()).isEqualTo(LockState.HELD);
+    }
+
+    @Test
+    void aLeaseOverTheMaximumIsJudgedAsTheMaximum() {
+        long day = LockOwner.MAX_LEASE_MILLIS;
+        var d = StalenessJudge.judge(owner("machine-far", null, null, 5, Long.MAX_VALUE, 0), 0, day + 1, ME,
+                new FixedTable(true, 5));
+        assertThat(d.state()).isEqualTo(LockState.EXPIRED);
+        assertThat(d.reason()).contains("over the maximum");
+    }
+
+    @Test
+    void anMtimeFarInTheServersFutureIsSuspiciousNotAnAge() {
+        var d = StalenessJudge.judge(owner("machine-far", null, null, 5, 30_000, 0), 1_000_000_000_000L, 90_400_000,
+                ME, new FixedTable(true, 5));
+        assertThat(d.state()).isEqualTo(LockState.HELD);
+        assertThat(d.reason()).startsWith("SUSPICIOUS").contains("in the future").doesNotContain("-9");
     }
 
     @Test
@@ -123,11 +202,11 @@ class StalenessJudgeTest {
 
     @Test
     void ownerRecordRoundTripsAtFixedSize() {
-        LockOwner o = LockOwner.forCurrentProcess("abc123", 30_000, "p".repeat(500));
+        LockOwner o = LockOwner.forCurrentProcess(TOKEN, 30_000, "p".repeat(500));
         byte[] b = o.toBytes();
         assertThat(b).hasSize(LockOwner.RECORD_SIZE);
         LockOwner back = LockOwner.parse(b, b.length);
-        assertThat(back.token()).isEqualTo("abc123");
+        assertThat(back.token()).isEqualTo(TOKEN);
         assertThat(back.purpose()).hasSize(LockOwner.MAX_PURPOSE);
         assertThat(back.pid()).isEqualTo(ProcessHandle.current().pid());
     }
@@ -187,7 +266,7 @@ class StalenessJudgeTest {
 
     @Test
     void thisProcessRecordsTheStartTicksTheKernelReports() throws Exception {
-        LockOwner me = LockOwner.forCurrentProcess("abc", 30_000, null);
+        LockOwner me = LockOwner.forCurrentProcess(TOKEN, 30_000, null);
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of("/proc/self/stat")));
         assertThat(me.startTicks()).isNotNull().isPositive();
         assertThat(ProcessTable.SYSTEM.startTicks(me.pid()).getAsLong()).isEqualTo(me.startTicks());

@@ -1,0 +1,53 @@
+package dev.lockscope.lock;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The name of a claim file, {@code .<lock>.<host>.<pid>.<token>}: the one place that writes and reads that grammar.
+ * Immutable; any thread.
+ *
+ * <p>The host part is {@link LockFile#safe} (letters, digits, '-' and '_', no dots), the pid is decimal and the
+ * token 32 lower-case hex digits, so the parts split unambiguously and a name never holds '/' or "..".
+ *
+ * @param lockName the lock's file name ({@code R.lock})
+ * @param host     the host part, already in the safe alphabet
+ * @param pid      the pid part
+ * @param token    the token part
+ */
+public record ClaimName(String lockName, String host, long pid, String token) {
+
+    private static final Pattern GRAMMAR =
+            Pattern.compile("\\.(.+)\\.([A-Za-z0-9_-]{1,64})\\.([1-9][0-9]{0,9})\\.([0-9a-f]{32})");
+
+    /**
+     * The claim name an owner's acquisition wrote, built only from fields that follow the grammar we write.
+     *
+     * @throws IllegalArgumentException when the token is not one of ours or the pid is out of range: such a record
+     *                                  never names a claim
+     */
+    public static ClaimName of(String lockName, String host, long pid, String token) {
+        LockFile.validateName(lockName);
+        if (!LockOwner.isToken(token)) {
+            throw new IllegalArgumentException("not a lockscope token: a claim name is never built from it");
+        }
+        if (pid <= 0 || pid > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("pid " + pid + " out of range: a claim name is never built from it");
+        }
+        return new ClaimName(lockName, LockFile.safe(host), pid, token);
+    }
+
+    /** The parts of {@code fileName}, or null when it is not a claim name of our grammar. */
+    public static ClaimName parse(String fileName) {
+        Matcher m = GRAMMAR.matcher(fileName);
+        if (!m.matches()) {
+            return null;
+        }
+        return new ClaimName(m.group(1), m.group(2), Long.parseLong(m.group(3)), m.group(4));
+    }
+
+    /** The file name: a single name, directly in the lock's directory. */
+    public String fileName() {
+        return "." + lockName + "." + host + "." + pid + "." + token;
+    }
+}
