@@ -70,7 +70,7 @@ final class RecordConflictDialog {
             editor.setId("editValue" + index);
             editor.getStyleClass().add("mono");
             editor.setStyle("-fx-font-family: 'DejaVu Sans Mono', 'Monospaced';");
-            editor.setPrefRowCount(3);
+            editor.setPrefRowCount(5);
             editor.setPrefColumnCount(22);
             // Editing starts from mine: the operator's own text, which they are most likely to amend.
             editor.setText(conflict.mine() != null ? RecordFormat.toJson(conflict.mine(), true)
@@ -111,17 +111,17 @@ final class RecordConflictDialog {
         d.getDialogPane().setId("recordConflictDialog");
         d.setTitle("Records changed on both sides");
         int n = question.conflicts().size();
-        d.setHeaderText(n + (n == 1 ? " record was" : " records were") + " changed both by you and on disk."
-                + " Choose for each; nothing is saved until every one is settled.");
+        d.setHeaderText(n + (n == 1 ? " record was" : " records were") + " changed both by you and on disk"
+                + (question.theirsWriter().isEmpty() ? "" : " (last written by " + question.theirsWriter() + ")")
+                + ".\nChoose for each; nothing is saved until every one is settled.");
         d.getDialogPane().getButtonTypes().addAll(SAVE_RESOLVED, ButtonType.CANCEL);
 
         GridPane grid = new GridPane();
         grid.setHgap(10);
         grid.setVgap(8);
         grid.setPadding(new Insets(4));
-        String writer = question.theirsWriter().isEmpty() ? "" : ", " + question.theirsWriter();
         String[] heads = {"Record", "Base (generation " + question.baseGeneration() + ")", "Mine (not saved)",
-                "Theirs (generation " + question.theirsGeneration() + writer + ")", "Your choice"};
+                "Theirs (generation " + question.theirsGeneration() + ")", "Your choice"};
         for (int c = 0; c < heads.length; c++) {
             Label h = new Label(heads[c]);
             h.setStyle("-fx-font-weight: bold;");
@@ -131,8 +131,8 @@ final class RecordConflictDialog {
         for (int c = 0; c < heads.length; c++) {
             ColumnConstraints cc = new ColumnConstraints();
             cc.setHgrow(c == 0 ? Priority.NEVER : Priority.SOMETIMES);
-            cc.setMinWidth(c == 0 ? 70 : 120);
-            cc.setPrefWidth(c == 0 ? 90 : 190);
+            cc.setMinWidth(c == 0 ? 70 : 150);
+            cc.setPrefWidth(c == 0 ? 90 : c == 4 ? 240 : 200);
             grid.getColumnConstraints().add(cc);
         }
         int r = 1;
@@ -155,9 +155,9 @@ final class RecordConflictDialog {
         note.setId("mergedNote");
         ScrollPane scroll = new ScrollPane(grid);
         scroll.setFitToWidth(true);
-        scroll.setPrefViewportHeight(Math.min(480, 150 * n + 40));
+        scroll.setPrefViewportHeight(Math.min(520, 230 * n + 40));
         VBox content = new VBox(10, scroll, note);
-        content.setPrefWidth(980);
+        content.setPrefWidth(1020);
         d.getDialogPane().setContent(content);
 
         Button save = (Button) d.getDialogPane().lookupButton(SAVE_RESOLVED);

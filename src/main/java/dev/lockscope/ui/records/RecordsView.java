@@ -89,8 +89,11 @@ public final class RecordsView extends BorderPane {
         revertButton.disableProperty().bind(Bindings.not(viewModel.canRevertProperty()));
         undoButton.disableProperty().bind(Bindings.not(viewModel.canUndoProperty()));
         lockHolderLabel.textProperty().bind(viewModel.lockHolderProperty());
-        lockHolderLabel.visibleProperty().bind(viewModel.lockHolderProperty().isNotEmpty());
-        lockHolderLabel.managedProperty().bind(lockHolderLabel.visibleProperty());
+        // The lock line keeps its height when empty: a lock taken or released must not move the table.
+        lockHolderLabel.setTooltip(new javafx.scene.control.Tooltip());
+        lockHolderLabel.getTooltip().textProperty().bind(viewModel.lockHolderProperty());
+        messageLabel.setTooltip(new javafx.scene.control.Tooltip());
+        messageLabel.getTooltip().textProperty().bind(viewModel.messageProperty());
         // Ctrl+Z undoes pending changes; inside the value editor it stays the editor's own text undo.
         addEventHandler(KeyEvent.KEY_PRESSED, e -> {
             if (UNDO.match(e) && !(e.getTarget() instanceof TextArea)) {

@@ -453,6 +453,8 @@ public final class RecordsViewModel {
         changed();
         rebuildRows();
         select(row.name());
+        // The editor now shows the value as it will be saved (the store's form, exact numbers).
+        editorText.set(selected.get() == null ? "" : pretty(selected.get().value()));
     }
 
     /** Asks for a name (checked by the store's rule) and adds a record holding {} (not saved yet). */
@@ -589,6 +591,9 @@ public final class RecordsViewModel {
         // Show what is on disk now, with the conflicting records marked, behind the question.
         disk = theirs;
         rebuildRows();
+        message.set(merge.conflicts().size() + (merge.conflicts().size() == 1 ? " record was" : " records were")
+                + " changed both by you and on disk (" + abbreviate(merge.conflictNames()) + "): nothing is written"
+                + " until you choose.");
         RecordConflicts question = new RecordConflicts(f, from.generation(), theirs.generation(), theirs.lastWriter(),
                 merge.conflicts(), theirsMerged.size(), merge.mineApplied().size());
         Optional<Map<String, RecordConflicts.Resolution>> answer = dialogs.resolveRecordConflicts(question);
