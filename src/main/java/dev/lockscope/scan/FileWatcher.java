@@ -5,16 +5,9 @@ import dev.lockscope.lock.LinkLock;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchEvent;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -22,8 +15,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Follows a few named entries of one directory (a record file and its lock) the way
@@ -53,47 +44,28 @@ public final class FileWatcher implements AutoCloseable {
         }
     }
 
-    private enum Signal { EVENT, REFRESH, STOP }
-
     private final Path directory;
     private final Set<String> names;
     private final Listener listener;
-    private final WatchOptions options;
-    private final boolean network;
-    private final WatchService watchService;
-    private final Duration pollInterval;
-    private final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
+    private final RefreshSignals signals;
     private final Thread checkThread;
-    private final Thread eventThread;
     private volatile boolean closed;
 
-    private FileWatcher(Path directory, Set<String> names, WatchOptions options, Listener listener, boolean network,
-                        WatchService ws) {
+    private FileWatcher(Path directory, Set<String> names, Listener listener, RefreshSignals signals) {
         this.directory = directory;
         this.names = names;
-        this.options = options;
         this.listener = listener;
-        this.network = network;
-        this.watchService = ws;
-        this.pollInterval = network ? options.networkPollInterval() : options.localPollInterval();
+        this.signals = signals;
         this.checkThread = new Thread(this::checkLoop, "lockscope-file-watch " + directory);
         this.checkThread.setDaemon(true);
-        if (ws != null) {
-            this.eventThread = new Thread(this::eventLoop, "lockscope-file-watch-events " + directory);
-            this.eventThread.setDaemon(true);
-        } else {
-            this.eventThread = null;
-        }
     }
 
     /**
      * Starts following {@code names} (plain file names, no separators) in {@code directory}. The first check
-     * runs at once and reports every name that exists.
-     *
-     * @throws IOException when the directory cannot be examined at all
+     * runs at once and reports every name that exists; a directory that is missing or unreadable is
+     * reported through {@link Listener#onError} at each check, and its names as absent.
      */
-    public static FileWatcher start(Path directory, Set<String> names, WatchOptions options, Listener listener)
-            throws IOException {
+    public static FileWatcher start(Path directory, Set<String> names, WatchOptions options, Listener listener) {
         Objects.requireNonNull(listener, "listener");
         Path dir = directory.toAbsolutePath().normalize();
         for (String n : names) {
@@ -101,64 +73,39 @@ public final class FileWatcher implements AutoCloseable {
                 throw new IllegalArgumentException("not a plain file name: '" + n + "'");
             }
         }
-        String type;
-        try {
-            type = Files.getFileStore(dir).type();
-        } catch (IOException e) {
-            type = "?";
-        }
-        boolean network = "?".equals(type) || LinkLock.isNetworkType(type);
-        WatchService ws = null;
-        if (!options.forcePolling() && !network) {
-            try {
-                ws = FileSystems.getDefault().newWatchService();
-                dir.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
-                        StandardWatchEventKinds.ENTRY_MODIFY);
-            } catch (IOException | UnsupportedOperationException e) {
-                if (ws != null) {
-                    ws.close();
-                }
-                ws = null; // no events (inotify watches exhausted, directory missing): polling still works
-            }
-        }
-        FileWatcher w = new FileWatcher(dir, Set.copyOf(names), options, listener, network, ws);
+        Set<String> watched = Set.copyOf(names);
+        RefreshSignals signals = RefreshSignals.open(dir, options, watched::contains,
+                "lockscope-file-watch-events " + dir);
+        FileWatcher w = new FileWatcher(dir, watched, listener, signals);
         w.checkThread.start();
-        if (w.eventThread != null) {
-            w.eventThread.start();
-        }
+        signals.start();
         return w;
     }
 
     /** True when WatchService events trigger checks; false when it only polls. */
     public boolean usesEvents() {
-        return watchService != null;
+        return signals.usesEvents();
     }
 
     /** The longest time between two checks. */
     public Duration pollInterval() {
-        return pollInterval;
+        return signals.pollInterval();
     }
 
     /** Asks for a check now. Returns at once. */
     public void refreshNow() {
-        signals.offer(Signal.REFRESH);
+        signals.refreshNow();
     }
 
     /** Stops both threads and waits briefly for them. No listener call starts after this returns. */
     @Override
     public void close() {
         closed = true;
-        signals.offer(Signal.STOP);
-        if (watchService != null) {
-            try {
-                watchService.close();
-            } catch (IOException ignored) {
-                // closing only wakes the event thread
-            }
-        }
+        signals.close();
         if (Thread.currentThread() != checkThread) {
             try {
                 checkThread.join(10_000);
+                signals.join(2_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -203,7 +150,7 @@ public final class FileWatcher implements AutoCloseable {
                     }
                 }
             }
-            if (!awaitNext()) {
+            if (!signals.awaitNext()) {
                 break;
             }
         }
@@ -215,7 +162,7 @@ public final class FileWatcher implements AutoCloseable {
      * lstat that follows is fresh rather than up to a minute old.
      */
     private FileFacts facts(Path p) throws IOException {
-        if (network) {
+        if (signals.network()) {
             try (FileChannel ignored = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                 // opening is the point
             } catch (IOException e) {
@@ -223,54 +170,5 @@ public final class FileWatcher implements AutoCloseable {
             }
         }
         return FileFacts.lstatOrNull(p);
-    }
-
-    private boolean awaitNext() {
-        try {
-            Signal s = signals.poll(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
-            if (s == Signal.STOP || closed) {
-                return false;
-            }
-            if (s == Signal.EVENT) {
-                long settle = options.eventSettle().toMillis();
-                if (settle > 0) {
-                    Thread.sleep(settle);
-                }
-            }
-            Signal more;
-            while ((more = signals.poll()) != null) {
-                if (more == Signal.STOP) {
-                    return false;
-                }
-            }
-            return !closed;
-        } catch (InterruptedException e) {
-            return false;
-        }
-    }
-
-    private void eventLoop() {
-        while (!closed) {
-            WatchKey key;
-            try {
-                key = watchService.take();
-            } catch (ClosedWatchServiceException | InterruptedException e) {
-                return;
-            }
-            boolean relevant = false;
-            for (WatchEvent<?> ev : key.pollEvents()) {
-                if (ev.kind() == StandardWatchEventKinds.OVERFLOW
-                        || ev.context() instanceof Path p && names.contains(p.toString())) {
-                    relevant = true;
-                }
-            }
-            boolean valid = key.reset();
-            if (relevant) {
-                signals.offer(Signal.EVENT);
-            }
-            if (!valid) {
-                return; // the directory is gone: polling goes on and reports it
-            }
-        }
     }
 }
