@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.record.CorruptRecordFileException;
-import dev.lockscope.record.RecordChange;
+import dev.lockscope.record.MergeSaveResult;
 import dev.lockscope.record.RecordConflictException;
+import dev.lockscope.record.RecordMerge;
+import dev.lockscope.record.RecordMergeConflictException;
 import dev.lockscope.record.RecordFormat;
 import dev.lockscope.record.RecordSnapshot;
 import dev.lockscope.record.RecordStore;
@@ -280,9 +282,9 @@ public final class RecordsCommand implements Runnable {
     /** {@code records edit FILE NAME}. */
     @Command(name = "edit", mixinStandardHelpOptions = true,
             description = {"Open $VISUAL or $EDITOR (default vi) on the value of record NAME (null if absent)",
-                    "and save the result through the save path. If another writer changed the file meanwhile:",
-                    "changes to other records are merged (your edit is re-applied on top); a change to NAME",
-                    "itself is a conflict (exit 1, your text is kept) unless --force re-applies your value anyway."})
+                    "and save the result through the save path, merged per record with what others saved meanwhile:",
+                    "their changes to other records are kept; a change to NAME itself is a conflict (exit 1,",
+                    "base, yours and theirs shown, your text kept) unless --force saves your value over theirs."})
     static final class Edit extends Base {
         @Parameters(index = "1", paramLabel = "NAME", description = "the record name")
         String name;
@@ -314,37 +316,48 @@ public final class RecordsCommand implements Runnable {
                         + "; nothing was saved; your text is kept in " + edited);
                 return ExitCodes.DATA_ERROR;
             }
-            if (after.equals(before) || original.isPresent() && original.get().equals(value)) {
+            if (after.equals(before) || RecordFormat.sameValue(original.orElse(null), value)) {
                 Files.deleteIfExists(edited);
                 out().println(TerminalText.escape(rs.file() + ": " + quote(name) + " unchanged (generation "
                         + loaded.generation() + ")"));
                 return ExitCodes.OK;
             }
-            long expected = loaded.generation();
+            // The library's three-way merge: base = what the editor was given, mine = base with the edit,
+            // theirs = the file under the lock. Others' changes to other records are kept; a change to
+            // NAME itself is a conflict, never overwritten unless --force says so.
+            RecordSnapshot base = loaded;
             for (int attempt = 0; ; attempt++) {
+                java.util.TreeMap<String, JsonNode> mine = base.recordsCopy();
+                mine.put(name, value);
                 try {
-                    SaveResult r = rs.save(expected, RecordChange.put(name, value), RecordStore.OnConflict.FAIL);
+                    MergeSaveResult r = rs.saveMerging(base, mine);
                     Files.deleteIfExists(edited);
-                    reportSave(out(), err(), r, "edited " + quote(name));
+                    int kept = r.merge().theirsKept().size();
+                    if (r.save().reapplied() && kept > 0) {
+                        error(rs.file() + " moved from generation " + base.generation()
+                                + " to " + r.save().previousGeneration() + " while you edited; kept their change"
+                                + (kept == 1 ? "" : "s") + " to " + kept + (kept == 1 ? " other record" : " other records")
+                                + " and merged your edit");
+                    }
+                    reportSave(out(), err(), r.save(), "edited " + quote(name));
                     return ExitCodes.OK;
-                } catch (RecordConflictException c) {
-                    Optional<JsonNode> now = c.current().get(name);
-                    boolean nameUntouched = now.equals(original);
-                    if (nameUntouched || force) {
-                        error(rs.file() + " moved from generation " + c.expectedGeneration()
-                                + " to " + c.actualGeneration() + " while you edited"
-                                + (nameUntouched ? " (other records only); re-applying your edit"
-                                : "; record " + quote(name) + " changed too; --force: saving your value over it"));
-                        expected = c.actualGeneration();
-                        if (attempt < 20) {
-                            continue;
-                        }
+                } catch (RecordMergeConflictException c) {
+                    RecordMerge.Conflict conflict = c.conflicts().get(0);
+                    if (force && attempt < 20) {
+                        error("record " + quote(name) + " was also changed in " + rs.file()
+                                + " (generation " + base.generation() + " -> " + c.actualGeneration()
+                                + "); --force: saving your value over theirs, " + show(conflict.theirs()));
+                        base = c.current();
+                        continue;
                     }
                     error("conflict: record " + quote(name) + " in " + rs.file()
                             + " was changed by " + (c.current().writer() == null ? "someone"
                             : c.current().writer().describe()) + " while you edited (generation "
-                            + c.expectedGeneration() + " -> " + c.actualGeneration() + "); nothing was saved."
-                            + " Your text is kept in " + edited + "; edit again, or use --force to save it anyway.");
+                            + c.expectedGeneration() + " -> " + c.actualGeneration() + "); nothing was saved.");
+                    err().println("  base:   " + show(conflict.base()));
+                    err().println("  mine:   " + show(conflict.mine()));
+                    err().println("  theirs: " + show(conflict.theirs()));
+                    err().println(TerminalText.escape("Your text is kept in " + edited + "; edit again, or use --force to save it anyway."));
                     return ExitCodes.NOTHING_DONE;
                 }
             }
@@ -353,6 +366,10 @@ public final class RecordsCommand implements Runnable {
         @Override
         public String operation() {
             return "edit record " + quote(name) + " in " + file;
+        }
+
+        private static String show(JsonNode v) {
+            return v == null ? "(absent)" : TerminalJson.of(v, false);
         }
 
         private int runEditor(Path edited) throws IOException, InterruptedException {

@@ -14,6 +14,15 @@ public interface RecordChange {
     /** Changes {@code records} in place (put, remove, anything a map allows). */
     void apply(SortedMap<String, JsonNode> records);
 
+    /**
+     * Changes {@code records}, a copy of {@code current}'s records, knowing which generation they are. A
+     * change that may refuse (the three-way merge of {@link RecordStore#saveMerging}) overrides this and
+     * throws; nothing is then written.
+     */
+    default void apply(RecordSnapshot current, SortedMap<String, JsonNode> records) throws RecordStoreException {
+        apply(records);
+    }
+
     /** Sets {@code name} to {@code value}. */
     static RecordChange put(String name, JsonNode value) {
         RecordFormat.validateName(name);

@@ -18,6 +18,13 @@ public class RecordConflictException extends RecordStoreException {
         this.current = current;
     }
 
+    /** For subclasses that say more about the conflict. */
+    protected RecordConflictException(long expectedGeneration, RecordSnapshot current, String message) {
+        super(current.file(), message);
+        this.expectedGeneration = expectedGeneration;
+        this.current = current;
+    }
+
     public long expectedGeneration() {
         return expectedGeneration;
     }

@@ -253,6 +253,39 @@ public final class RecordFormat {
         return n;
     }
 
+    /**
+     * True when {@code a} and {@code b} are the same value written the same way: {@code 1.10} and {@code 1.1}
+     * differ (Jackson's own equals calls them equal), because the store keeps a number's text. Object
+     * members compare regardless of order. Null means "no record" and equals only null.
+     */
+    public static boolean sameValue(JsonNode a, JsonNode b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return a.equals(EXACT_LEAVES, b);
+    }
+
+    /** {@link #sameValue} for every record of two maps. */
+    public static boolean sameRecords(Map<String, JsonNode> a, Map<String, JsonNode> b) {
+        if (!a.keySet().equals(b.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, JsonNode> e : a.entrySet()) {
+            if (!sameValue(e.getValue(), b.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Leaf comparison for {@link #sameValue}: decimals by value and scale. */
+    private static final java.util.Comparator<JsonNode> EXACT_LEAVES = (x, y) -> {
+        if (x.isBigDecimal() && y.isBigDecimal()) {
+            return x.decimalValue().equals(y.decimalValue()) ? 0 : 1;
+        }
+        return x.equals(y) ? 0 : 1;
+    };
+
     /** Compact JSON text of a value (exact numbers). */
     public static String toJson(JsonNode value, boolean pretty) {
         try {

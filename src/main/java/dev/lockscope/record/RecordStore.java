@@ -23,6 +23,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -313,6 +316,49 @@ public final class RecordStore {
     }
 
     /**
+     * Saves an editor's records with a per-record three-way merge ({@link RecordMerge}) against the file
+     * as it is under the lock: my changes since {@code base} are applied, changes others made since
+     * {@code base} are kept, and a record both changed differently (or one deleted while the other changed
+     * it) is a conflict: then nothing is written and {@link RecordMergeConflictException} lists each one
+     * with its base, mine and theirs values. Fencing and generations are those of {@link #save}.
+     *
+     * <p>To save after the caller resolved the conflicts: call again with the exception's
+     * {@link RecordConflictException#current()} as the new base, and mine built on it.
+     *
+     * @param base the records as the editor loaded them (the generation its changes were made to)
+     * @param mine the editor's records: {@code base} with its changes applied
+     * @throws RecordMergeConflictException when a record was changed on both sides differently
+     */
+    public MergeSaveResult saveMerging(RecordSnapshot base, Map<String, JsonNode> mine) throws IOException {
+        Objects.requireNonNull(base, "base");
+        TreeMap<String, JsonNode> mineCopy = new TreeMap<>(mine);
+        AtomicReference<RecordMerge.Outcome> outcome = new AtomicReference<>();
+        RecordChange merging = new RecordChange() {
+            @Override
+            public void apply(SortedMap<String, JsonNode> records) {
+                throw new UnsupportedOperationException("a merge needs the generation it is applied to");
+            }
+
+            @Override
+            public void apply(RecordSnapshot current, SortedMap<String, JsonNode> records)
+                    throws RecordMergeConflictException {
+                RecordMerge.Outcome o = RecordMerge.merge(base.records(), mineCopy, current.records());
+                outcome.set(o);
+                if (o.hasConflicts()) {
+                    throw new RecordMergeConflictException(base.generation(), current, o);
+                }
+                records.clear();
+                o.merged().forEach((k, v) -> records.put(k, v.deepCopy()));
+            }
+        };
+        SaveResult r = save(ANY_GENERATION, merging, OnConflict.FAIL);
+        boolean moved = r.previousGeneration() != base.generation();
+        SaveResult marked = new SaveResult(r.saved(), r.previousGeneration(), r.written(), moved,
+                r.directorySynced(), r.warning());
+        return new MergeSaveResult(marked, outcome.get());
+    }
+
+    /**
      * The save path. {@code expectedGeneration} is the generation the caller's change was made against
      * ({@link #ANY_GENERATION} for none).
      *
@@ -382,13 +428,13 @@ public final class RecordStore {
             reapplied = true;
         }
         TreeMap<String, JsonNode> work = current.recordsCopy();
-        change.apply(work);
+        change.apply(current, work);
         for (var e : work.entrySet()) {
             RecordFormat.validateName(e.getKey());
             RecordFormat.requireValue(e.getKey(), e.getValue());
         }
         step(SaveStep.CHANGED);
-        if (work.equals(current.records())) {
+        if (RecordFormat.sameRecords(work, current.records())) {
             // Nothing to write; a missing file stays missing until a change gives it content.
             return new SaveResult(current, current.generation(), false, reapplied, true, null);
         }

@@ -5,18 +5,10 @@ import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockFile;
 
 import java.io.IOException;
-import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchEvent;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.time.Duration;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps a lock directory's snapshot current and reports each refresh as a {@link SnapshotDiff}.
@@ -34,38 +26,23 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DirectoryWatcher implements AutoCloseable {
 
-    private enum Signal { EVENT, REFRESH, STOP }
-
     private final Path directory;
     private final DirectoryScanner scanner;
     private final ScanListener listener;
-    private final WatchOptions options;
-    private final WatchService watchService;
-    private final Duration pollInterval;
-    private final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
+    private final RefreshSignals signals;
     private final Thread scanThread;
-    private final Thread eventThread;
     private volatile boolean closed;
     private volatile DirectorySnapshot latest;
     private volatile long refreshCount;
 
-    private DirectoryWatcher(Path directory, WatchOptions options, ScanListener listener, boolean network,
-                             WatchService ws) {
+    private DirectoryWatcher(Path directory, ScanListener listener, RefreshSignals signals) {
         this.directory = directory;
-        this.options = options;
         this.listener = listener;
         this.scanner = new DirectoryScanner(directory);
-        this.watchService = ws;
-        this.pollInterval = network ? options.networkPollInterval() : options.localPollInterval();
+        this.signals = signals;
         this.latest = DirectorySnapshot.empty(directory);
         this.scanThread = new Thread(this::scanLoop, "lockscope-scan " + directory);
         this.scanThread.setDaemon(true);
-        if (ws != null) {
-            this.eventThread = new Thread(this::eventLoop, "lockscope-scan-events " + directory);
-            this.eventThread.setDaemon(true);
-        } else {
-            this.eventThread = null;
-        }
     }
 
     /**
@@ -86,31 +63,12 @@ public final class DirectoryWatcher implements AutoCloseable {
         if (f.type() != FileFacts.Type.DIRECTORY && !Files.isDirectory(dir)) {
             throw new java.nio.file.FileSystemException(dir.toString(), null, "not a directory");
         }
-        String type;
-        try {
-            type = Files.getFileStore(dir).type();
-        } catch (IOException e) {
-            type = "?";
-        }
-        boolean network = "?".equals(type) || LinkLock.isNetworkType(type);
-        WatchService ws = null;
-        if (!options.forcePolling() && !network) {
-            try {
-                ws = FileSystems.getDefault().newWatchService();
-                dir.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
-                        StandardWatchEventKinds.ENTRY_MODIFY);
-            } catch (IOException | UnsupportedOperationException e) {
-                if (ws != null) {
-                    ws.close();
-                }
-                ws = null; // e.g. inotify watches exhausted: polling still works
-            }
-        }
-        DirectoryWatcher w = new DirectoryWatcher(dir, options, listener, network, ws);
+        // Our own server-clock probes (and everybody's) would otherwise trigger refreshes forever.
+        RefreshSignals signals = RefreshSignals.open(dir, options, name -> !name.startsWith(LockFile.PROBE_PREFIX),
+                "lockscope-scan-events " + dir);
+        DirectoryWatcher w = new DirectoryWatcher(dir, listener, signals);
         w.scanThread.start();
-        if (w.eventThread != null) {
-            w.eventThread.start();
-        }
+        signals.start();
         return w;
     }
 
@@ -120,12 +78,12 @@ public final class DirectoryWatcher implements AutoCloseable {
 
     /** True when WatchService events trigger refreshes; false when it only polls. */
     public boolean usesEvents() {
-        return watchService != null;
+        return signals.usesEvents();
     }
 
     /** The interval between polls (refreshes happen at least this often). */
     public Duration pollInterval() {
-        return pollInterval;
+        return signals.pollInterval();
     }
 
     /** The latest snapshot (empty before the first refresh completes). */
@@ -140,27 +98,18 @@ public final class DirectoryWatcher implements AutoCloseable {
 
     /** Asks for a refresh now instead of at the next interval. Returns at once. */
     public void refreshNow() {
-        signals.offer(Signal.REFRESH);
+        signals.refreshNow();
     }
 
     /** Stops both threads and waits (briefly) for them. No listener call starts after this returns. */
     @Override
     public void close() {
         closed = true;
-        signals.offer(Signal.STOP);
-        if (watchService != null) {
-            try {
-                watchService.close();
-            } catch (IOException ignored) {
-                // closing only wakes the event thread
-            }
-        }
+        signals.close();
         if (Thread.currentThread() != scanThread) {
             try {
                 scanThread.join(10_000);
-                if (eventThread != null) {
-                    eventThread.join(2_000);
-                }
+                signals.join(2_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -187,7 +136,7 @@ public final class DirectoryWatcher implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 reportError(e);
             }
-            if (!awaitNext()) {
+            if (!signals.awaitNext()) {
                 break;
             }
         }
@@ -201,62 +150,6 @@ public final class DirectoryWatcher implements AutoCloseable {
             listener.onError(directory, e);
         } catch (RuntimeException ignored) {
             // a listener that fails on errors too cannot be helped; keep scanning
-        }
-    }
-
-    /** Waits for the poll interval, an event or a refresh request; false when closing. */
-    private boolean awaitNext() {
-        try {
-            Signal s = signals.poll(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
-            if (s == Signal.STOP || closed) {
-                return false;
-            }
-            if (s == Signal.EVENT) {
-                // A burst of changes (an acquire is claim + link) costs one refresh.
-                long settle = options.eventSettle().toMillis();
-                if (settle > 0) {
-                    Thread.sleep(settle);
-                }
-            }
-            // Coalesce whatever else arrived meanwhile.
-            Signal more;
-            while ((more = signals.poll()) != null) {
-                if (more == Signal.STOP) {
-                    return false;
-                }
-            }
-            return !closed;
-        } catch (InterruptedException e) {
-            return false;
-        }
-    }
-
-    private void eventLoop() {
-        while (!closed) {
-            WatchKey key;
-            try {
-                key = watchService.take();
-            } catch (ClosedWatchServiceException | InterruptedException e) {
-                return;
-            }
-            boolean relevant = false;
-            for (WatchEvent<?> ev : key.pollEvents()) {
-                if (ev.kind() == StandardWatchEventKinds.OVERFLOW) {
-                    relevant = true;
-                } else if (ev.context() instanceof Path p) {
-                    // Our own server-clock probes (and everybody's) would otherwise trigger refreshes forever.
-                    if (!p.toString().startsWith(LockFile.PROBE_PREFIX)) {
-                        relevant = true;
-                    }
-                }
-            }
-            boolean valid = key.reset();
-            if (relevant) {
-                signals.offer(Signal.EVENT);
-            }
-            if (!valid) {
-                return; // directory gone: polling continues and reports it
-            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.lockscope.record;
 
 import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockFile;
 import dev.lockscope.lock.LockHandle;
@@ -166,7 +167,7 @@ class RecordsCliTest {
         String concurrent = cliCommand("records", "put", f.toString(), "other", "7") + " >/dev/null";
         TestJvm.Result r = cli(editor(concurrent, "2"), "edit", f.toString(), "cfg");
         assertThat(r.exitCode()).as(r.stderr()).isZero();
-        assertThat(r.stderr()).contains("re-applying your edit");
+        assertThat(r.stderr()).contains("kept their change to 1 other record and merged your edit");
         RecordSnapshot s = RecordStore.open(f).read();
         assertThat(s.records()).containsOnlyKeys("cfg", "other");
         assertThat(s.get("cfg").orElseThrow().asInt()).isEqualTo(2);
@@ -187,5 +188,36 @@ class RecordsCliTest {
         r = cli(editor(again, "3"), "edit", f.toString(), "cfg", "--force");
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         assertThat(RecordStore.open(f).read().get("cfg").orElseThrow().asInt()).isEqualTo(3);
+    }
+
+    /** The scenario: I edit job-2 while a script marks job-2 failed: a conflict, theirs kept, all three shown. */
+    @Test
+    void editOfJob2WhileAScriptPutsJob2IsAConflictShowingBaseMineAndTheirs() throws Exception {
+        Path f = dir.resolve("records.json");
+        RecordStore.open(f).put("job-2", TextNode.valueOf("running"));
+        RecordStore.open(f).put("job-3", TextNode.valueOf("running"));
+        String script = cliCommand("records", "put", f.toString(), "job-2", "\"failed\"") + " >/dev/null";
+        TestJvm.Result r = cli(editor(script, "\"done\""), "edit", f.toString(), "job-2");
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+        assertThat(r.stderr()).contains("conflict: record 'job-2'").contains("nothing was saved")
+                .contains("base:   \"running\"").contains("mine:   \"done\"").contains("theirs: \"failed\"");
+        RecordSnapshot s = RecordStore.open(f).read();
+        assertThat(s.get("job-2").orElseThrow().asText()).isEqualTo("failed");
+        assertThat(s.generation()).isEqualTo(3);
+    }
+
+    /** The same, but the script changes job-3: both changes are kept and nobody is asked. */
+    @Test
+    void editOfJob2WhileAScriptPutsJob3KeepsBoth() throws Exception {
+        Path f = dir.resolve("records.json");
+        RecordStore.open(f).put("job-2", TextNode.valueOf("running"));
+        RecordStore.open(f).put("job-3", TextNode.valueOf("running"));
+        String script = cliCommand("records", "put", f.toString(), "job-3", "\"failed\"") + " >/dev/null";
+        TestJvm.Result r = cli(editor(script, "\"done\""), "edit", f.toString(), "job-2");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        RecordSnapshot s = RecordStore.open(f).read();
+        assertThat(s.get("job-2").orElseThrow().asText()).isEqualTo("done");
+        assertThat(s.get("job-3").orElseThrow().asText()).isEqualTo("failed");
+        assertThat(s.generation()).isEqualTo(4);
     }
 }

@@ -150,31 +150,6 @@ class InspectorFlowTest {
     }
 
     @Test
-    void aConflictingSaveCanBeReappliedOnTop(FxRobot robot) throws Exception {
-        Path file = dir.resolve("records.json");
-        RecordStore.open(file).put("alpha", JSON.readTree("{\"n\":1}"));
-        open(robot, dir);
-        robot.clickOn("Records");
-        waitUntil("the records show", () -> inspector.viewModel().records().rows().size() == 1);
-
-        // Another writer saves while we edit.
-        RecordStore.open(file).put("beta", JSON.readTree("\"from elsewhere\""));
-        robot.clickOn("alpha");
-        robot.clickOn("#editor").push(KeyCode.CONTROL, KeyCode.A).write("{\"n\": 7}");
-        robot.clickOn("#applyButton");
-        robot.clickOn("#saveButton");
-
-        waitUntil("the conflict is asked", () -> robot.lookup("#conflictDialog").tryQuery().isPresent());
-        robot.clickOn("Re-apply my changes");
-
-        waitUntil("both changes are on disk", () -> RecordStore.open(file).read().generation() == 3);
-        RecordSnapshot s = RecordStore.open(file).read();
-        assertThat(s.records().get("alpha")).isEqualTo(JSON.readTree("{\"n\":7}"));
-        assertThat(s.records().get("beta").asText()).isEqualTo("from elsewhere");
-        waitUntil("the table shows both", () -> inspector.viewModel().records().rows().size() == 2);
-    }
-
-    @Test
     void aMissingDirectoryShowsAClearErrorAndTheWindowStaysUsable(FxRobot robot) {
         Path gone = dir.resolve("vanished-mount");
         open(robot, gone);

@@ -6,7 +6,6 @@ import dev.lockscope.ui.locks.LocksViewModel;
 import dev.lockscope.ui.main.InspectorSettings;
 import dev.lockscope.ui.main.MainViewModel;
 import dev.lockscope.ui.records.RecordsViewModel;
-import dev.lockscope.ui.records.StoreRecordFileGateway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +30,7 @@ class MainViewModelTest {
         BackgroundIo io = BackgroundIo.synchronous();
         return new MainViewModel(io, dialogs, settings,
                 new LocksViewModel(io, Runnable::run, dialogs, new SynchronousScannerSource()),
-                new AuditViewModel(io), new RecordsViewModel(io, dialogs, new StoreRecordFileGateway()));
+                new AuditViewModel(io), new RecordsViewModel(io, dialogs, new ManualWatchGateway()));
     }
 
     private Callable<Path> demo() {

@@ -2,13 +2,16 @@ package dev.lockscope.ui;
 
 import dev.lockscope.ui.common.BreakConfirmation;
 import dev.lockscope.ui.common.DialogService;
+import dev.lockscope.ui.common.RecordConflicts;
 
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A user who answers from a script and remembers every question: lets view-model tests check the
@@ -17,11 +20,15 @@ import java.util.Optional;
 final class ScriptedDialogs implements DialogService {
     final Deque<Boolean> breakAnswers = new ArrayDeque<>();
     final Deque<Boolean> forceAnswers = new ArrayDeque<>();
-    final Deque<ConflictChoice> conflictAnswers = new ArrayDeque<>();
+    /** Answers to record conflicts: each gets the question and returns the operator's resolutions. */
+    final Deque<Function<RecordConflicts, Optional<Map<String, RecordConflicts.Resolution>>>> recordConflictAnswers =
+            new ArrayDeque<>();
+    final List<RecordConflicts> recordConflictQuestions = new ArrayList<>();
+    final List<Path> chooserStarts = new ArrayList<>();
+    final Deque<Path> chosenRecordFiles = new ArrayDeque<>();
     final Deque<String> textAnswers = new ArrayDeque<>();
     final List<BreakConfirmation> breakQuestions = new ArrayList<>();
     final List<BreakConfirmation> forceQuestions = new ArrayList<>();
-    final List<String> conflictQuestions = new ArrayList<>();
     final List<String> errors = new ArrayList<>();
 
     @Override
@@ -37,9 +44,9 @@ final class ScriptedDialogs implements DialogService {
     }
 
     @Override
-    public ConflictChoice resolveConflict(String message) {
-        conflictQuestions.add(message);
-        return take(conflictAnswers, "resolveConflict");
+    public Optional<Map<String, RecordConflicts.Resolution>> resolveRecordConflicts(RecordConflicts question) {
+        recordConflictQuestions.add(question);
+        return take(recordConflictAnswers, "resolveRecordConflicts").apply(question);
     }
 
     @Override
@@ -54,7 +61,8 @@ final class ScriptedDialogs implements DialogService {
 
     @Override
     public Optional<Path> chooseRecordFile(Path initial) {
-        return Optional.empty();
+        chooserStarts.add(initial);
+        return Optional.ofNullable(chosenRecordFiles.poll());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.lockscope.ui.common;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -9,24 +10,18 @@ import java.util.Optional;
  */
 public interface DialogService {
 
-    /** The answer to a save conflict. */
-    enum ConflictChoice {
-        /** Apply my edits again on top of the newer file. */
-        REAPPLY,
-        /** Drop my edits and load the newer file. */
-        RELOAD,
-        /** Do nothing for now; my edits stay in the editor. */
-        CANCEL
-    }
-
     /** Asks whether to break the lock described; true only on an explicit yes. */
     boolean confirmBreak(BreakConfirmation details);
 
     /** The second, explicit question before forcing a break of a lock that is not stale. */
     boolean confirmForce(BreakConfirmation details);
 
-    /** The record file changed on disk since it was loaded; what now? */
-    ConflictChoice resolveConflict(String message);
+    /**
+     * Records were changed both by the operator and on disk: asks, per record, keep mine, take theirs or
+     * edit. Returns a resolution for every conflict, or empty when the operator cancelled (nothing is
+     * then saved, and their changes stay as they are).
+     */
+    Optional<Map<String, RecordConflicts.Resolution>> resolveRecordConflicts(RecordConflicts question);
 
     /** Asks for a short piece of text (a record name); empty when cancelled. */
     Optional<String> askText(String title, String prompt);
@@ -34,7 +29,10 @@ public interface DialogService {
     /** Asks for a lock directory to open; empty when cancelled. */
     Optional<Path> chooseDirectory(Path initial);
 
-    /** Asks for a record file; empty when cancelled. */
+    /**
+     * Asks for a record file, starting in {@code initial} (a directory the caller found to exist, off the
+     * FX thread) or, when null, where the platform chooses; empty when cancelled.
+     */
     Optional<Path> chooseRecordFile(Path initial);
 
     /** Shows an error that needs acknowledging. */

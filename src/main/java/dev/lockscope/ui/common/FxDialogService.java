@@ -17,20 +17,19 @@ import javafx.stage.Window;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Modal JavaFX dialogs behind {@link DialogService}. FX thread only.
  *
- * <p>Nothing here touches the file system: the choosers start where the platform chooses (checking
- * that an initial directory exists would be a stat on the FX thread, which a hung mount can block).
+ * <p>Nothing here touches the file system: a chooser starts in the initial directory its caller checked
+ * off the FX thread (a stat here could block on a hung mount), else where the platform chooses.
  */
 public final class FxDialogService implements DialogService {
 
     public static final ButtonType BREAK = new ButtonType("Break lock", ButtonBar.ButtonData.OK_DONE);
     public static final ButtonType FORCE = new ButtonType("Force break", ButtonBar.ButtonData.OK_DONE);
-    public static final ButtonType REAPPLY = new ButtonType("Re-apply my changes", ButtonBar.ButtonData.YES);
-    public static final ButtonType RELOAD = new ButtonType("Reload and drop my changes", ButtonBar.ButtonData.NO);
 
     private Window owner;
     private Image icon;
@@ -119,19 +118,8 @@ public final class FxDialogService implements DialogService {
     }
 
     @Override
-    public ConflictChoice resolveConflict(String message) {
-        Alert a = new Alert(Alert.AlertType.CONFIRMATION, message, REAPPLY, RELOAD, ButtonType.CANCEL);
-        prepare(a, "conflictDialog");
-        a.setTitle("Record file changed");
-        a.setHeaderText("The record file changed on disk since you loaded it");
-        Optional<ButtonType> b = a.showAndWait();
-        if (b.isPresent() && b.get() == REAPPLY) {
-            return ConflictChoice.REAPPLY;
-        }
-        if (b.isPresent() && b.get() == RELOAD) {
-            return ConflictChoice.RELOAD;
-        }
-        return ConflictChoice.CANCEL;
+    public Optional<Map<String, RecordConflicts.Resolution>> resolveRecordConflicts(RecordConflicts q) {
+        return new RecordConflictDialog(q, owner).ask();
     }
 
     @Override
@@ -157,6 +145,10 @@ public final class FxDialogService implements DialogService {
         c.setTitle("Open record file");
         c.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("JSON record files", "*.json"),
                 new FileChooser.ExtensionFilter("All files", "*"));
+        if (initial != null) {
+            // The caller checked, off this thread, that it is a directory.
+            c.setInitialDirectory(initial.toFile());
+        }
         File f = c.showOpenDialog(owner);
         return Optional.ofNullable(f).map(File::toPath);
     }

@@ -10,6 +10,10 @@ import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableRow;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.KeyEvent;
 import javafx.scene.layout.BorderPane;
 
 /** The records tab: table of records and a validating JSON editor. Binds only to {@link RecordsViewModel}. FX thread only. */
@@ -28,6 +32,11 @@ public final class RecordsView extends BorderPane {
     @FXML private Button addButton;
     @FXML private Button deleteButton;
     @FXML private Button saveButton;
+    @FXML private Button revertButton;
+    @FXML private Button undoButton;
+    @FXML private Label lockHolderLabel;
+
+    private static final KeyCombination UNDO = new KeyCodeCombination(KeyCode.Z, KeyCombination.SHORTCUT_DOWN);
 
     private final RecordsViewModel viewModel;
 
@@ -43,9 +52,15 @@ public final class RecordsView extends BorderPane {
             @Override
             protected void updateItem(RecordRow item, boolean empty) {
                 super.updateItem(item, empty);
-                getStyleClass().remove("pending-row");
+                getStyleClass().removeAll("pending-row", "pending-delete", "changed-on-disk");
                 if (!empty && item != null && item.pending()) {
                     getStyleClass().add("pending-row");
+                    if (item.change() == RecordRow.Change.DELETED) {
+                        getStyleClass().add("pending-delete");
+                    }
+                    if (item.changedOnDisk()) {
+                        getStyleClass().add("changed-on-disk");
+                    }
                 }
             }
         });
@@ -70,6 +85,22 @@ public final class RecordsView extends BorderPane {
         addButton.disableProperty().bind(Bindings.not(viewModel.canAddProperty()));
         deleteButton.disableProperty().bind(Bindings.not(viewModel.canDeleteProperty()));
         saveButton.disableProperty().bind(Bindings.not(viewModel.canSaveProperty()));
+        saveButton.textProperty().bind(viewModel.saveTextProperty());
+        revertButton.disableProperty().bind(Bindings.not(viewModel.canRevertProperty()));
+        undoButton.disableProperty().bind(Bindings.not(viewModel.canUndoProperty()));
+        lockHolderLabel.textProperty().bind(viewModel.lockHolderProperty());
+        // The lock line keeps its height when empty: a lock taken or released must not move the table.
+        lockHolderLabel.setTooltip(new javafx.scene.control.Tooltip());
+        lockHolderLabel.getTooltip().textProperty().bind(viewModel.lockHolderProperty());
+        messageLabel.setTooltip(new javafx.scene.control.Tooltip());
+        messageLabel.getTooltip().textProperty().bind(viewModel.messageProperty());
+        // Ctrl+Z undoes pending changes; inside the value editor it stays the editor's own text undo.
+        addEventHandler(KeyEvent.KEY_PRESSED, e -> {
+            if (UNDO.match(e) && !(e.getTarget() instanceof TextArea)) {
+                viewModel.undo();
+                e.consume();
+            }
+        });
         reloadButton.disableProperty().bind(viewModel.fileProperty().isNull());
     }
 
@@ -96,6 +127,16 @@ public final class RecordsView extends BorderPane {
     @FXML
     private void onDelete() {
         viewModel.deleteSelected();
+    }
+
+    @FXML
+    private void onRevert() {
+        viewModel.revertSelected();
+    }
+
+    @FXML
+    private void onUndo() {
+        viewModel.undo();
     }
 
     @FXML
