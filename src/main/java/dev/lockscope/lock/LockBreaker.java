@@ -30,6 +30,27 @@ public final class LockBreaker {
     }
 
     /**
+     * What a break of another tool's lock removes besides the lock itself: that tool's own claim or temp
+     * files. Supplied by {@code formats}, which knows each tool's file names; called only after the judged
+     * lock was moved away and verified to be the judged one. Implementations find the files by listing the
+     * directory and matching the tool's exact grammar, never by a path built from file content.
+     */
+    @FunctionalInterface
+    public interface Leftovers {
+        /** Nothing beyond the lock: our own locks (their claim is removed by name) and tools without leftovers. */
+        Leftovers NONE = (directory, evidence) -> java.util.List.of();
+
+        /**
+         * Removes the tool's leftovers of the broken lock.
+         *
+         * @param directory the lock's directory
+         * @param evidence  the broken lock as judged (its inode and bytes)
+         * @return the names removed, for the result message and the audit record
+         */
+        java.util.List<String> remove(Path directory, LockIdentity evidence);
+    }
+
+    /**
      * Breaks the judged lock under the break guard {@code R.lock.break}.
      *
      * @param judged       the verdict, whose identity is the evidence
@@ -38,6 +59,15 @@ public final class LockBreaker {
      */
     public static BreakResult breakLock(LockFile file, Verdict judged, boolean force, Duration guardTimeout)
             throws IOException {
+        return breakLock(file, judged, force, guardTimeout, Leftovers.NONE);
+    }
+
+    /**
+     * As {@link #breakLock(LockFile, Verdict, boolean, Duration)}, for another tool's lock: after the judged
+     * lock is removed, {@code leftovers} removes that tool's own claim or temp files.
+     */
+    public static BreakResult breakLock(LockFile file, Verdict judged, boolean force, Duration guardTimeout,
+                                        Leftovers leftovers) throws IOException {
         BreakResult early = precheck(file, judged, force);
         if (early != null) {
             return early;
@@ -50,7 +80,7 @@ public final class LockBreaker {
                     + ": " + e.getMessage(), judged, null);
         }
         try {
-            return breakUnguarded(file, judged, force);
+            return breakUnguarded(file, judged, force, leftovers);
         } finally {
             try {
                 guard.release();
@@ -62,6 +92,11 @@ public final class LockBreaker {
 
     /** The break without a guard: used for the guard itself, whose stale instances have no guard of their own. */
     static BreakResult breakUnguarded(LockFile file, Verdict judged, boolean force) throws IOException {
+        return breakUnguarded(file, judged, force, Leftovers.NONE);
+    }
+
+    private static BreakResult breakUnguarded(LockFile file, Verdict judged, boolean force, Leftovers leftovers)
+            throws IOException {
         BreakResult early = precheck(file, judged, force);
         if (early != null) {
             return early;
@@ -99,12 +134,16 @@ public final class LockBreaker {
         }
         try {
             Optional<LockSnapshot> pinned = LockSnapshot.read(witness);
+            // The witness is a hard link we just made: a link count of 2 or more on it proves this filesystem
+            // counts links truthfully, so inodes can be compared even for a lock without a claim (other tools'
+            // locks have a link count of 1, and an empty git lock has no content to compare).
+            compareInodes = compareInodes || pinned.isPresent() && pinned.get().facts().nlink() >= 2;
             if (pinned.isEmpty() || !matches(evidence, pinned.get(), compareInodes, force)) {
                 return new BreakResult(BreakResult.Outcome.CHANGED, "lock " + lock + " changed since it was judged"
                         + (pinned.isPresent() ? describeChange(evidence, pinned.get()) : "")
                         + "; nothing was touched", judged, null);
             }
-            return moveAndVerify(file, judged, force, evidence, compareInodes, moved);
+            return moveAndVerify(file, judged, force, evidence, compareInodes, moved, leftovers);
         } finally {
             LinkLock.deleteQuietly(witness);
         }
@@ -117,7 +156,8 @@ public final class LockBreaker {
     }
 
     private static BreakResult moveAndVerify(LockFile file, Verdict judged, boolean force, LockIdentity evidence,
-                                             boolean compareInodes, Path moved) throws IOException {
+                                             boolean compareInodes, Path moved, Leftovers leftovers)
+            throws IOException {
         Path lock = file.path();
         Runnable hook = beforeRenameForTest;
         if (hook != null) {
@@ -166,8 +206,10 @@ public final class LockBreaker {
             LockOwner o = judged.owner();
             LinkLock.deleteQuietly(file.claimPath(o.host(), o.pid(), o.token()));
         }
+        java.util.List<String> removed = leftovers.remove(file.directory(), evidence);
         return audit(file, judged, force, BreakResult.Outcome.BROKEN, "broke lock " + lock + " held by "
-                + judged.holderDescription() + " [" + judged.state() + ": " + judged.reason() + "]", null, true);
+                + judged.holderDescription() + " [" + judged.state() + ": " + judged.reason() + "]"
+                + (removed.isEmpty() ? "" : "; removed its leftover " + String.join(", ", removed)), null, true);
     }
 
     private static BreakResult precheck(LockFile file, Verdict judged, boolean force) {
