@@ -1,7 +1,5 @@
 package dev.lockscope.cli;
 
-import dev.lockscope.lock.LinkLock;
-import dev.lockscope.lock.LockOptions;
 import dev.lockscope.lock.Verdict;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,7 +12,9 @@ import java.util.concurrent.Callable;
 /** {@code lockscope status}: the holder and the verdict, with evidence. Main thread only. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Print who holds LOCKFILE and whether it is FREE, HELD, EXPIRED, DEAD or UNKNOWN,",
-                "with the evidence: host, host id, pid, user, ages (server clock), link count, inode, lease."})
+                "with the evidence: host, host id, pid, user, ages (server clock), link count, inode, lease.",
+                "Other tools' locks (flufl.lock, dotlockfile, procmail, Mercurial, git, py-filelock) are judged by",
+                "that tool's own rule."})
 public final class StatusCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "LOCKFILE", description = "the lock file, e.g. /shared/records.json.lock")
@@ -23,18 +23,30 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
+    @CommandLine.Mixin
+    JudgedLock.LocktimeoutOption locktimeout = new JudgedLock.LocktimeoutOption();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         LockPaths.requireNotDirectory(spec, lockFile);
-        Verdict v = LinkLock.at(lockFile, LockOptions.defaults()).inspect();
+        locktimeout.applyTo(lockFile.toAbsolutePath().normalize().getParent());
+        JudgedLock judged = JudgedLock.inspect(lockFile);
+        Verdict v = judged.verdict();
         var out = spec.commandLine().getOut();
         if (json) {
-            out.println(VerdictFormat.JSON.writeValueAsString(VerdictFormat.toJson(v)));
+            var n = VerdictFormat.toJson(v);
+            if (judged.format() != null) {
+                n.put("format", judged.format());
+            }
+            out.println(VerdictFormat.JSON.writeValueAsString(n));
         } else {
             VerdictFormat.printHuman(v, out);
+            if (judged.foreign() != null) {
+                out.println("format:     " + judged.format() + " (" + judged.foreign().foreign().description() + ")");
+            }
         }
         out.flush();
         return ExitCodes.OK;

@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
 public final class ForeignFormats {
 
     private static final Pattern HG = Pattern.compile("([^:/\\s]{1,255})(?:/([0-9a-f]{1,16}))?:(\\d{1,10})");
-    private static final Pattern FLUFL = Pattern.compile("(?:.*/)?(?<lock>[^/|]{1,255})\\|(?<host>[^|/]{1,255})\\|(?<pid>\\d{1,10})\\|(?<rand>\\d{1,20})");
+    private static final Pattern FLUFL = Pattern.compile("(?:.*/)?(?<lock>[^/|]{1,255})\\|(?<host>[^|/]{1,255})\\|(?<pid>\\d{1,10})\\|(?<rand>[^|/]{1,64})");
     private static final Pattern DOTLOCK_CONTENT = Pattern.compile("(\\d{1,10})\\n?");
     /** liblockfile: {@code ".lk%05d%x%s"}, pid, time & 15, host name (truncated). */
     static final Pattern DOTLOCK_TEMP = Pattern.compile("\\.lk(\\d{5,10})[0-9a-f]([A-Za-z0-9._-]{1,64})");

@@ -39,7 +39,7 @@ final class ForeignLeftovers implements LockBreaker.Leftovers {
     static LockBreaker.Leftovers of(ForeignLock foreign, String lockName) {
         return switch (foreign.format()) {
             case ForeignLock.FLUFL -> new ForeignLeftovers(
-                    Pattern.compile(Pattern.quote(lockName) + "\\|[^|/]{1,255}\\|\\d{1,10}\\|\\d{1,20}"), lockName, true);
+                    Pattern.compile(Pattern.quote(lockName) + "\\|[^|/]{1,255}\\|\\d{1,10}\\|[^|/]{1,64}"), lockName, true);
             case ForeignLock.DOTLOCKFILE -> new ForeignLeftovers(ForeignFormats.DOTLOCK_TEMP, lockName, false);
             case ForeignLock.PROCMAIL -> new ForeignLeftovers(ForeignFormats.PROCMAIL_TEMP, lockName, false);
             default -> LockBreaker.Leftovers.NONE;
