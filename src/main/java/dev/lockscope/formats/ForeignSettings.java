@@ -43,6 +43,11 @@ public final class ForeignSettings {
         PROCMAIL_LOCKTIMEOUT.put(key(directory), timeout);
     }
 
+    /** Every directory's procmail locktimeout, as set now (a copy). */
+    public static Map<Path, Duration> procmailLocktimeouts() {
+        return Map.copyOf(PROCMAIL_LOCKTIMEOUT);
+    }
+
     private static Path key(Path directory) {
         return directory.toAbsolutePath().normalize();
     }

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * (through /usr/bin/python3, which has Debian's modules), liblockfile-bin's dotlockfile, procmail's lockfile and
  * git. .ci/run installs them. Test threads only.
  */
-final class RealTools {
+public final class RealTools {
 
     static final String PYTHON = "/usr/bin/python3";
 
@@ -31,7 +31,7 @@ final class RealTools {
             "sys.stdin.read()");
 
     /** Holds Mercurial's wlock of a repository: argv repo, "hold" or "exit". */
-    static final String HG_HOLDER = String.join("\n",
+    public static final String HG_HOLDER = String.join("\n",
             "import sys, os",
             "from mercurial import ui as uimod, hg",
             "r = hg.repository(uimod.ui.load(), sys.argv[1].encode())",
@@ -53,8 +53,8 @@ final class RealTools {
     }
 
     /** A running holder: it printed "locked", and holds until {@link #close()} closes its standard input. */
-    static final class Holder implements AutoCloseable {
-        final Process process;
+    public static final class Holder implements AutoCloseable {
+        public final Process process;
         private final BufferedReader out;
 
         Holder(Process process) {
@@ -78,7 +78,7 @@ final class RealTools {
             return line;
         }
 
-        long pid() {
+        public long pid() {
             return process.pid();
         }
 
@@ -96,7 +96,7 @@ final class RealTools {
     }
 
     /** Starts a Python holder script and waits until it says "locked". */
-    static Holder python(String script, String... args) throws Exception {
+    public static Holder python(String script, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(PYTHON, "-c", script));
         cmd.addAll(List.of(args));
         Holder h = new Holder(new ProcessBuilder(cmd).start());
@@ -108,7 +108,7 @@ final class RealTools {
     }
 
     /** Runs a command to its end; returns its exit code. Its output goes to the test's log. */
-    static int run(Path dir, String... cmd) throws Exception {
+    public static int run(Path dir, String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
