@@ -123,18 +123,35 @@ public final class ForeignJudge {
         };
     }
 
-    private static Decision flufl(ForeignLock lock, long mtime, long serverNow, Context ctx) {
-        Where w = where(lock.host(), ctx.self());
-        String notChecked = whyPidNotChecked(lock, w, ctx);
-        Boolean alive = null;
-        if (notChecked == null) {
-            alive = ctx.processes().liveness(lock.pid()) == ProcessTable.Liveness.ALIVE;
-            if (!alive) {
-                return new Decision(LockState.DEAD, "flufl.lock holder pid " + lock.pid() + " (host " + lock.host()
-                        + ") no longer exists on this host", false);
-            }
+    /**
+     * The pid part of a rule, shared by the tools that record a pid and have an age rule too.
+     *
+     * @param dead  the DEAD decision when the holder is provably on this host and its pid is gone, else null
+     * @param alive whether the holder lives, or null when its pid is not checked
+     * @param words the holder in words, to begin the reason with
+     */
+    private record PidCheck(Decision dead, Boolean alive, String words) {
+    }
+
+    private static PidCheck checkPid(ForeignLock lock, Context ctx, String deadReason) {
+        String notChecked = whyPidNotChecked(lock, where(lock.host(), ctx.self()), ctx);
+        if (notChecked != null) {
+            return new PidCheck(null, null, notChecked + "; ");
         }
-        String who = alive != null ? "holder pid " + lock.pid() + " is alive; " : notChecked + "; ";
+        if (ctx.processes().liveness(lock.pid()) == ProcessTable.Liveness.GONE) {
+            return new PidCheck(new Decision(LockState.DEAD, deadReason, false), false, null);
+        }
+        return new PidCheck(null, true, "holder pid " + lock.pid() + " is alive; ");
+    }
+
+    private static Decision flufl(ForeignLock lock, long mtime, long serverNow, Context ctx) {
+        PidCheck pid = checkPid(lock, ctx, "flufl.lock holder pid " + lock.pid() + " (host " + lock.host()
+                + ") no longer exists on this host");
+        if (pid.dead() != null) {
+            return pid.dead();
+        }
+        Boolean alive = pid.alive();
+        String who = pid.words();
         if (serverNow < 0) {
             return new Decision(LockState.HELD, who + "server clock unknown, so its expiry cannot be judged", alive);
         }
@@ -147,17 +164,13 @@ public final class ForeignJudge {
     }
 
     private static Decision dotlockfile(ForeignLock lock, long age, Context ctx) {
-        Where w = where(lock.host(), ctx.self());
-        String notChecked = whyPidNotChecked(lock, w, ctx);
-        Boolean alive = null;
-        if (notChecked == null) {
-            alive = ctx.processes().liveness(lock.pid()) == ProcessTable.Liveness.ALIVE;
-            if (!alive) {
-                return new Decision(LockState.DEAD, "pid " + lock.pid() + " no longer exists, and the holder is on this"
-                        + " host (the directory is on a local filesystem)", false);
-            }
+        PidCheck pid = checkPid(lock, ctx, "pid " + lock.pid() + " no longer exists, and the holder is on this host"
+                + " (the directory is on a local filesystem)");
+        if (pid.dead() != null) {
+            return pid.dead();
         }
-        String who = alive != null ? "pid " + lock.pid() + " is alive; " : notChecked + "; ";
+        Boolean alive = pid.alive();
+        String who = pid.words();
         if (age < 0) {
             return new Decision(LockState.HELD, who + "server clock unknown, so its age cannot be judged", alive);
         }
