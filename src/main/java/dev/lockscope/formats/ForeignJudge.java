@@ -39,7 +39,7 @@ public final class ForeignJudge {
 
         public Context(HostIdentity self, ProcessTable processes, boolean localFilesystem,
                        Duration procmailLocktimeout, KernelLocks kernelLocks) {
-            this(self, processes, localFilesystem, procmailLocktimeout, kernelLocks, OpenFiles::holder);
+            this(self, processes, localFilesystem, procmailLocktimeout, kernelLocks, new OpenFiles());
         }
     }
 

@@ -6,18 +6,21 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
  * Which process of this host has a file open, from {@code /proc/<pid>/fd}: an empty lock file that no kernel lock
  * holds may still be held open by its tool (py-filelock's {@code SoftFileLock} before 3.10 writes nothing and keeps
- * its file open until release), so "free" needs proof that nobody has it open. Stateless; any thread but the
- * JavaFX thread. Only {@code /proc} is read; the links there are followed (they are the kernel's, not the lock
- * directory's).
+ * its file open until release), so "free" needs proof that nobody has it open. One instance reads {@code /proc}
+ * once, at its first question, and answers every later one from that reading: a scanner asks through one instance
+ * per refresh, however many empty lock files the directory holds. Only {@code /proc} is read; the links there are
+ * followed (they are the kernel's, not the lock directory's). Not thread-safe: one thread at a time, never the
+ * JavaFX thread.
  */
-final class OpenFiles {
+final class OpenFiles implements ForeignJudge.OpenFileTable {
 
-    /** Fewer than this many descriptors are looked at in all: a bound on the cost of one look-up. */
+    /** Fewer than this many descriptors are looked at in all: a bound on the cost of one reading. */
     private static final int MAX_DESCRIPTORS = 200_000;
 
     /**
@@ -30,42 +33,52 @@ final class OpenFiles {
     record Result(long pid, boolean complete) {
     }
 
-    private OpenFiles() {
+    /** "dev:ino" to a pid that has it open; null until the first question. */
+    private Map<String, Long> open;
+    private boolean complete;
+
+    @Override
+    public Result holder(long device, long inode) {
+        if (open == null) {
+            read();
+        }
+        Long pid = open.get(device + ":" + inode);
+        return pid != null ? new Result(pid, true) : new Result(-1, complete);
     }
 
-    static Result holder(long device, long inode) {
-        Path proc = Path.of("/proc");
-        boolean complete = true;
+    private void read() {
+        open = new HashMap<>();
+        complete = true;
         int seen = 0;
-        try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, p -> isNumber(p.getFileName().toString()))) {
+        try (DirectoryStream<Path> pids = Files.newDirectoryStream(Path.of("/proc"),
+                p -> isNumber(p.getFileName().toString()))) {
             for (Path pidDir : pids) {
+                long pid = Long.parseLong(pidDir.getFileName().toString());
                 try (DirectoryStream<Path> fds = Files.newDirectoryStream(pidDir.resolve("fd"))) {
                     for (Path fd : fds) {
                         if (++seen > MAX_DESCRIPTORS) {
-                            return new Result(-1, false);
+                            complete = false;
+                            return;
                         }
                         try {
                             Map<String, Object> a = Files.readAttributes(fd, "unix:dev,ino");
-                            if (((Number) a.get("ino")).longValue() == inode
-                                    && ((Number) a.get("dev")).longValue() == device) {
-                                return new Result(Long.parseLong(pidDir.getFileName().toString()), true);
-                            }
+                            open.putIfAbsent(((Number) a.get("dev")).longValue() + ":"
+                                    + ((Number) a.get("ino")).longValue(), pid);
                         } catch (IOException | UnsupportedOperationException e) {
                             // closed meanwhile, or a socket/pipe without a file behind it
                         }
                     }
-                } catch (AccessDeniedException e) {
-                    complete = false;
                 } catch (NoSuchFileException e) {
                     // exited meanwhile
+                } catch (AccessDeniedException e) {
+                    complete = false;
                 } catch (IOException e) {
                     complete = false;
                 }
             }
         } catch (IOException | UnsupportedOperationException e) {
-            return new Result(-1, false);
+            complete = false;
         }
-        return new Result(-1, complete);
     }
 
     private static boolean isNumber(String s) {

@@ -77,9 +77,11 @@ public final class DirectoryScanner {
     private boolean subSecondTimestamps;
     /** Entries whose bytes (or link target) were read in the current refresh. */
     private int contentReads;
-    /** This host's kernel locks, read at most once per refresh and only when an empty py-filelock file needs them. */
-    private KernelLocks kernelLocks;
-    private boolean kernelLocksRead;
+    /**
+     * What judging other tools' locks needs beyond each lock, built at most once per refresh and only when the
+     * directory holds one: this host's kernel locks and open files are read once per refresh, however many.
+     */
+    private ForeignJudge.Context foreignContext;
 
     /** A scanner of {@code directory} judging as this process ({@link HostIdentity#current()}). */
     public DirectoryScanner(Path directory) {
@@ -135,8 +137,7 @@ public final class DirectoryScanner {
         List<Work> work = new ArrayList<>(names.size());
         Map<String, Work> lockByName = new HashMap<>();
         contentReads = 0;
-        kernelLocksRead = false;
-        kernelLocks = null;
+        foreignContext = null;
         long serverNow = clock == null ? -1 : clock.serverNowMillis();
         if (serverNow % 1000 != 0 && serverNow > 0) {
             subSecondTimestamps = true;
@@ -506,12 +507,11 @@ public final class DirectoryScanner {
             return new ScanEntry(w.name, EntryKind.CLAIM, state, why, f, null, null, null, null, target, fl, -1,
                     mtimeAge, -1);
         }
-        if (ForeignLock.PY_FILELOCK.equals(fl.format()) && fl.host() == null && !kernelLocksRead) {
-            kernelLocks = KernelLocks.read();
-            kernelLocksRead = true;
+        if (foreignContext == null) {
+            foreignContext = new ForeignJudge.Context(self, memo, !network,
+                    ForeignSettings.procmailLocktimeout(directory), KernelLocks.read());
         }
-        ForeignJudge.Context ctx = new ForeignJudge.Context(self, memo, !network,
-                ForeignSettings.procmailLocktimeout(directory), kernelLocks);
+        ForeignJudge.Context ctx = foreignContext;
         ForeignVerdict fv = ForeignLocks.judge(new LockSnapshot(directory.resolve(w.name), f, identity, null,
                 w.content.readError), fl, clock, ctx);
         Verdict v = fv.verdict();

@@ -116,7 +116,8 @@ class ForeignToolsTest {
         Process p = dotlockHolder(lock, false);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         // An acquirer that crashed between its link and its unlink leaves its temp file as a second link.
-        Path temp = dir.resolve(".lk" + p.pid() + "3" + HostIdentity.current().hostName());
+        Path temp = dir.resolve(String.format(java.util.Locale.ROOT, ".lk%05d3%s", p.pid(),
+                HostIdentity.current().hostName()));
         Files.createLink(temp, lock);
         ForeignVerdict v = judged(lock, ForeignLock.DOTLOCKFILE, LockState.DEAD);
         BreakResult r = ForeignLocks.breakLock(v, false);
