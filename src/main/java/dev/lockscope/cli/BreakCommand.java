@@ -1,8 +1,6 @@
 package dev.lockscope.cli;
 
 import dev.lockscope.lock.BreakResult;
-import dev.lockscope.lock.LinkLock;
-import dev.lockscope.lock.LockOptions;
 import dev.lockscope.lock.LockState;
 import dev.lockscope.lock.Verdict;
 import picocli.CommandLine;
@@ -21,7 +19,8 @@ import java.util.concurrent.Callable;
 /** {@code lockscope break}: the safe break of a stale lock, after confirmation. Main thread only. */
 @Command(name = "break", mixinStandardHelpOptions = true,
         description = {"Break a stale (DEAD or EXPIRED) lock safely: only the lock that was judged is ever removed,",
-                "and an audit record is written to .lockscope-audit/ beside it.",
+                "and an audit record is written to .lockscope-audit/ beside it. Other tools' locks are judged by",
+                "their own tool's rule and broken the same way, with the tool's leftover claim or temp file.",
                 "Exit: 0 broken, 1 nothing to break (no lock, not a lock file) or the lock changed, 3 refused",
                 "(not stale), 4 not confirmed, 66 no such directory, 75 another breaker is busy,",
                 "77 permission denied or read-only filesystem."})
@@ -35,6 +34,9 @@ public final class BreakCommand implements Callable<Integer>, ExitCodes.Operatio
 
     @Option(names = "--force", description = "break even a HELD or UNKNOWN lock (its owner will lose it)")
     boolean force;
+
+    @CommandLine.Mixin
+    JudgedLock.LocktimeoutOption locktimeout = new JudgedLock.LocktimeoutOption();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -50,14 +52,18 @@ public final class BreakCommand implements Callable<Integer>, ExitCodes.Operatio
                     + ": nothing to break; remove it by hand if it is in the way"));
             return ExitCodes.NOTHING_DONE;
         }
-        LinkLock lock = LinkLock.at(lockFile, LockOptions.defaults());
-        Verdict v = lock.inspect();
+        locktimeout.applyTo(lockFile.toAbsolutePath().normalize().getParent());
+        JudgedLock judged = JudgedLock.inspect(lockFile);
+        Verdict v = judged.verdict();
         if (v.state() == LockState.FREE) {
             out.println(TerminalText.escape("No lock at " + v.lock() + ": nothing to break."));
             out.flush();
             return ExitCodes.NOTHING_DONE;
         }
         VerdictFormat.printHuman(v, out);
+        if (judged.foreign() != null) {
+            out.println(TerminalText.escape("format:     " + judged.format() + " (" + judged.foreign().foreign().description() + ")"));
+        }
         if (!v.state().isStale() && !force) {
             err.println("lockscope: " + TerminalText.escape("refusing to break " + v.lock() + ": it is " + v.state()
                     + " by " + v.holderDescription() + ". Use --force to break it anyway; its owner will lose the lock."));
@@ -76,7 +82,7 @@ public final class BreakCommand implements Callable<Integer>, ExitCodes.Operatio
                 return ExitCodes.NOT_CONFIRMED;
             }
         }
-        BreakResult r = lock.breakLock(v, force);
+        BreakResult r = judged.breakLock(lockFile, force);
         out.println(TerminalText.escape(r.message()));
         if (r.auditFile() != null) {
             out.println("audit: " + TerminalText.escape(r.auditFile().toString()));

@@ -50,6 +50,9 @@ public final class LsCommand implements Callable<Integer>, ExitCodes.Operation {
     @Option(names = "--poll", description = "with --watch: poll only, even where filesystem events arrive")
     boolean poll;
 
+    @CommandLine.Mixin
+    JudgedLock.LocktimeoutOption locktimeout = new JudgedLock.LocktimeoutOption();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -63,6 +66,7 @@ public final class LsCommand implements Callable<Integer>, ExitCodes.Operation {
             throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be at least 10ms");
         }
         LockPaths.requireDirectory(dir);
+        locktimeout.applyTo(dir.toAbsolutePath().normalize());
         if (!watch) {
             DirectorySnapshot snap = DirectoryScanner.snapshot(dir);
             printSnapshot(snap, out, err);

@@ -3,6 +3,8 @@ package dev.lockscope.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.scan.EntryKind;
 import dev.lockscope.scan.EntryNames;
+import dev.lockscope.formats.ForeignLock;
+import dev.lockscope.scan.EntryState;
 import dev.lockscope.scan.ScanEntry;
 
 import java.io.PrintWriter;
@@ -109,6 +111,16 @@ public final class ScanFormat {
         }
         if (e.foreign() != null) {
             n.put("foreignFormat", e.foreign().format());
+        }
+        // Issue 14: every lock names its format ("lockscope" for ours) and its verdict, whose reason is in that
+        // tool's own terms.
+        String format = e.foreign() != null ? e.foreign().format()
+                : e.owner() != null ? ForeignLock.LOCKSCOPE : null;
+        if (format != null) {
+            n.put("format", format);
+        }
+        if (e.kind().isLockLike() && e.state() != EntryState.NONE) {
+            n.put("verdict", e.state().name());
         }
         return n;
     }

@@ -1,7 +1,5 @@
 package dev.lockscope.cli;
 
-import dev.lockscope.lock.LinkLock;
-import dev.lockscope.lock.LockOptions;
 import dev.lockscope.lock.LockState;
 import dev.lockscope.lock.Verdict;
 import picocli.CommandLine;
@@ -15,7 +13,9 @@ import java.util.concurrent.Callable;
 /** {@code lockscope status}: the holder and the verdict, with evidence. Main thread only. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Print who holds LOCKFILE and whether it is FREE, HELD, EXPIRED, DEAD or UNKNOWN,",
-                "with the evidence: host, host id, pid, user, ages (server clock), link count, inode, lease."})
+                "with the evidence: host, host id, pid, user, ages (server clock), link count, inode, lease.",
+                "Other tools' locks (flufl.lock, dotlockfile, procmail, Mercurial, git, py-filelock) are judged by",
+                "that tool's own rule."})
 public final class StatusCommand implements Callable<Integer>, ExitCodes.Operation {
 
     @Parameters(index = "0", paramLabel = "LOCKFILE", description = "the lock file, e.g. /shared/records.json.lock")
@@ -24,6 +24,9 @@ public final class StatusCommand implements Callable<Integer>, ExitCodes.Operati
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
+    @CommandLine.Mixin
+    JudgedLock.LocktimeoutOption locktimeout = new JudgedLock.LocktimeoutOption();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -31,15 +34,23 @@ public final class StatusCommand implements Callable<Integer>, ExitCodes.Operati
     public Integer call() throws Exception {
         LockPaths.requireLockFile(spec, lockFile);
         String notALock = LockPaths.notALockFile(lockFile);
+        locktimeout.applyTo(lockFile.toAbsolutePath().normalize().getParent());
         // A FIFO or device has no owner, no content and no heartbeat: say what it is and nothing else.
-        Verdict v = notALock != null ? new Verdict(lockFile, LockState.UNKNOWN,
-                "not a lock file: " + notALock, null, null, -1, -1, 0, -1, -1, null)
-                : LinkLock.at(lockFile, LockOptions.defaults()).inspect();
+        JudgedLock judged = notALock != null ? null : JudgedLock.inspect(lockFile);
+        Verdict v = judged == null ? new Verdict(lockFile, LockState.UNKNOWN,
+                "not a lock file: " + notALock, null, null, -1, -1, 0, -1, -1, null) : judged.verdict();
         var out = spec.commandLine().getOut();
         if (json) {
-            out.println(VerdictFormat.JSON.writeValueAsString(VerdictFormat.toJson(v)));
+            var n = VerdictFormat.toJson(v);
+            if (judged != null && judged.format() != null) {
+                n.put("format", judged.format());
+            }
+            out.println(VerdictFormat.JSON.writeValueAsString(n));
         } else {
             VerdictFormat.printHuman(v, out);
+            if (judged != null && judged.foreign() != null) {
+                out.println(TerminalText.escape("format:     " + judged.format() + " (" + judged.foreign().foreign().description() + ")"));
+            }
         }
         out.flush();
         return ExitCodes.OK;

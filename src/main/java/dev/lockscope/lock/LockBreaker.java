@@ -37,6 +37,27 @@ public final class LockBreaker {
     }
 
     /**
+     * What a break of another tool's lock removes besides the lock itself: that tool's own claim or temp
+     * files. Supplied by {@code formats}, which knows each tool's file names; called only after the judged
+     * lock was moved away and verified to be the judged one. Implementations find the files by listing the
+     * directory and matching the tool's exact grammar, never by a path built from file content.
+     */
+    @FunctionalInterface
+    public interface Leftovers {
+        /** Nothing beyond the lock: our own locks (their claim is removed by name) and tools without leftovers. */
+        Leftovers NONE = (directory, evidence) -> java.util.List.of();
+
+        /**
+         * Removes the tool's leftovers of the broken lock.
+         *
+         * @param directory the lock's directory
+         * @param evidence  the broken lock as judged (its inode and bytes)
+         * @return the names removed, for the result message and the audit record
+         */
+        java.util.List<String> remove(Path directory, LockIdentity evidence);
+    }
+
+    /**
      * Breaks the judged lock under the break guard {@code R.lock.break}.
      *
      * @param judged       the verdict, whose identity is the evidence
@@ -45,6 +66,15 @@ public final class LockBreaker {
      */
     public static BreakResult breakLock(LockFile file, Verdict judged, boolean force, Duration guardTimeout)
             throws IOException {
+        return breakLock(file, judged, force, guardTimeout, Leftovers.NONE);
+    }
+
+    /**
+     * As {@link #breakLock(LockFile, Verdict, boolean, Duration)}, for another tool's lock: after the judged
+     * lock is removed, {@code leftovers} removes that tool's own claim or temp files.
+     */
+    public static BreakResult breakLock(LockFile file, Verdict judged, boolean force, Duration guardTimeout,
+                                        Leftovers leftovers) throws IOException {
         BreakResult early = precheck(file, judged, force);
         if (early != null) {
             return early;
@@ -57,7 +87,7 @@ public final class LockBreaker {
                     + ": " + e.getMessage(), judged, null);
         }
         try {
-            return breakUnguarded(file, judged, force);
+            return breakUnguarded(file, judged, force, leftovers);
         } finally {
             try {
                 guard.release();
@@ -69,6 +99,11 @@ public final class LockBreaker {
 
     /** The break without a guard: used for the guard itself, whose stale instances have no guard of their own. */
     static BreakResult breakUnguarded(LockFile file, Verdict judged, boolean force) throws IOException {
+        return breakUnguarded(file, judged, force, Leftovers.NONE);
+    }
+
+    private static BreakResult breakUnguarded(LockFile file, Verdict judged, boolean force, Leftovers leftovers)
+            throws IOException {
         BreakResult early = precheck(file, judged, force);
         if (early != null) {
             return early;
@@ -106,12 +141,16 @@ public final class LockBreaker {
         }
         try {
             Optional<LockSnapshot> pinned = LockSnapshot.read(witness);
+            // The witness is a hard link we just made: a link count of 2 or more on it proves this filesystem
+            // counts links truthfully, so inodes can be compared even for a lock without a claim (other tools'
+            // locks have a link count of 1, and an empty git lock has no content to compare).
+            compareInodes = compareInodes || pinned.isPresent() && pinned.get().facts().nlink() >= 2;
             if (pinned.isEmpty() || !matches(evidence, pinned.get(), compareInodes, force)) {
                 return new BreakResult(BreakResult.Outcome.CHANGED, "lock " + lock + " changed since it was judged"
                         + (pinned.isPresent() ? describeChange(evidence, pinned.get()) : "")
                         + "; nothing was touched", judged, null);
             }
-            return moveAndVerify(file, judged, force, evidence, compareInodes, moved);
+            return moveAndVerify(file, judged, force, evidence, compareInodes, moved, leftovers);
         } finally {
             LinkLock.deleteQuietly(witness);
         }
@@ -124,7 +163,8 @@ public final class LockBreaker {
     }
 
     private static BreakResult moveAndVerify(LockFile file, Verdict judged, boolean force, LockIdentity evidence,
-                                             boolean compareInodes, Path moved) throws IOException {
+                                             boolean compareInodes, Path moved, Leftovers leftovers)
+            throws IOException {
         Path lock = file.path();
         Runnable hook = beforeRenameForTest;
         if (hook != null) {
@@ -144,7 +184,7 @@ public final class LockBreaker {
             throw e;
         }
         try {
-            return verifyMoved(file, judged, force, evidence, compareInodes, moved, audit);
+            return verifyMoved(file, judged, force, evidence, compareInodes, moved, audit, leftovers);
         } finally {
             audit.close(); // an I/O error below leaves the BREAKING intent on record, as it should
         }
@@ -152,7 +192,8 @@ public final class LockBreaker {
 
     /** After the rename: check what was moved, put it back if it is not the judged lock, else clean up. */
     private static BreakResult verifyMoved(LockFile file, Verdict judged, boolean force, LockIdentity evidence,
-                                           boolean compareInodes, Path moved, Audit audit) throws IOException {
+                                           boolean compareInodes, Path moved, Audit audit, Leftovers leftovers)
+            throws IOException {
         Path lock = file.path();
         Runnable after = afterRenameForTest;
         if (after != null) {
@@ -197,8 +238,10 @@ public final class LockBreaker {
                 claimNote = "; the owner's claim file was not found in the listing and is left to the scanner";
             }
         }
+        java.util.List<String> removed = leftovers.remove(file.directory(), evidence);
         return audit.complete(BreakResult.Outcome.BROKEN, "broke lock " + lock + " held by "
-                + judged.holderDescription() + " [" + judged.state() + ": " + judged.reason() + "]" + claimNote, null);
+                + judged.holderDescription() + " [" + judged.state() + ": " + judged.reason() + "]" + claimNote
+                + (removed.isEmpty() ? "" : "; removed its leftover " + String.join(", ", removed)), null);
     }
 
     private static BreakResult precheck(LockFile file, Verdict judged, boolean force) {

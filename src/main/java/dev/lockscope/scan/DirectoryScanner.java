@@ -1,8 +1,13 @@
 package dev.lockscope.scan;
 
 import dev.lockscope.formats.ForeignFormats;
+import dev.lockscope.formats.ForeignJudge;
 import dev.lockscope.formats.ForeignLock;
 import dev.lockscope.lock.ClaimName;
+import dev.lockscope.formats.ForeignLocks;
+import dev.lockscope.formats.ForeignSettings;
+import dev.lockscope.formats.ForeignVerdict;
+import dev.lockscope.formats.KernelLocks;
 import dev.lockscope.lock.FileFacts;
 import dev.lockscope.lock.HostIdentity;
 import dev.lockscope.lock.IoErrorText;
@@ -73,6 +78,11 @@ public final class DirectoryScanner {
     private boolean subSecondTimestamps;
     /** Entries whose bytes (or link target) were read in the current refresh. */
     private int contentReads;
+    /**
+     * What judging other tools' locks needs beyond each lock, built at most once per refresh and only when the
+     * directory holds one: this host's kernel locks and open files are read once per refresh, however many.
+     */
+    private ForeignJudge.Context foreignContext;
 
     /** A scanner of {@code directory} judging as this process ({@link HostIdentity#current()}). */
     public DirectoryScanner(Path directory) {
@@ -127,6 +137,7 @@ public final class DirectoryScanner {
         List<Work> work = new ArrayList<>(names.size());
         Map<String, Work> lockByName = new HashMap<>();
         contentReads = 0;
+        foreignContext = null;
         long serverNow = clock == null ? -1 : clock.serverNowMillis();
         if (serverNow % 1000 != 0 && serverNow > 0) {
             subSecondTimestamps = true;
@@ -323,7 +334,14 @@ public final class DirectoryScanner {
             if (owner != null) {
                 identity = new LockIdentity(fresh.inode(), fresh.mtimeMillis(), fresh.size(), Arrays.copyOf(buf, n));
             } else if (nc == NameClass.CANDIDATE) {
-                foreign = ForeignFormats.ofFile(name, fresh, buf, n, why);
+                foreign = ForeignFormats.ofFile(name, directory, fresh, buf, n, why);
+                if (foreign != null) {
+                    // Kept as the evidence a break of this foreign lock checks against.
+                    identity = new LockIdentity(fresh.inode(), fresh.mtimeMillis(), fresh.size(), Arrays.copyOf(buf, n));
+                    if (ForeignLock.PY_FILELOCK.equals(foreign.format()) && foreign.host() == null) {
+                        foreign = ForeignFormats.withDevice(foreign, KernelLocks.deviceOf(p));
+                    }
+                }
             }
             return new Content(nc, fresh, owner, identity, why, false, null, foreign, null,
                     nc == NameClass.CLAIM ? ClaimName.parse(name) : null);
@@ -371,7 +389,7 @@ public final class DirectoryScanner {
         ScanEntry e = classifyAfresh(w, clock, lockByName, memo);
         if (cached != null) {
             boolean timeless = switch (e.kind()) {
-                case LOCK, BREAK_GUARD -> false;
+                case LOCK, BREAK_GUARD, FOREIGN_LOCK -> false;
                 case CLAIM -> e.state() == EntryState.HELD;
                 default -> true;
             };
@@ -421,8 +439,9 @@ public final class DirectoryScanner {
             }
             case SYMLINK:
                 if (c.foreign != null) {
-                    return new ScanEntry(name, EntryKind.FOREIGN_LOCK, EntryState.UNKNOWN, c.foreign.description(), f,
-                            null, null, null, null, c.linkTarget, c.foreign, -1, mtimeAge, -1);
+                    byte[] target = c.linkTarget.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    return foreign(w, new LockIdentity(f.inode(), f.mtimeMillis(), f.size(), target), clock, memo,
+                            mtimeAge);
                 }
                 return new ScanEntry(name, EntryKind.SYMLINK, EntryState.NONE, "a symbolic link to '" + c.linkTarget
                         + "' (not followed)", f, null, null, null, null, c.linkTarget, null, -1, mtimeAge, -1);
@@ -444,8 +463,7 @@ public final class DirectoryScanner {
         FileFacts f = w.facts;
         if (c.owner == null) {
             if (c.foreign != null) {
-                return new ScanEntry(w.name, EntryKind.FOREIGN_LOCK, EntryState.UNKNOWN, c.foreign.description(), f,
-                        null, null, null, null, null, c.foreign, -1, mtimeAge, -1);
+                return foreign(w, c.identity, clock, memo, mtimeAge);
             }
             return plain(w.name, EntryKind.OTHER, "not a lock: " + c.readError, f, mtimeAge);
         }
@@ -472,6 +490,37 @@ public final class DirectoryScanner {
         return new ScanEntry(w.name, guard ? EntryKind.BREAK_GUARD : EntryKind.LOCK, EntryState.of(v.state()), reason,
                 f, c.owner, v, lockName, c.owner.token(), null, null, v.lockAgeMillis(), heartbeatAge,
                 c.owner.leaseMillis());
+    }
+
+    /**
+     * Another tool's lock, judged by that tool's own rule ({@link ForeignJudge}), or its claim or temp file: held
+     * while it is a hard link to the lock, else a crashed acquirer's leftover once it is older than 30 s.
+     */
+    private ScanEntry foreign(Work w, LockIdentity identity, ServerClock.Reading clock, MemoProcessTable memo,
+                              long mtimeAge) {
+        ForeignLock fl = w.content.foreign;
+        FileFacts f = w.facts;
+        String target = w.content.linkTarget;
+        if (fl.role() == ForeignLock.Role.CLAIM) {
+            boolean linked = f.nlink() >= 2;
+            EntryState state = linked ? EntryState.HELD
+                    : mtimeAge > DEFAULT_CLAIM_PATIENCE_MILLIS ? EntryState.ORPHAN : EntryState.WAITING;
+            String why = fl.description() + (linked ? ": linked to its lock (link count " + f.nlink() + ")"
+                    : mtimeAge > DEFAULT_CLAIM_PATIENCE_MILLIS ? ": not linked, and older than 30 s: left by a crashed"
+                    + " acquirer" : ": not linked: an acquirer may still be trying" + ago(mtimeAge));
+            return new ScanEntry(w.name, EntryKind.CLAIM, state, why, f, null, null, null, null, target, fl, -1,
+                    mtimeAge, -1);
+        }
+        if (foreignContext == null) {
+            foreignContext = new ForeignJudge.Context(self, memo, !network,
+                    ForeignSettings.procmailLocktimeout(directory), KernelLocks.read());
+        }
+        ForeignJudge.Context ctx = foreignContext;
+        ForeignVerdict fv = ForeignLocks.judge(new LockSnapshot(directory.resolve(w.name), f, identity, null,
+                w.content.readError), fl, clock, ctx);
+        Verdict v = fv.verdict();
+        return new ScanEntry(w.name, EntryKind.FOREIGN_LOCK, EntryState.of(v.state()), fl.description() + "; "
+                + v.reason(), f, null, v, null, null, target, fl, -1, v.heartbeatAgeMillis(), -1);
     }
 
     private ScanEntry claim(Work w, ServerClock.Reading clock, Map<String, Work> lockByName, MemoProcessTable memo,

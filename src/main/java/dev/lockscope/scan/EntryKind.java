@@ -4,7 +4,10 @@ package dev.lockscope.scan;
 public enum EntryKind {
     /** A lockscope lock file: its content is a lockscope owner record. */
     LOCK,
-    /** A claim file {@code .R.lock.<host>.<pid>.<token>}: held when it is the lock, else waiting or orphaned. */
+    /**
+     * A claim file {@code .R.lock.<host>.<pid>.<token>}: held when it is the lock, else waiting or orphaned. Also
+     * another tool's claim or temp file (flufl.lock's claim, dotlockfile's and procmail's temp files).
+     */
     CLAIM,
     /** A break guard {@code R.lock.break}: a short-lived lock that serialises breakers. */
     BREAK_GUARD,
@@ -18,7 +21,10 @@ public enum EntryKind {
     PROBE,
     /** {@code .lockscope-audit/}: the audit records of breaks. */
     AUDIT_DIR,
-    /** Another tool's lock: flufl.lock, dotlockfile, Mercurial, git, or an unrecognised {@code *.lock}. */
+    /**
+     * Another tool's lock, judged by that tool's own rule: flufl.lock, dotlockfile, procmail, Mercurial, git,
+     * py-filelock, or an unrecognised {@code *.lock}.
+     */
     FOREIGN_LOCK,
     /** A symbolic link that is not a recognised lock. Never followed. */
     SYMLINK,

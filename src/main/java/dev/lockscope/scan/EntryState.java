@@ -10,8 +10,10 @@ public enum EntryState {
     EXPIRED,
     /** A lock whose owner process is gone from this host. Certain. */
     DEAD,
-    /** A lock that cannot be judged: unreadable, foreign, or not a lockscope record. */
+    /** A lock that cannot be judged: unreadable, not a format Lockscope knows, or a tool without a rule for it. */
     UNKNOWN,
+    /** Another tool's lock file that no one holds: py-filelock's empty file with no kernel lock on it. */
+    FREE,
     /**
      * A claim not linked to the lock whose owner is still trying to acquire (alive, or too recent to tell), or
      * keeps it for a second after a release to retake the lock quickly (local filesystems).
@@ -28,7 +30,9 @@ public enum EntryState {
             case HELD -> HELD;
             case EXPIRED -> EXPIRED;
             case DEAD -> DEAD;
-            case UNKNOWN, FREE -> UNKNOWN;
+            case UNKNOWN -> UNKNOWN;
+            // Only other tools' files are judged FREE while they exist (py-filelock leaves its file behind).
+            case FREE -> FREE;
         };
     }
 

@@ -19,11 +19,13 @@ import java.util.Objects;
  * @param reason             the evidence for the state or the kind, in words an operator can check
  * @param facts              lstat of the entry (never following links), or null when even that failed
  * @param owner              the lockscope owner record (locks, guards, claims, broken leftovers), or null
- * @param verdict            the lock core's verdict, for {@link EntryKind#LOCK} and {@link EntryKind#BREAK_GUARD}; else null
+ * @param verdict            the lock core's verdict, for {@link EntryKind#LOCK} and {@link EntryKind#BREAK_GUARD}; for
+ *                           {@link EntryKind#FOREIGN_LOCK}, the verdict by that tool's own rule; else null
  * @param lockName           for a claim, guard or leftover: the name of the lock it belongs to; else null
  * @param token              the acquisition token (from the claim name or owner record), or null
  * @param linkTarget         for a symlink: its target, read but never followed; else null
- * @param foreign            for {@link EntryKind#FOREIGN_LOCK}: what the foreign tool recorded; else null
+ * @param foreign            for {@link EntryKind#FOREIGN_LOCK}, and a foreign tool's claim or temp file
+ *                           ({@link EntryKind#CLAIM}): what the tool recorded; else null
  * @param lockAgeMillis      time since the owner acquired it, or -1
  * @param heartbeatAgeMillis time since the entry was last written (server clock), or -1 when the server
  *                           clock could not be read

@@ -174,7 +174,10 @@ class DirectoryScannerTest {
             ScanEntry mbox = assertKind(snap, "mbox.lock", EntryKind.FOREIGN_LOCK);
             assertThat(mbox.foreign().format()).isEqualTo("dotlockfile");
             assertThat(mbox.pid()).isEqualTo(12345);
-            assertThat(assertKind(snap, "index.lock", EntryKind.FOREIGN_LOCK).foreign().format()).isEqualTo("git");
+            // An empty lock outside a git directory: py-filelock's, held by a kernel lock or free.
+            ScanEntry empty = assertKind(snap, "index.lock", EntryKind.FOREIGN_LOCK);
+            assertThat(empty.foreign().format()).isEqualTo("py-filelock");
+            assertThat(empty.state()).isEqualTo(EntryState.FREE);
             ScanEntry hg = assertKind(snap, "wlock", EntryKind.FOREIGN_LOCK);
             assertThat(hg.foreign().format()).isEqualTo("mercurial");
             assertThat(hg.host()).isEqualTo("otherhost");
@@ -184,7 +187,10 @@ class DirectoryScannerTest {
             assertThat(fluflLock.foreign().format()).isEqualTo("flufl.lock");
             assertThat(fluflLock.pid()).isEqualTo(777);
             assertThat(fluflLock.nlink()).isEqualTo(2);
-            assertThat(assertKind(snap, "f.lock|hostf|777|r4nd", EntryKind.FOREIGN_LOCK).host()).isEqualTo("hostf");
+            ScanEntry fluflClaim = assertKind(snap, "f.lock|hostf|777|r4nd", EntryKind.CLAIM);
+            assertThat(fluflClaim.host()).isEqualTo("hostf");
+            assertThat(fluflClaim.foreign().format()).isEqualTo("flufl.lock");
+            assertThat(fluflClaim.state()).isEqualTo(EntryState.HELD);
             ScanEntry garbageLock = assertKind(snap, "garbage.lock", EntryKind.FOREIGN_LOCK);
             assertThat(garbageLock.foreign().format()).isEqualTo("unknown");
             assertThat(garbageLock.state()).isEqualTo(EntryState.UNKNOWN);

@@ -24,6 +24,7 @@ public final class LockRowViewModel {
     private final ObjectProperty<EntryKind> kind = new SimpleObjectProperty<>();
     private final ObjectProperty<EntryState> state = new SimpleObjectProperty<>();
     private final StringProperty stateText = new SimpleStringProperty();
+    private final StringProperty tool = new SimpleStringProperty("");
     private final StringProperty host = new SimpleStringProperty();
     private final StringProperty user = new SimpleStringProperty();
     private final LongProperty pid = new SimpleLongProperty(-1);
@@ -47,6 +48,7 @@ public final class LockRowViewModel {
         kind.set(e.kind());
         state.set(e.state());
         stateText.set(stateTextOf(e));
+        tool.set(toolOf(e));
         host.set(e.host() == null ? "" : e.host());
         user.set(e.user() == null ? "" : e.user());
         pid.set(e.pid());
@@ -71,6 +73,14 @@ public final class LockRowViewModel {
             return e.state().name();
         }
         return kindLabel(e.kind());
+    }
+
+    /** The tool whose lock (or claim) this is: another tool's name, {@code lockscope} for ours, else empty. */
+    static String toolOf(ScanEntry e) {
+        if (e.foreign() != null) {
+            return e.foreign().format();
+        }
+        return e.owner() != null ? dev.lockscope.formats.ForeignLock.LOCKSCOPE : "";
     }
 
     /** A kind in words. */
@@ -126,6 +136,10 @@ public final class LockRowViewModel {
         return stateText;
     }
 
+    public ReadOnlyStringProperty toolProperty() {
+        return tool;
+    }
+
     public ReadOnlyStringProperty hostProperty() {
         return host;
     }
@@ -160,7 +174,7 @@ public final class LockRowViewModel {
 
     /** Text used by the find filter. */
     String searchText() {
-        return (name + " " + stateText.get() + " " + kindLabel(kind.get()) + " " + host.get() + " " + user.get() + " "
+        return (name + " " + stateText.get() + " " + kindLabel(kind.get()) + " " + tool.get() + " " + host.get() + " " + user.get() + " "
                 + (pid.get() < 0 ? "" : pid.get())).toLowerCase();
     }
 

@@ -33,6 +33,8 @@ public final class LocksView extends BorderPane {
     @FXML private TableView<LockRowViewModel> lockTable;
     @FXML private TableColumn<LockRowViewModel, String> nameColumn;
     @FXML private TableColumn<LockRowViewModel, String> stateColumn;
+    @FXML private TableColumn<LockRowViewModel, String> toolColumn;
+    @FXML private TextField locktimeoutField;
     @FXML private TableColumn<LockRowViewModel, String> hostColumn;
     @FXML private TableColumn<LockRowViewModel, Number> pidColumn;
     @FXML private TableColumn<LockRowViewModel, String> userColumn;
@@ -69,6 +71,9 @@ public final class LocksView extends BorderPane {
         nameColumn.setCellValueFactory(c -> new javafx.beans.property.SimpleStringProperty(c.getValue().name()));
         stateColumn.setCellValueFactory(c -> c.getValue().stateTextProperty());
         stateColumn.setCellFactory(col -> new BadgeCell());
+        toolColumn.setCellValueFactory(c -> c.getValue().toolProperty());
+        locktimeoutField.textProperty().bindBidirectional(viewModel.procmailLocktimeoutTextProperty());
+        locktimeoutField.setOnAction(e -> viewModel.applyProcmailLocktimeout());
         hostColumn.setCellValueFactory(c -> c.getValue().hostProperty());
         userColumn.setCellValueFactory(c -> c.getValue().userProperty());
         number(pidColumn, LockRowViewModel::pidProperty, v -> v < 0 ? "" : Long.toString(v));

@@ -2,6 +2,10 @@ package dev.lockscope.ui.locks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lockscope.formats.ForeignLock;
+import dev.lockscope.formats.ForeignLocks;
+import dev.lockscope.formats.ForeignSettings;
+import dev.lockscope.formats.ForeignVerdict;
 import dev.lockscope.lock.BreakResult;
 import dev.lockscope.lock.FileFacts;
 import dev.lockscope.lock.LinkLock;
@@ -96,6 +100,9 @@ public final class LocksViewModel {
     private long openedNanos;
     private long generation;
     private Consumer<BreakResult> onBreakFinished = r -> { };
+    /** procmail's locktimeout for the shown directory, in whole seconds; empty: none (age only). Issue 14. */
+    private final StringProperty procmailLocktimeoutText = new SimpleStringProperty("");
+    private Runnable onSettingsChanged = () -> { };
 
     /**
      * @param io      runs file-system work
@@ -118,12 +125,50 @@ public final class LocksViewModel {
 
     private boolean isBreakable(boolean stale) {
         LockRowViewModel r = selected.get();
-        if (r == null || breaking.get() || r.entry() == null || r.entry().kind() != EntryKind.LOCK
+        if (r == null || breaking.get() || r.entry() == null
+                || r.entry().kind() != EntryKind.LOCK && r.entry().kind() != EntryKind.FOREIGN_LOCK
                 || r.entry().verdict() == null) {
             return false;
         }
         LockState s = r.entry().verdict().state();
         return stale ? s.isStale() : (s == LockState.HELD || s == LockState.UNKNOWN);
+    }
+
+    /** Called after the operator changed a per-directory setting (the main window saves the settings). */
+    public void setOnSettingsChanged(Runnable r) {
+        onSettingsChanged = r == null ? () -> { } : r;
+    }
+
+    /** procmail's locktimeout for the shown directory as typed: whole seconds, or empty for none (age only). */
+    public StringProperty procmailLocktimeoutTextProperty() {
+        return procmailLocktimeoutText;
+    }
+
+    /**
+     * Applies {@link #procmailLocktimeoutTextProperty()} to the shown directory: procmail has no default
+     * locktimeout, so its locks there are judged by this one (or by their age only when it is empty).
+     */
+    public void applyProcmailLocktimeout() {
+        Path dir = directory.get();
+        if (dir == null) {
+            return;
+        }
+        String text = procmailLocktimeoutText.get() == null ? "" : procmailLocktimeoutText.get().strip();
+        java.time.Duration timeout = null;
+        try {
+            if (!text.isEmpty()) {
+                timeout = java.time.Duration.ofSeconds(Long.parseLong(text));
+            }
+            ForeignSettings.setProcmailLocktimeout(dir, timeout);
+        } catch (IllegalArgumentException e) {
+            actionMessage.set("procmail locktimeout '" + text + "' not applied: give whole seconds between 1 and "
+                    + ForeignSettings.MAX_LOCKTIMEOUT.toSeconds() + ", or nothing for age only.");
+            return;
+        }
+        actionMessage.set(timeout == null ? "procmail locks in " + dir + " are judged by their age only."
+                : "procmail locks in " + dir + " older than " + Durations.human(timeout.toMillis()) + " are EXPIRED.");
+        onSettingsChanged.run();
+        refresh();
     }
 
     /** Called after every break attempt with its result (the main window reloads the audit tab). */
@@ -146,6 +191,8 @@ public final class LocksViewModel {
         skewText.set("");
         watchModeText.set("not watching");
         lastRefreshText.set(dir == null ? "" : "opening…");
+        java.time.Duration locktimeout = dir == null ? null : ForeignSettings.procmailLocktimeout(dir);
+        procmailLocktimeoutText.set(locktimeout == null ? "" : Long.toString(locktimeout.toSeconds()));
         openedNanos = System.nanoTime();
         if (dir == null) {
             return;
@@ -282,6 +329,10 @@ public final class LocksViewModel {
             selected.set(null);
         } else if (sel != null) {
             showDetails(sel, false);
+            // The selected row was updated in place: a lock that turned stale (or was renewed) while selected
+            // must enable (or disable) the break at once.
+            canBreak.invalidate();
+            canForceBreak.invalidate();
         }
         applyFilter();
         lastRefreshText.set("last refresh " + CLOCK.format(Instant.ofEpochMilli(snap.takenAtMillis()))
@@ -391,7 +442,11 @@ public final class LocksViewModel {
         breaking.set(true);
         actionMessage.set((force ? "Forcing the break of " : "Breaking ") + r.name() + "…");
         lastOutcome.set(null);
-        io.submit("breaking " + lock, () -> LinkLock.at(lock, LockOptions.defaults()).breakLock(judged, force),
+        ForeignLock foreign = r.entry().foreign();
+        io.submit("breaking " + lock, () -> foreign != null
+                        // Another tool's lock: the same guarded break, plus that tool's leftover claim or temp file.
+                        ? ForeignLocks.breakLock(new ForeignVerdict(foreign, judged), force)
+                        : LinkLock.at(lock, LockOptions.defaults()).breakLock(judged, force),
                 result -> {
                     breaking.set(false);
                     lastOutcome.set(result.outcome());

@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the inspector remembers between runs: the opened directories and the last one used. Stored as
@@ -19,16 +20,23 @@ import java.util.List;
  *
  * @param directories   the opened lock directories, in order
  * @param lastDirectory the directory shown last, or null
+ * @param procmailLocktimeoutSeconds procmail's locktimeout per directory (procmail has no default), in seconds
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record InspectorSettings(@JsonProperty("directories") List<String> directories,
-                                @JsonProperty("lastDirectory") String lastDirectory) {
+                                @JsonProperty("lastDirectory") String lastDirectory,
+                                @JsonProperty("procmailLocktimeoutSeconds") Map<String, Long> procmailLocktimeoutSeconds) {
 
     public static final String FILE_NAME = "inspector.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public InspectorSettings {
         directories = directories == null ? List.of() : List.copyOf(directories);
+        procmailLocktimeoutSeconds = procmailLocktimeoutSeconds == null ? Map.of() : Map.copyOf(procmailLocktimeoutSeconds);
+    }
+
+    public InspectorSettings(List<String> directories, String lastDirectory) {
+        this(directories, lastDirectory, Map.of());
     }
 
     public static InspectorSettings empty() {

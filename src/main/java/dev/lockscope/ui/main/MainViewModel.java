@@ -52,6 +52,7 @@ public final class MainViewModel {
         this.audit = audit;
         this.records = records;
         locks.setOnBreakFinished(r -> audit.reload());
+        locks.setOnSettingsChanged(this::persist);
         selectedDirectory.addListener((o, before, dir) -> {
             locks.open(dir);
             audit.open(dir);
@@ -70,6 +71,7 @@ public final class MainViewModel {
     public void start(Path argument, Callable<Path> demo) {
         io.submit("reading settings " + settingsFile, () -> settingsFile == null ? InspectorSettings.empty()
                 : InspectorSettings.load(settingsFile), settings -> {
+                    applyLocktimeouts(settings);
                     for (String d : settings.directories()) {
                         Path p = Path.of(d);
                         if (!directories.contains(p)) {
@@ -167,6 +169,18 @@ public final class MainViewModel {
         persist();
     }
 
+    /** procmail's saved locktimeouts, per directory; a value out of range is skipped (and dropped at the next save). */
+    private static void applyLocktimeouts(InspectorSettings settings) {
+        settings.procmailLocktimeoutSeconds().forEach((dir, seconds) -> {
+            try {
+                dev.lockscope.formats.ForeignSettings.setProcmailLocktimeout(Path.of(dir),
+                        seconds == null ? null : java.time.Duration.ofSeconds(seconds));
+            } catch (IllegalArgumentException e) {
+                // a hand-edited value out of range: procmail locks there are judged by age only
+            }
+        });
+    }
+
     private void persist() {
         if (settingsFile == null) {
             return;
@@ -174,8 +188,11 @@ public final class MainViewModel {
         List<String> dirs = directories.stream().filter(d -> !transientDirectories.contains(d))
                 .map(Path::toString).toList();
         Path sel = selectedDirectory.get();
+        java.util.Map<String, Long> locktimeouts = new java.util.TreeMap<>();
+        dev.lockscope.formats.ForeignSettings.procmailLocktimeouts()
+                .forEach((d, t) -> locktimeouts.put(d.toString(), t.toSeconds()));
         InspectorSettings s = new InspectorSettings(dirs,
-                sel == null || transientDirectories.contains(sel) ? null : sel.toString());
+                sel == null || transientDirectories.contains(sel) ? null : sel.toString(), locktimeouts);
         io.submit("saving settings " + settingsFile, () -> {
             s.save(settingsFile);
             return s;
