@@ -5,6 +5,7 @@ import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockOptions;
 import dev.lockscope.lock.LockState;
 import dev.lockscope.lock.Verdict;
+import dev.lockscope.probe.HostChecker;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,6 +36,11 @@ public final class BreakCommand implements Callable<Integer> {
     @Option(names = "--force", description = "break even a HELD or UNKNOWN lock (its owner will lose it)")
     boolean force;
 
+    // --- ask the owner's host (issue 15): one option, one call into dev.lockscope.probe ---
+    @Option(names = "--ask-host", description = {"when another host holds the lock, ask that host over ssh; its DEAD",
+            "answer makes the lock stale (only hosts on the allow-list, see 'status --ask-host')"})
+    boolean askHost;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -50,7 +56,12 @@ public final class BreakCommand implements Callable<Integer> {
             out.flush();
             return ExitCodes.NOTHING_DONE;
         }
+        HostChecker.Checked asked = askHost ? HostCheckFormat.checker(spec).check(v) : new HostChecker.Checked(v, null);
+        v = asked.verdict();
         VerdictFormat.printHuman(v, out);
+        if (asked.check() != null) {
+            HostCheckFormat.printHuman(asked.check(), out);
+        }
         if (!v.state().isStale() && !force) {
             err.println("lockscope: refusing to break " + v.lock() + ": it is " + v.state() + " by "
                     + v.holderDescription() + ". Use --force to break it anyway; its owner will lose the lock.");

@@ -5,6 +5,8 @@ import dev.lockscope.lock.LockHandle;
 import dev.lockscope.lock.LockLostException;
 import dev.lockscope.lock.LockOptions;
 import dev.lockscope.lock.LockTimeoutException;
+import dev.lockscope.probe.AskingWaiter;
+import dev.lockscope.probe.HostChecker;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,6 +45,11 @@ public final class RunCommand implements Callable<Integer> {
             description = "wait out DEAD or EXPIRED locks instead of breaking them")
     boolean noBreakStale;
 
+    // --- ask the owner's host (issue 15): one option, one call into dev.lockscope.probe ---
+    @Option(names = "--ask-host", negatable = false, description = {"while waiting, ask the holder's host over ssh",
+            "(allow-listed hosts only) and break the lock when it says the holder is DEAD"})
+    boolean askHost;
+
     @Parameters(index = "0", paramLabel = "LOCKFILE", description = "the lock file, e.g. /shared/records.json.lock")
     Path lockFile;
 
@@ -70,7 +77,11 @@ public final class RunCommand implements Callable<Integer> {
         }
         LockHandle handle;
         try {
-            handle = LinkLock.at(lockFile, options).acquire(timeout);
+            LinkLock lock = LinkLock.at(lockFile, options);
+            handle = askHost ? AskingWaiter.acquire(lock, timeout, HostChecker.fromEnvironment(), line -> {
+                err.println(line);
+                err.flush();
+            }) : lock.acquire(timeout);
         } catch (LockTimeoutException e) {
             err.println("lockscope: " + e.getMessage());
             return ExitCodes.LOCK_TIMEOUT;

@@ -3,6 +3,7 @@ package dev.lockscope.cli;
 import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockOptions;
 import dev.lockscope.lock.Verdict;
+import dev.lockscope.probe.HostChecker;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,6 +24,12 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
+    // --- ask the owner's host (issue 15): one option, one call into dev.lockscope.probe ---
+    @Option(names = "--ask-host", description = {"when another host holds the lock, ask that host over ssh whether",
+            "the owner's process still runs (only hosts on the allow-list: LOCKSCOPE_ASK_HOSTS or",
+            "~/.config/lockscope/ask-hosts)"})
+    boolean askHost;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -30,11 +37,20 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LockPaths.requireNotDirectory(spec, lockFile);
         Verdict v = LinkLock.at(lockFile, LockOptions.defaults()).inspect();
+        HostChecker.Checked asked = askHost ? HostCheckFormat.checker(spec).check(v) : new HostChecker.Checked(v, null);
+        v = asked.verdict();
         var out = spec.commandLine().getOut();
         if (json) {
-            out.println(VerdictFormat.JSON.writeValueAsString(VerdictFormat.toJson(v)));
+            var n = VerdictFormat.toJson(v);
+            if (asked.check() != null) {
+                n.set("hostCheck", HostCheckFormat.toJson(asked.check()));
+            }
+            out.println(VerdictFormat.JSON.writeValueAsString(n));
         } else {
             VerdictFormat.printHuman(v, out);
+            if (asked.check() != null) {
+                HostCheckFormat.printHuman(asked.check(), out);
+            }
         }
         out.flush();
         return ExitCodes.OK;
