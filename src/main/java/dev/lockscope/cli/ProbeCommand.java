@@ -25,6 +25,24 @@ public final class ProbeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * {@code probe PID} without picocli: the exit code, or null for any other shape (help, a bad number), which
+     * picocli then handles with its usual messages. Each host check starts one such JVM on the remote host,
+     * and building picocli's command model is most of a short command's start.
+     */
+    public static Integer tryRun(String[] args) {
+        if (args.length != 2 || !"probe".equals(args[0]) || !args[1].matches("[0-9]{1,10}")) {
+            return null;
+        }
+        long pid = Long.parseLong(args[1]);
+        if (pid <= 0 || pid > ProbeReport.MAX_PID) {
+            return null;
+        }
+        System.out.println(ProbeReport.ofThisHost(pid, HostIdentity.current(), ProcessTable.SYSTEM).toJson());
+        System.out.flush();
+        return ExitCodes.OK;
+    }
+
     @Override
     public Integer call() {
         try {

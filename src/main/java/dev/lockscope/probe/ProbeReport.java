@@ -2,7 +2,6 @@ package dev.lockscope.probe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.lock.HostIdentity;
 import dev.lockscope.lock.ProcessTable;
 
@@ -41,7 +40,10 @@ public record ProbeReport(long pid, boolean alive, String hostId, String bootId,
     /** Linux's largest pid_max is 2^22; other systems stay below 2^31. */
     public static final long MAX_PID = Integer.MAX_VALUE;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Only parsing needs Jackson; a holder class keeps it unloaded in {@code lockscope probe}. */
+    private static final class Parser {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
     /** A machine id: systemd's 32 hex digits, or LOCKSCOPE_HOST_ID / "name:host" style printable words. */
     static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}");
     static final Pattern BOOT_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
@@ -74,35 +76,48 @@ public record ProbeReport(long pid, boolean alive, String hostId, String bootId,
                 self.hostName(), SOURCE_PROBE);
     }
 
-    /** The JSON that {@code lockscope probe} prints, one line. */
+    /**
+     * The JSON that {@code lockscope probe} prints, one line. Written by hand rather than through Jackson: the
+     * probe runs once per check on the remote host, and a JVM that never loads Jackson starts faster there;
+     * {@link #parseJson} reads it back with Jackson, and ProbeReportTest holds the two together.
+     */
     public String toJson() {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("format", FORMAT);
-        n.put("pid", pid);
-        n.put("alive", alive);
-        n.put("hostId", hostId);
-        putOrNull(n, "bootId", bootId);
-        putOrNull(n, "pidNamespace", pidNamespace);
-        if (startTicks == null) {
-            n.putNull("startTicks");
-        } else {
-            n.put("startTicks", startTicks);
-        }
-        if (startTime == null) {
-            n.putNull("startTime");
-        } else {
-            n.put("startTime", startTime);
-        }
-        putOrNull(n, "hostName", hostName);
-        return n.toString();
+        StringBuilder b = new StringBuilder(320);
+        b.append("{\"format\":");
+        quote(b, FORMAT);
+        b.append(",\"pid\":").append(pid);
+        b.append(",\"alive\":").append(alive);
+        b.append(",\"hostId\":");
+        quote(b, hostId);
+        b.append(",\"bootId\":");
+        quote(b, bootId);
+        b.append(",\"pidNamespace\":");
+        quote(b, pidNamespace);
+        b.append(",\"startTicks\":").append(startTicks);
+        b.append(",\"startTime\":").append(startTime);
+        b.append(",\"hostName\":");
+        quote(b, hostName);
+        return b.append('}').toString();
     }
 
-    private static void putOrNull(ObjectNode n, String k, String v) {
-        if (v == null) {
-            n.putNull(k);
-        } else {
-            n.put(k, v);
+    /** A JSON string literal (or null): quote, backslash and every control character escaped. */
+    private static void quote(StringBuilder b, String s) {
+        if (s == null) {
+            b.append("null");
+            return;
         }
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f || Character.isSurrogate(c)) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        b.append('"');
     }
 
     /**
@@ -118,7 +133,7 @@ public record ProbeReport(long pid, boolean alive, String hostId, String bootId,
         }
         JsonNode n;
         try {
-            n = JSON.readTree(t);
+            n = Parser.JSON.readTree(t);
         } catch (IOException e) {
             throw new IllegalArgumentException("not JSON");
         }
