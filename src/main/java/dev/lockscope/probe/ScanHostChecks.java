@@ -56,7 +56,7 @@ public final class ScanHostChecks {
                 } catch (ExecutionException ex) {
                     throw new IllegalStateException("host check failed: " + ex.getCause(), ex.getCause());
                 }
-                out.add(new CheckedEntry(withVerdict(e, c), c.check()));
+                out.add(new CheckedEntry(applied(e, c.verdict()), c.check()));
             }
             return out;
         } finally {
@@ -64,9 +64,10 @@ public final class ScanHostChecks {
         }
     }
 
-    private static ScanEntry withVerdict(ScanEntry e, HostChecker.Checked c) {
-        return new ScanEntry(e.name(), e.kind(), EntryState.of(c.verdict().state()), c.verdict().reason(), e.facts(),
-                e.owner(), c.verdict(), e.lockName(), e.token(), e.linkTarget(), e.foreign(), e.lockAgeMillis(),
-                e.heartbeatAgeMillis(), e.leaseMillis());
+    /** The entry with a verdict that a host check changed: state, reason and verdict, nothing else. */
+    public static ScanEntry applied(ScanEntry e, dev.lockscope.lock.Verdict v) {
+        return new ScanEntry(e.name(), e.kind(), EntryState.of(v.state()), v.reason(), e.facts(), e.owner(), v,
+                e.lockName(), e.token(), e.linkTarget(), e.foreign(), e.lockAgeMillis(), e.heartbeatAgeMillis(),
+                e.leaseMillis());
     }
 }

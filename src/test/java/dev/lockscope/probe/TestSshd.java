@@ -32,14 +32,14 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * Where sshd, ssh or ssh-keygen are missing the tests skip with a loud message, and fail under CI=true.
  */
-final class TestSshd implements AutoCloseable {
-    static final String HOST_B_ID = "host-b-" + UUID.randomUUID().toString().substring(0, 8);
+public final class TestSshd implements AutoCloseable {
+    public static final String HOST_B_ID = "host-b-" + UUID.randomUUID().toString().substring(0, 8);
     static final String UNREACHABLE_ADDRESS = "10.213.7.9";
 
     final Path dir;
-    final Path sshConfig;
+    public final Path sshConfig;
     /** An ssh that appends its argv (fields separated by 0x1f, one line per run) to {@link #argvLog}, then runs ssh. */
-    final Path recordingSsh;
+    public final Path recordingSsh;
     final Path argvLog;
     final int port;
     private final Process sshd;
@@ -54,7 +54,7 @@ final class TestSshd implements AutoCloseable {
         this.sshd = sshd;
     }
 
-    static TestSshd startOrSkip() throws IOException, InterruptedException {
+    public static TestSshd startOrSkip() throws IOException, InterruptedException {
         for (String tool : List.of("/usr/sbin/sshd", "/usr/bin/ssh", "/usr/bin/ssh-keygen")) {
             if (!Files.isExecutable(Path.of(tool))) {
                 unavailable(tool + " is not installed (apt-get install openssh-server openssh-client, see .ci/run)");
@@ -194,7 +194,7 @@ final class TestSshd implements AutoCloseable {
     }
 
     /** Every argv recorded so far, oldest first. */
-    List<List<String>> recordedArgv() throws IOException {
+    public List<List<String>> recordedArgv() throws IOException {
         List<List<String>> runs = new ArrayList<>();
         for (String line : Files.readAllLines(argvLog)) {
             if (!line.isEmpty()) {

@@ -19,16 +19,35 @@ import java.util.List;
  *
  * @param directories   the opened lock directories, in order
  * @param lastDirectory the directory shown last, or null
+ * @param askHosts      host patterns the inspector may ask over ssh about lock owners ("Check on host"); empty by
+ *                      default (issue 15)
+ * @param autoCheckHeldAfterMinutes check HELD locks of those hosts automatically once they are this old; null: never
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record InspectorSettings(@JsonProperty("directories") List<String> directories,
-                                @JsonProperty("lastDirectory") String lastDirectory) {
+                                @JsonProperty("lastDirectory") String lastDirectory,
+                                @JsonProperty("askHosts") List<String> askHosts,
+                                @JsonProperty("autoCheckHeldAfterMinutes") Integer autoCheckHeldAfterMinutes) {
+
+    /** Settings without host checks. */
+    public InspectorSettings(List<String> directories, String lastDirectory) {
+        this(directories, lastDirectory, List.of(), null);
+    }
+
+    /** These settings with other directories, the host-check settings kept. */
+    public InspectorSettings withDirectories(List<String> dirs, String last) {
+        return new InspectorSettings(dirs, last, askHosts, autoCheckHeldAfterMinutes);
+    }
 
     public static final String FILE_NAME = "inspector.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public InspectorSettings {
         directories = directories == null ? List.of() : List.copyOf(directories);
+        askHosts = askHosts == null ? List.of() : List.copyOf(askHosts);
+        if (autoCheckHeldAfterMinutes != null && autoCheckHeldAfterMinutes < 1) {
+            autoCheckHeldAfterMinutes = null;
+        }
     }
 
     public static InspectorSettings empty() {

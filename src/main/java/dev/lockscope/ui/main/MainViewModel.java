@@ -70,6 +70,8 @@ public final class MainViewModel {
     public void start(Path argument, Callable<Path> demo) {
         io.submit("reading settings " + settingsFile, () -> settingsFile == null ? InspectorSettings.empty()
                 : InspectorSettings.load(settingsFile), settings -> {
+                    loadedSettings = settings;
+                    configureHostChecks(settings);
                     for (String d : settings.directories()) {
                         Path p = Path.of(d);
                         if (!directories.contains(p)) {
@@ -85,12 +87,24 @@ public final class MainViewModel {
                     }
                 }, err -> {
                     message.set(err);
+                    configureHostChecks(InspectorSettings.empty());
                     if (argument != null) {
                         add(argument);
                     } else {
                         openDemo(demo, err + " ");
                     }
                 });
+    }
+
+    // --- checks on owners' hosts (issue 15): the allow-list and auto-check age come from the settings ---
+    private InspectorSettings loadedSettings = InspectorSettings.empty();
+
+    private void configureHostChecks(InspectorSettings settings) {
+        java.time.Duration auto = settings.autoCheckHeldAfterMinutes() == null ? null
+                : java.time.Duration.ofMinutes(settings.autoCheckHeldAfterMinutes());
+        io.submit("reading the ssh settings", () -> dev.lockscope.ui.locks.LockHostChecks.checkerFor(
+                        dev.lockscope.probe.AskHostsAllowList.of(settings.askHosts())),
+                checker -> locks.configureHostChecks(checker, auto), err -> message.set(err));
     }
 
     private void openLastOrDemo(Path last, Callable<Path> demo) {
@@ -174,7 +188,7 @@ public final class MainViewModel {
         List<String> dirs = directories.stream().filter(d -> !transientDirectories.contains(d))
                 .map(Path::toString).toList();
         Path sel = selectedDirectory.get();
-        InspectorSettings s = new InspectorSettings(dirs,
+        InspectorSettings s = loadedSettings.withDirectories(dirs,
                 sel == null || transientDirectories.contains(sel) ? null : sel.toString());
         io.submit("saving settings " + settingsFile, () -> {
             s.save(settingsFile);
