@@ -71,15 +71,7 @@ public final class HostCheckFormat {
     /** The check as rows under a verdict printed by {@link VerdictFormat#printHuman}. */
     public static void printHuman(HostCheck c, PrintWriter out) {
         row(out, "host check", c.headline());
-        for (SshExchange e : c.exchanges()) {
-            row(out, "asked", e.summary());
-            if (!e.stdout().isEmpty()) {
-                row(out, "answer", e.stdout());
-            }
-            if (!e.stderr().isEmpty()) {
-                row(out, "ssh said", e.stderr());
-            }
-        }
+        c.evidence().forEach(line -> row(out, line.label(), line.text()));
     }
 
     private static void row(PrintWriter out, String k, String v) {

@@ -52,6 +52,25 @@ public record HostCheck(String host, long pid, Result result, String reason, Pro
         };
     }
 
+    /** One labelled line of evidence for people: {@code asked}, {@code answer} or {@code ssh said}. */
+    public record EvidenceLine(String label, String text) {
+    }
+
+    /** Every ssh run as labelled lines (what was asked and when, what came back), for the CLI and the inspector. */
+    public List<EvidenceLine> evidence() {
+        List<EvidenceLine> lines = new java.util.ArrayList<>();
+        for (SshExchange e : exchanges) {
+            lines.add(new EvidenceLine("asked", e.summary()));
+            if (!e.stdout().isEmpty()) {
+                lines.add(new EvidenceLine("answer", e.stdout()));
+            }
+            if (!e.stderr().isEmpty()) {
+                lines.add(new EvidenceLine("ssh said", e.stderr()));
+            }
+        }
+        return lines;
+    }
+
     /**
      * The lock's verdict with this check's answer in it: a DEAD answer makes it DEAD (the safe break then accepts
      * it as stale), an ALIVE answer confirms a HELD owner, anything else leaves the state and adds the reason.

@@ -45,6 +45,23 @@ class ProbeParsingTest {
     }
 
     @Test
+    void theProbeCommandPrintsOneLineOfJsonAndTakesOnlyANumber() throws Exception {
+        long me = ProcessHandle.current().pid();
+        var r = dev.lockscope.testing.TestJvm.runCli(java.util.List.of("probe", Long.toString(me)),
+                java.util.Map.of(HostIdentity.ENV_HOST_ID, "probe-test-id"), "", 60);
+        assertThat(r.exitCode()).isZero();
+        ProbeReport p = ProbeReport.parseJson(r.stdout(), me);
+        assertThat(p.alive()).isTrue();
+        assertThat(p.hostId()).isEqualTo("probe-test-id");
+        assertThat(p.startTicks()).isEqualTo(ProcessTable.readStartTicks(me).orElseThrow());
+        for (String bad : java.util.List.of("abc", "-1", "0", "1;id", "/etc/passwd", "99999999999")) {
+            var b = dev.lockscope.testing.TestJvm.runCli(java.util.List.of("probe", bad), java.util.Map.of(), "", 60);
+            assertThat(b.exitCode()).as(bad).isEqualTo(64);
+            assertThat(b.stdout()).isEmpty();
+        }
+    }
+
+    @Test
     void theProbeAnswerIsReadStrictly() {
         String ok = new ProbeReport(7, true, MACHINE, BOOT, NS, 5L, 6L, "h", ProbeReport.SOURCE_PROBE).toJson();
         assertThat(ProbeReport.parseJson(ok, 7).startTicks()).isEqualTo(5L);

@@ -6,7 +6,6 @@ import dev.lockscope.probe.AskHostsAllowList;
 import dev.lockscope.probe.HostCheck;
 import dev.lockscope.probe.HostChecker;
 import dev.lockscope.probe.ScanHostChecks;
-import dev.lockscope.probe.SshExchange;
 import dev.lockscope.probe.SshSettings;
 import dev.lockscope.scan.EntryKind;
 import dev.lockscope.scan.ScanEntry;
@@ -145,15 +144,7 @@ public final class LockHostChecks {
         if (k != null && k.token().equals(e.owner().token())) {
             HostCheck c = k.check();
             b.append("  ").append(c.headline()).append('\n');
-            for (SshExchange x : c.exchanges()) {
-                b.append("  asked: ").append(x.summary()).append('\n');
-                if (!x.stdout().isEmpty()) {
-                    b.append("  answer: ").append(x.stdout()).append('\n');
-                }
-                if (!x.stderr().isEmpty()) {
-                    b.append("  ssh said: ").append(x.stderr()).append('\n');
-                }
-            }
+            c.evidence().forEach(line -> b.append("  ").append(line.label()).append(": ").append(line.text()).append('\n'));
         } else if (!running.contains(e.name())) {
             b.append(canCheck(e) ? "  not asked yet (\"Check on host\")\n"
                     : "  not needed: the verdict was reached on this host\n");
