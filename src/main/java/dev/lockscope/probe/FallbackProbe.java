@@ -7,9 +7,10 @@ import java.util.regex.Pattern;
  * what they print and nothing else. Stateless; any thread.
  *
  * <p>The remote command is {@code cat /proc/PID/stat /proc/sys/kernel/random/boot_id /etc/machine-id; readlink
- * /proc/self/ns/pid}, built from constants and a validated number. The one part of unbounded shape is the stat
+ * /proc/self/ns/pid; id -u; grep -c -E '<hidepid /proc mount>' /proc/mounts}, built from constants and a validated
+ * number (the last two tell whether the login may be blind to other users' pids). The one part of unbounded shape is the stat
  * line (the command name inside it may hold spaces, parentheses and even newlines), so it comes first and the
- * three fixed-grammar lines after it: the parser takes those three from the end, each against its grammar, and
+ * three fixed-grammar lines after it: the parser takes those (and the two numbers) from the end, each against its grammar, and
  * what is left must be either nothing (no such pid: cat prints nothing for it) or exactly one stat record of
  * the pid asked about. A missing file, a shell's login banner, or any other text shifts or adds lines and so
  * fails a grammar: the answer is then rejected, never half-read.
@@ -25,8 +26,13 @@ public final class FallbackProbe {
     /** The remote command line for {@code pid}; the pid is checked, the rest is constant. */
     public static String command(long pid) {
         ProbeReport.requireValidPid(pid);
-        return "cat /proc/" + pid + "/stat /proc/sys/kernel/random/boot_id /etc/machine-id; readlink /proc/self/ns/pid";
+        return "cat /proc/" + pid + "/stat /proc/sys/kernel/random/boot_id /etc/machine-id; readlink /proc/self/ns/pid; "
+                + "id -u; grep -c -E '" + HIDEPID_MOUNT + "' /proc/mounts";
     }
+
+    /** A /proc/mounts line of /proc with a hidepid that hides other users' pids (see {@link ProcVisibility}). */
+    private static final String HIDEPID_MOUNT = " /proc proc [^ ]*hidepid=([12]|invisible|noaccess)";
+    private static final Pattern NUMBER = Pattern.compile("[0-9]{1,10}");
 
     /**
      * @throws IllegalArgumentException with the reason when the text is not exactly that command's output
@@ -35,6 +41,16 @@ public final class FallbackProbe {
         if (text.isEmpty() || text.charAt(text.length() - 1) != '\n') {
             throw new IllegalArgumentException("the answer does not end with a line break");
         }
+        // The last two lines: the uid, and how many /proc mounts hide pids. Then the rest as before.
+        int countStart = text.lastIndexOf('\n', text.length() - 2) + 1;
+        int uidStart = countStart == 0 ? 0 : text.lastIndexOf('\n', countStart - 2) + 1;
+        if (uidStart == 0) {
+            throw new IllegalArgumentException("the answer has fewer than five lines");
+        }
+        String hiding = ProbeReport.checked(text.substring(countStart, text.length() - 1), NUMBER, "hidepid count line");
+        String uid = ProbeReport.checked(text.substring(uidStart, countStart - 1), NUMBER, "uid line");
+        boolean pidsHidden = !uid.equals("0") && !hiding.equals("0");
+        text = text.substring(0, uidStart);
         int end = text.length() - 1;
         int nsStart = text.lastIndexOf('\n', end - 1) + 1;
         String ns = text.substring(nsStart, end);
@@ -53,7 +69,8 @@ public final class FallbackProbe {
         ProbeReport.checked(machineId, MACHINE_ID, "machine id line");
         ProbeReport.checked(bootId, ProbeReport.BOOT_ID, "boot id line");
         if (stat.isEmpty()) {
-            return new ProbeReport(pid, false, machineId, bootId, ns, null, null, null, ProbeReport.SOURCE_FALLBACK);
+            return new ProbeReport(pid, false, machineId, bootId, ns, null, null, null, ProbeReport.SOURCE_FALLBACK,
+                    pidsHidden);
         }
         String head = pid + " (";
         int close = stat.lastIndexOf(')');
@@ -72,6 +89,6 @@ public final class FallbackProbe {
         // A zombie (Z) or dying (X, x) task runs no code any more: its lock is not being used.
         boolean alive = state != 'Z' && state != 'X' && state != 'x';
         return new ProbeReport(pid, alive, machineId, bootId, ns, alive ? ticks : null, null, null,
-                ProbeReport.SOURCE_FALLBACK);
+                ProbeReport.SOURCE_FALLBACK, pidsHidden);
     }
 }

@@ -40,6 +40,10 @@ public final class HostCheckJudge {
                     + ", the owner ran in " + Printable.of(owner.pidNamespace(), 60) + " (a container?)");
         }
         String same = "machine id and boot id match";
+        if (!answer.alive() && answer.pidsHidden()) {
+            return inconclusive("pid " + owner.pid() + " is not visible on " + host + ", but the login there may not see"
+                    + " other users' processes (/proc is mounted with hidepid; ask as root or as the owner)");
+        }
         if (!answer.alive()) {
             return new Decision(HostCheck.Result.DEAD, "pid " + owner.pid() + " does not exist on " + host + " ("
                     + same + ")");

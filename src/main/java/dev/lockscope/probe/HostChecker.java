@@ -18,12 +18,14 @@ import java.util.Objects;
  * <p>The command line is built from validated parts only: the host name must pass {@link HostNames} and the
  * allow-list, the pid is a number, everything else is constant or the operator's. No shell runs on this side
  * (ProcessBuilder with an argument vector); {@code --} ends ssh's options before the host. First
- * {@code lockscope probe PID}; when the remote shell says it has no such command (exit 127), the
- * {@link FallbackProbe} with {@code cat}.
+ * {@code lockscope probe PID}; when the remote shell says it has no such command (exit 127), or a lockscope too
+ * old to have {@code probe} answers with a usage error (exit 64), the {@link FallbackProbe} with {@code cat}.
  */
 public final class HostChecker {
     /** Exit status of a POSIX shell for "command not found". */
     private static final int COMMAND_NOT_FOUND = 127;
+    /** Exit status of a lockscope too old to know {@code probe} (a usage error; the pid is valid, so not that). */
+    private static final int USAGE = 64;
     private static final int SSH_FAILED = 255;
 
     private final SshSettings settings;
@@ -86,7 +88,7 @@ public final class HostChecker {
         SshRunner.Outcome answered = first;
         boolean fallback = false;
         Integer exit = first.exchange().exitCode();
-        if (first.stdout() != null && exit != null && exit == COMMAND_NOT_FOUND) {
+        if (first.stdout() != null && exit != null && (exit == COMMAND_NOT_FOUND || exit == USAGE)) {
             answered = SshRunner.run(argv(host, FallbackProbe.command(owner.pid())), settings.timeout());
             runs.add(answered.exchange());
             fallback = true;
@@ -125,7 +127,7 @@ public final class HostChecker {
             }
             return "host unreachable (ssh: " + (err.isEmpty() ? "exit 255" : firstLine(err)) + ")";
         }
-        // The fallback's cat exits 1 when the pid's stat file is missing; its output still answers.
+        // The fallback ends with grep -c, which exits 1 when it counts 0; its output still answers.
         if (exit != 0 && !(fallback && exit == 1)) {
             return "the remote command failed with exit " + exit + (ex.stderr().isEmpty() ? "" : ": " + firstLine(ex.stderr()));
         }

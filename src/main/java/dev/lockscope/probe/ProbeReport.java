@@ -30,9 +30,11 @@ import java.util.regex.Pattern;
  * @param startTime    the process's start, epoch millis, or null (the fallback cannot tell it)
  * @param hostName     the answering host's name, for people, or null
  * @param source       how the answer was obtained: {@link #SOURCE_PROBE} or {@link #SOURCE_FALLBACK}
+ * @param pidsHidden   whether the answering user may not see other users' pids (/proc mounted with hidepid, not
+ *                     root): then "not alive" proves nothing. True when it could not be told.
  */
 public record ProbeReport(long pid, boolean alive, String hostId, String bootId, String pidNamespace,
-                          Long startTicks, Long startTime, String hostName, String source) {
+                          Long startTicks, Long startTime, String hostName, String source, boolean pidsHidden) {
 
     public static final String FORMAT = "lockscope-probe/1";
     public static final String SOURCE_PROBE = "lockscope probe";
@@ -50,7 +52,7 @@ public record ProbeReport(long pid, boolean alive, String hostId, String bootId,
     static final Pattern PID_NAMESPACE = Pattern.compile("pid:\\[[0-9]{1,20}\\]");
     static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
     private static final Set<String> FIELDS = Set.of("format", "pid", "alive", "hostId", "bootId", "pidNamespace",
-            "startTicks", "startTime", "hostName");
+            "startTicks", "startTime", "hostName", "pidsHidden");
 
     /** Checks a pid from the command line or a lock file: a positive number in range. */
     public static long requireValidPid(long pid) {
@@ -73,7 +75,7 @@ public record ProbeReport(long pid, boolean alive, String hostId, String bootId,
             start = s.isPresent() ? s.getAsLong() : null;
         }
         return new ProbeReport(pid, alive, self.hostId(), self.bootId(), self.pidNamespace(), ticks, start,
-                self.hostName(), SOURCE_PROBE);
+                self.hostName(), SOURCE_PROBE, ProcVisibility.otherUsersPidsHidden());
     }
 
     /**
@@ -97,6 +99,7 @@ public record ProbeReport(long pid, boolean alive, String hostId, String bootId,
         b.append(",\"startTime\":").append(startTime);
         b.append(",\"hostName\":");
         quote(b, hostName);
+        b.append(",\"pidsHidden\":").append(pidsHidden);
         return b.append('}').toString();
     }
 
@@ -161,12 +164,17 @@ public record ProbeReport(long pid, boolean alive, String hostId, String bootId,
         String bootId = checked(text(n, "bootId", true), BOOT_ID, "bootId");
         String ns = checked(text(n, "pidNamespace", true), PID_NAMESPACE, "pidNamespace");
         String name = checked(text(n, "hostName", true), HOST_NAME, "hostName");
+        JsonNode hiddenNode = n.get("pidsHidden");
+        if (hiddenNode == null || !hiddenNode.isBoolean()) {
+            throw new IllegalArgumentException("'pidsHidden' is not true or false");
+        }
         Long ticks = number(n, "startTicks");
         Long start = number(n, "startTime");
         if (!aliveNode.asBoolean() && (ticks != null || start != null)) {
             throw new IllegalArgumentException("a start time for a process that is not alive");
         }
-        return new ProbeReport(askedPid, aliveNode.asBoolean(), hostId, bootId, ns, ticks, start, name, SOURCE_PROBE);
+        return new ProbeReport(askedPid, aliveNode.asBoolean(), hostId, bootId, ns, ticks, start, name, SOURCE_PROBE,
+                hiddenNode.asBoolean());
     }
 
     private static String text(JsonNode n, String field, boolean nullable) {

@@ -17,15 +17,21 @@ import java.util.Objects;
  * @param sshConfig   an ssh config file passed as {@code -F}, or null for the operator's own ~/.ssh/config;
  *                    {@code LOCKSCOPE_SSH_CONFIG} sets it
  * @param allowList   the hosts that may be asked
- * @param timeout     the longest one ssh run may take; it is killed after that
+ * @param timeout     the longest one ssh run may take; it is killed after that. {@code LOCKSCOPE_ASK_TIMEOUT}
+ *                    (seconds) sets it
  */
 public record SshSettings(String sshBinary, Path sshConfig, AskHostsAllowList allowList, Duration timeout) {
 
     public static final String ENV_SSH_BINARY = "LOCKSCOPE_SSH_BINARY";
     public static final String ENV_SSH_CONFIG = "LOCKSCOPE_SSH_CONFIG";
+    /** Seconds one ssh run may take, 1..120 (default {@link #DEFAULT_TIMEOUT}). */
+    public static final String ENV_TIMEOUT = "LOCKSCOPE_ASK_TIMEOUT";
     /** ssh's own connect timeout, seconds: a host that does not answer costs this, once. */
     public static final int CONNECT_TIMEOUT_SECONDS = 5;
-    /** Connect (5 s) plus a remote JVM start for {@code lockscope probe}: 1-3 s on an idle host, 12 s seen on a 2-core test host at load 18. */
+    /**
+     * Connect (5 s) plus a login and a remote JVM start for {@code lockscope probe}: about 1-3 s on an idle host;
+     * on the 2-core test machine at load 18-60 a login alone took 5-6 s and a whole check 8-18 s.
+     */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(20);
 
     public SshSettings {
@@ -55,8 +61,16 @@ public record SshSettings(String sshBinary, Path sshConfig, AskHostsAllowList al
                         + "absolute path: " + cfg);
             }
         }
+        Duration timeout = DEFAULT_TIMEOUT;
+        String t = System.getenv(ENV_TIMEOUT);
+        if (t != null && !t.isBlank()) {
+            if (!t.strip().matches("[0-9]{1,3}")) {
+                throw new IllegalArgumentException(ENV_TIMEOUT + " must be a number of seconds (1..120): " + t);
+            }
+            timeout = Duration.ofSeconds(Long.parseLong(t.strip()));
+        }
         return new SshSettings(bin == null || bin.isBlank() ? "ssh" : bin, config, AskHostsAllowList.fromEnvironment(),
-                DEFAULT_TIMEOUT);
+                timeout);
     }
 
     public SshSettings withAllowList(AskHostsAllowList list) {

@@ -21,7 +21,7 @@ class HostCheckRulesTest {
     }
 
     private static ProbeReport answer(String machine, String boot, String ns, boolean alive, Long ticks) {
-        return new ProbeReport(4242, alive, machine, boot, ns, ticks, null, null, ProbeReport.SOURCE_PROBE);
+        return new ProbeReport(4242, alive, machine, boot, ns, ticks, null, null, ProbeReport.SOURCE_PROBE, false);
     }
 
     @Test
@@ -75,6 +75,9 @@ class HostCheckRulesTest {
                 answer("machine-b", null, NS, false, null))) {
             assertThat(HostCheckJudge.judge(o, a).result()).as(a.toString()).isEqualTo(HostCheck.Result.INCONCLUSIVE);
         }
+        // Not visible to a login that may not see other users' pids (hidepid): not DEAD.
+        assertThat(HostCheckJudge.judge(o, new ProbeReport(4242, false, "machine-b", BOOT, NS, null, null, null,
+                ProbeReport.SOURCE_FALLBACK, true)).result()).isEqualTo(HostCheck.Result.INCONCLUSIVE);
         // Alive, but the record has no start to compare: not DEAD, not ALIVE.
         assertThat(HostCheckJudge.judge(owner("hostB", null), answer("machine-b", BOOT, NS, true, 5L)).result())
                 .isEqualTo(HostCheck.Result.INCONCLUSIVE);

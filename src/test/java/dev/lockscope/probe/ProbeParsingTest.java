@@ -22,7 +22,7 @@ class ProbeParsingTest {
             + "18446744073709551615 1 1 0 0 0 0 65536 4 1132560123 1 0 0 17 1 0 0 0 0 0 1 1 1 1 1 1 1 0\n";
 
     private static String fallback(String stat) {
-        return stat + BOOT + "\n" + MACHINE + "\n" + NS + "\n";
+        return stat + BOOT + "\n" + MACHINE + "\n" + NS + "\n" + "1000\n0\n";
     }
 
     @Test
@@ -36,7 +36,7 @@ class ProbeParsingTest {
 
     @Property(tries = 200)
     void anyHostIdTheProbeWritesIsReadBackOrRejectedNeverMisread(@ForAll @StringLength(min = 1, max = 40) String id) {
-        ProbeReport r = new ProbeReport(7, false, id, BOOT, NS, null, null, "h", ProbeReport.SOURCE_PROBE);
+        ProbeReport r = new ProbeReport(7, false, id, BOOT, NS, null, null, "h", ProbeReport.SOURCE_PROBE, false);
         try {
             assertThat(ProbeReport.parseJson(r.toJson(), 7).hostId()).isEqualTo(id);
         } catch (IllegalArgumentException rejected) {
@@ -63,7 +63,7 @@ class ProbeParsingTest {
 
     @Test
     void theProbeAnswerIsReadStrictly() {
-        String ok = new ProbeReport(7, true, MACHINE, BOOT, NS, 5L, 6L, "h", ProbeReport.SOURCE_PROBE).toJson();
+        String ok = new ProbeReport(7, true, MACHINE, BOOT, NS, 5L, 6L, "h", ProbeReport.SOURCE_PROBE, false).toJson();
         assertThat(ProbeReport.parseJson(ok, 7).startTicks()).isEqualTo(5L);
         assertThatThrownBy(() -> ProbeReport.parseJson(ok, 8)).hasMessageContaining("not about pid 8");
         assertThatThrownBy(() -> ProbeReport.parseJson("Welcome to hostB!\n" + ok, 7)).hasMessageContaining("several lines");
@@ -82,7 +82,7 @@ class ProbeParsingTest {
         String text = Files.readString(Path.of("/proc/" + me + "/stat"))
                 + Files.readString(Path.of("/proc/sys/kernel/random/boot_id"))
                 + Files.readString(Path.of("/etc/machine-id"))
-                + Files.readSymbolicLink(Path.of("/proc/self/ns/pid")) + "\n";
+                + Files.readSymbolicLink(Path.of("/proc/self/ns/pid")) + "\n0\n0\n";
         ProbeReport r = FallbackProbe.parse(text, me);
         ProbeReport probe = ProbeReport.ofThisHost(me, HostIdentity.current(), ProcessTable.SYSTEM);
         assertThat(r.alive()).isTrue();
@@ -112,20 +112,43 @@ class ProbeParsingTest {
         // Another pid's stat, a login banner, a missing machine id, a missing readlink, no final newline.
         assertThatThrownBy(() -> FallbackProbe.parse(fallback("4243 (java)" + STAT_TAIL), 4242)).hasMessageContaining("not about pid");
         assertThatThrownBy(() -> FallbackProbe.parse("Welcome!\n" + fallback(""), 4242)).hasMessageContaining("stat line");
-        assertThatThrownBy(() -> FallbackProbe.parse("4242 (java)" + STAT_TAIL + BOOT + "\n" + NS + "\n", 4242))
+        assertThatThrownBy(() -> FallbackProbe.parse("4242 (java)" + STAT_TAIL + BOOT + "\n" + NS + "\n0\n0\n", 4242))
                 .hasMessageContaining("machine id");
-        assertThatThrownBy(() -> FallbackProbe.parse("4242 (java)" + STAT_TAIL + BOOT + "\n" + MACHINE + "\n", 4242))
+        assertThatThrownBy(() -> FallbackProbe.parse("4242 (java)" + STAT_TAIL + BOOT + "\n" + MACHINE + "\n0\n0\n", 4242))
                 .hasMessageContaining("pid namespace");
+        assertThatThrownBy(() -> FallbackProbe.parse(fallback("").replace("1000\n0\n", "0\n"), 4242))
+                .hasMessageContaining("line");
+        assertThatThrownBy(() -> FallbackProbe.parse(fallback("").replace("1000\n0\n", "root\n0\n"), 4242))
+                .hasMessageContaining("uid line");
         assertThatThrownBy(() -> FallbackProbe.parse(good.strip(), 4242)).hasMessageContaining("line break");
         assertThatThrownBy(() -> FallbackProbe.parse(fallback("4242 (java)" + STAT_TAIL.replace("98765", "9x")), 4242))
                 .hasMessageContaining("not well-formed");
-        assertThatThrownBy(() -> FallbackProbe.parse(NS + "\n", 4242)).hasMessageContaining("fewer than three");
+        assertThatThrownBy(() -> FallbackProbe.parse(NS + "\n0\n0\n", 4242)).hasMessageContaining("fewer than three");
+        assertThatThrownBy(() -> FallbackProbe.parse("0\n", 4242)).hasMessageContaining("fewer than five");
+    }
+
+    @Test
+    void aLoginThatMayNotSeeOtherUsersPidsIsToldApart() {
+        // Fallback: a non-root login on a /proc with hidepid.
+        assertThat(FallbackProbe.parse(fallback("").replace("1000\n0\n", "1000\n1\n"), 4242).pidsHidden()).isTrue();
+        assertThat(FallbackProbe.parse(fallback("").replace("1000\n0\n", "0\n1\n"), 4242).pidsHidden()).isFalse();
+        assertThat(FallbackProbe.parse(fallback(""), 4242).pidsHidden()).isFalse();
+        // Probe: the /proc line of mountinfo.
+        String plain = "22 1 0:21 / /proc rw,nosuid shared:12 - proc proc rw\n";
+        String hiding = "22 1 0:21 / /proc rw,nosuid shared:12 - proc proc rw,hidepid=invisible\n";
+        String zero = "22 1 0:21 / /proc rw,nosuid - proc proc rw,hidepid=0\n";
+        String elsewhere = "30 1 0:40 / /other/proc rw - proc proc rw,hidepid=2\n";
+        assertThat(ProcVisibility.procMountHides(plain)).isFalse();
+        assertThat(ProcVisibility.procMountHides(hiding)).isTrue();
+        assertThat(ProcVisibility.procMountHides(zero)).isFalse();
+        assertThat(ProcVisibility.procMountHides(elsewhere)).isFalse();
     }
 
     @Test
     void theFallbackCommandIsConstantButForTheNumber() {
         assertThat(FallbackProbe.command(4242)).isEqualTo(
-                "cat /proc/4242/stat /proc/sys/kernel/random/boot_id /etc/machine-id; readlink /proc/self/ns/pid");
+                "cat /proc/4242/stat /proc/sys/kernel/random/boot_id /etc/machine-id; readlink /proc/self/ns/pid; id -u; "
+                        + "grep -c -E ' /proc proc [^ ]*hidepid=([12]|invisible|noaccess)' /proc/mounts");
         assertThatThrownBy(() -> FallbackProbe.command(-1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> FallbackProbe.command(0)).isInstanceOf(IllegalArgumentException.class);
     }

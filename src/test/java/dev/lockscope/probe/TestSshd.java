@@ -26,7 +26,10 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code hostB}: lockscope installed, host identity {@link #HOST_B_ID} (LOCKSCOPE_HOST_ID);</li>
  *   <li>{@code hostBns}: as hostB, but the session runs in a pid namespace of its own (a container's sshd);</li>
- *   <li>{@code hostP}: no lockscope on PATH, so the cat fallback answers, with this machine's real ids;</li>
+ *   <li>{@code hostP}: no lockscope on PATH (only cat, readlink, id, grep), so the cat fallback answers, with this
+ *   machine's real ids;</li>
+ *   <li>{@code hostO}: as hostP, with a lockscope too old to know {@code probe} (exit 64);</li>
+ *   <li>{@code hostH}: as hostP, but logged in as nobody on a /proc mounted with hidepid=2;</li>
  *   <li>{@code hostK}: answered by hostB's wrapper, but its host key is not in known_hosts;</li>
  *   <li>{@code hostU}: 10.213.7.9, black-holed (only reachable through {@link #blackholeSsh}).</li>
  * </ul>
@@ -63,7 +66,7 @@ public final class TestSshd implements AutoCloseable {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "lsprobe-sshd-");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         keygen(dir.resolve("host_key"));
-        for (String k : List.of("key_b", "key_bns", "key_p")) {
+        for (String k : List.of("key_b", "key_bns", "key_p", "key_h", "key_o")) {
             keygen(dir.resolve(k));
         }
         String cp = TestJvm.classPath();
@@ -75,10 +78,25 @@ public final class TestSshd implements AutoCloseable {
                 + "' LOCKSCOPE_HOSTNAME=hostB\nexec /bin/sh -c \"$SSH_ORIGINAL_COMMAND\"");
         script(dir.resolve("wrap-bns.sh"), "export PATH='" + bin + ":/usr/bin:/bin' LOCKSCOPE_HOST_ID='" + HOST_B_ID
                 + "' LOCKSCOPE_HOSTNAME=hostBns\nexec /usr/bin/unshare --pid --fork --mount-proc /bin/sh -c \"$SSH_ORIGINAL_COMMAND\"");
-        script(dir.resolve("wrap-p.sh"), "export PATH=/usr/bin:/bin\nexec /bin/sh -c \"$SSH_ORIGINAL_COMMAND\"");
+        // The fallback's tools and nothing else: whatever lockscope this machine has installed stays out.
+        Path tools = Files.createDirectories(dir.resolve("fallback-bin"));
+        for (String t : List.of("cat", "readlink", "id", "grep")) {
+            Files.createSymbolicLink(tools.resolve(t), Path.of("/usr/bin", t));
+        }
+        script(dir.resolve("wrap-p.sh"), "export PATH='" + tools + "'\nexec /bin/sh -c \"$SSH_ORIGINAL_COMMAND\"");
+        // A lockscope from before 'probe': a usage error, as picocli gives it.
+        Path old = Files.createDirectories(dir.resolve("old-bin"));
+        script(old.resolve("lockscope"), "echo \"lockscope: Unmatched arguments from index 0: '$1', '$2'\" >&2\nexit 64");
+        script(dir.resolve("wrap-o.sh"), "export PATH='" + old + ":" + tools + "'\nexec /bin/sh -c \"$SSH_ORIGINAL_COMMAND\"");
+        // A login as nobody on a /proc mounted with hidepid=2 (in a mount namespace of the session's own):
+        // other users' processes are invisible to it, so a live holder looks gone.
+        script(dir.resolve("wrap-h.sh"), "export PATH=/usr/bin:/bin\nexec /usr/bin/unshare --mount --propagation private "
+                + "/bin/sh -c 'mount -t proc -o hidepid=2 proc /proc && exec /usr/bin/setpriv --reuid=65534 "
+                + "--regid=65534 --clear-groups /bin/sh -c \"$SSH_ORIGINAL_COMMAND\"'");
         StringBuilder auth = new StringBuilder();
         for (String[] kv : List.of(new String[] {"key_b", "wrap-b.sh"}, new String[] {"key_bns", "wrap-bns.sh"},
-                new String[] {"key_p", "wrap-p.sh"})) {
+                new String[] {"key_p", "wrap-p.sh"}, new String[] {"key_h", "wrap-h.sh"},
+                new String[] {"key_o", "wrap-o.sh"})) {
             auth.append("command=\"").append(dir.resolve(kv[1])).append("\",no-pty,no-port-forwarding,")
                     .append("no-agent-forwarding,no-X11-forwarding ")
                     .append(Files.readString(dir.resolve(kv[0] + ".pub")).strip()).append('\n');
@@ -100,7 +118,8 @@ public final class TestSshd implements AutoCloseable {
         StringBuilder known = new StringBuilder();
         StringBuilder cfg = new StringBuilder();
         for (String[] h : List.of(new String[] {"hostB", "key_b"}, new String[] {"hostBns", "key_bns"},
-                new String[] {"hostP", "key_p"}, new String[] {"hostK", "key_b"}, new String[] {"hostU", "key_b"})) {
+                new String[] {"hostP", "key_p"}, new String[] {"hostK", "key_b"}, new String[] {"hostU", "key_b"},
+                new String[] {"hostH", "key_h"}, new String[] {"hostO", "key_o"})) {
             boolean unreachable = h[0].equals("hostU");
             cfg.append("Host ").append(h[0]).append('\n')
                     .append("  HostName ").append(unreachable ? UNREACHABLE_ADDRESS : "127.0.0.1").append('\n')
@@ -191,6 +210,11 @@ public final class TestSshd implements AutoCloseable {
         script(w, "{ for a in \"$@\"; do printf '%s\\037' \"$a\"; done; printf '\\n'; } >> '" + argvLog + "'\n"
                 + "exec /usr/sbin/ip netns exec " + netns + " /usr/bin/ssh \"$@\"");
         return w;
+    }
+
+    /** This machine's boot id. */
+    static String bootId() throws IOException {
+        return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
     }
 
     /** Every argv recorded so far, oldest first. */

@@ -79,7 +79,7 @@ class InspectorHostCheckTest {
         assertThat(vm.canCheckOnHostProperty().get()).as("nothing can be asked before the settings are read").isFalse();
 
         HostChecker checker = new HostChecker(new SshSettings(sshd.recordingSsh.toString(), sshd.sshConfig,
-                AskHostsAllowList.parse("hostB"), SshSettings.DEFAULT_TIMEOUT), HostIdentity.current());
+                AskHostsAllowList.parse("hostB"), Duration.ofSeconds(60)), HostIdentity.current());
         vm.configureHostChecks(checker, null);
         assertThat(vm.canCheckOnHostProperty().get()).isTrue();
         assertThat(vm.canBreakProperty().get()).isFalse();
