@@ -65,7 +65,7 @@ class AskHostTest {
                     "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-o", "StrictHostKeyChecking=yes",
                     "-o", "ClearAllForwardings=yes");
             assertThat(argv.get(12)).isEqualTo("--");
-            assertThat(argv.get(13)).isIn("hostB", "hostBns", "hostP", "hostK", "hostU", "hostH", "hostO");
+            assertThat(argv.get(13)).isIn("hostB", "hostBns", "hostP", "hostK", "hostU", "hostH", "hostO", "hostS");
             assertThat(argv.get(14)).matches("lockscope probe [0-9]+|" + java.util.regex.Pattern.quote(
                     FallbackProbe.command(4242)).replace("4242", "\\E[0-9]+\\Q"));
         }
@@ -326,7 +326,23 @@ class AskHostTest {
         assertThat(check.path("result").asText()).isEqualTo("INCONCLUSIVE");
         assertThat(check.path("reason").asText()).contains("unreachable").contains("timed out");
         long ssh = check.path("ssh").get(0).path("durationMillis").asLong();
-        assertThat(ssh).as("bounded by ConnectTimeout=5").isBetween(4_000L, 8_000L);
+        assertThat(ssh).as("bounded by ConnectTimeout=5 (and process start on a loaded machine)")
+                .isBetween(4_000L, 15_000L);
+    }
+
+    @Test
+    void aHostThatAcceptsButNeverAnswersIsInconclusiveWithinTheTimeout() throws Exception {
+        Path lock = dir.resolve("s.lock");
+        sigkill(holder(lock, "hostS", TestSshd.HOST_B_ID));
+        Map<String, String> env = asker("hostS");
+        env.put(SshSettings.ENV_TIMEOUT, "12");
+        Timed t = cli(env, "status", "--ask-host", "--json", lock.toString());
+        JsonNode check = t.json().path("hostCheck");
+        measured("silent host (TCP accepted, no ssh banner)", t, check);
+        assertThat(t.json().path("state").asText()).isEqualTo("HELD");
+        assertThat(check.path("result").asText()).isEqualTo("INCONCLUSIVE");
+        long ssh = check.path("ssh").get(0).path("durationMillis").asLong();
+        assertThat(ssh).as("ConnectTimeout covers the banner, else the 12 s kill does").isLessThan(14_000L);
     }
 
     @Test

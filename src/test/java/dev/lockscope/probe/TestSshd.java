@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code hostO}: as hostP, with a lockscope too old to know {@code probe} (exit 64);</li>
  *   <li>{@code hostH}: as hostP, but logged in as nobody on a /proc mounted with hidepid=2;</li>
  *   <li>{@code hostK}: answered by hostB's wrapper, but its host key is not in known_hosts;</li>
+ *   <li>{@code hostS}: a loopback port that accepts connections and never answers;</li>
  *   <li>{@code hostU}: 10.213.7.9, black-holed (only reachable through {@link #blackholeSsh}).</li>
  * </ul>
  * Where sshd, ssh or ssh-keygen are missing the tests skip with a loud message, and fail under CI=true.
@@ -48,7 +49,11 @@ public final class TestSshd implements AutoCloseable {
     private final Process sshd;
     private String netns;
 
-    private TestSshd(Path dir, Path sshConfig, Path recordingSsh, Path argvLog, int port, Process sshd) {
+    private final ServerSocket silent;
+
+    private TestSshd(Path dir, Path sshConfig, Path recordingSsh, Path argvLog, int port, Process sshd,
+                     ServerSocket silent) {
+        this.silent = silent;
         this.dir = dir;
         this.sshConfig = sshConfig;
         this.recordingSsh = recordingSsh;
@@ -106,6 +111,26 @@ public final class TestSshd implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
+        // hostS: a host whose TCP port accepts but never says a word (a hung sshd, a stopped VM behind a proxy).
+        ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(() -> {
+            List<Socket> held = new ArrayList<>();
+            try {
+                while (true) {
+                    held.add(silent.accept());
+                }
+            } catch (IOException closed) {
+                held.forEach(c -> {
+                    try {
+                        c.close();
+                    } catch (IOException ignored) {
+                        // closing anyway
+                    }
+                });
+            }
+        }, "silent-sshd");
+        acceptor.setDaemon(true);
+        acceptor.start();
         Files.writeString(dir.resolve("sshd_config"), String.join("\n",
                 "Port " + port, "ListenAddress 127.0.0.1", "HostKey " + dir.resolve("host_key"),
                 "PidFile " + dir.resolve("sshd.pid"), "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
@@ -119,11 +144,12 @@ public final class TestSshd implements AutoCloseable {
         StringBuilder cfg = new StringBuilder();
         for (String[] h : List.of(new String[] {"hostB", "key_b"}, new String[] {"hostBns", "key_bns"},
                 new String[] {"hostP", "key_p"}, new String[] {"hostK", "key_b"}, new String[] {"hostU", "key_b"},
-                new String[] {"hostH", "key_h"}, new String[] {"hostO", "key_o"})) {
+                new String[] {"hostH", "key_h"}, new String[] {"hostO", "key_o"}, new String[] {"hostS", "key_b"})) {
             boolean unreachable = h[0].equals("hostU");
             cfg.append("Host ").append(h[0]).append('\n')
                     .append("  HostName ").append(unreachable ? UNREACHABLE_ADDRESS : "127.0.0.1").append('\n')
-                    .append("  Port ").append(unreachable ? 22 : port).append('\n')
+                    .append("  Port ").append(unreachable ? 22 : h[0].equals("hostS") ? silent.getLocalPort() : port)
+                    .append('\n')
                     .append("  User ").append(user).append('\n')
                     .append("  IdentityFile ").append(dir.resolve(h[1])).append('\n')
                     .append("  IdentitiesOnly yes\n")
@@ -148,7 +174,7 @@ public final class TestSshd implements AutoCloseable {
         pb.redirectErrorStream(true);
         pb.redirectOutput(dir.resolve("sshd.log").toFile());
         Process sshd = pb.start();
-        TestSshd d = new TestSshd(dir, config, rec, log, port, sshd);
+        TestSshd d = new TestSshd(dir, config, rec, log, port, sshd, silent);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!d.answersBanner()) {
             if (!sshd.isAlive() || System.nanoTime() > deadline) {
@@ -232,6 +258,7 @@ public final class TestSshd implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        silent.close();
         sshd.destroy();
         try {
             if (!sshd.waitFor(5, TimeUnit.SECONDS)) {
