@@ -54,6 +54,11 @@ class AskHostTest {
         }
     }
 
+    @org.junit.jupiter.api.BeforeEach
+    void nothingRecordedYet() throws Exception {
+        sshd.clearRecorded();
+    }
+
     @AfterEach
     void everyRecordedSshRunWasTheValidatedCommandLine() throws Exception {
         for (Process p : holders) {
@@ -69,7 +74,6 @@ class AskHostTest {
             assertThat(argv.get(14)).matches("lockscope probe [0-9]+|" + java.util.regex.Pattern.quote(
                     FallbackProbe.command(4242)).replace("4242", "\\E[0-9]+\\Q"));
         }
-        Files.writeString(sshd.argvLog, "");
     }
 
     /** The inspecting side: another host id than every holder's, asking the hosts in {@code allow}. */

@@ -40,6 +40,13 @@ public final class TestSshd implements AutoCloseable {
     public static final String HOST_B_ID = "host-b-" + UUID.randomUUID().toString().substring(0, 8);
     static final String UNREACHABLE_ADDRESS = "10.213.7.9";
 
+    /**
+     * Appends the argv as one line (fields ended by 0x1f) in ONE write: O_APPEND keeps a single small write whole
+     * while checks run in parallel ({@code ls --ask-hosts}).
+     */
+    private static final String RECORD_ARGV = "line=$(for a in \"$@\"; do printf '%s\\037' \"$a\"; done)\n"
+            + "printf '%s\\n' \"$line\" >> 'LOG'\n";
+
     final Path dir;
     public final Path sshConfig;
     /** An ssh that appends its argv (fields separated by 0x1f, one line per run) to {@link #argvLog}, then runs ssh. */
@@ -167,8 +174,7 @@ public final class TestSshd implements AutoCloseable {
         Path log = dir.resolve("ssh-argv.log");
         Files.createFile(log);
         Path rec = dir.resolve("recording-ssh");
-        script(rec, "{ for a in \"$@\"; do printf '%s\\037' \"$a\"; done; printf '\\n'; } >> '" + log + "'\n"
-                + "exec /usr/bin/ssh \"$@\"");
+        script(rec, RECORD_ARGV.replace("LOG", log.toString()) + "exec /usr/bin/ssh \"$@\"");
 
         ProcessBuilder pb = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", dir.resolve("sshd_config").toString());
         pb.redirectErrorStream(true);
@@ -233,14 +239,19 @@ public final class TestSshd implements AutoCloseable {
             }
         }
         Path w = dir.resolve("blackhole-ssh");
-        script(w, "{ for a in \"$@\"; do printf '%s\\037' \"$a\"; done; printf '\\n'; } >> '" + argvLog + "'\n"
-                + "exec /usr/sbin/ip netns exec " + netns + " /usr/bin/ssh \"$@\"");
+        script(w, RECORD_ARGV.replace("LOG", argvLog.toString()) + "exec /usr/sbin/ip netns exec " + netns
+                + " /usr/bin/ssh \"$@\"");
         return w;
     }
 
     /** This machine's boot id. */
     static String bootId() throws IOException {
         return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
+    }
+
+    /** Forgets the argv recorded so far. */
+    public void clearRecorded() throws IOException {
+        Files.writeString(argvLog, "");
     }
 
     /** Every argv recorded so far, oldest first. */
