@@ -99,6 +99,29 @@ public final class MainViewModel {
     // --- checks on owners' hosts (issue 15): the allow-list and auto-check age come from the settings ---
     private InspectorSettings loadedSettings = InspectorSettings.empty();
 
+    /**
+     * "Hosts to ask…": edits the inspector's allow-list of hosts it may ask over ssh about lock owners, and
+     * remembers it in the settings.
+     */
+    public void editAskHosts() {
+        String now = loadedSettings.askHosts().isEmpty() ? "none" : String.join(", ", loadedSettings.askHosts());
+        java.util.Optional<String> text = dialogs.askText("Hosts to ask over ssh", "Host patterns the inspector may"
+                + " ask about lock owners (comma-separated; * and ? match; empty: none). Now: " + now);
+        if (text.isEmpty()) {
+            return;
+        }
+        dev.lockscope.probe.AskHostsAllowList parsed = dev.lockscope.probe.AskHostsAllowList.parse(text.get());
+        if (!parsed.rejected().isEmpty()) {
+            message.set("Not host patterns (nothing changed): " + String.join(", ", parsed.rejected()));
+            return;
+        }
+        loadedSettings = new InspectorSettings(loadedSettings.directories(), loadedSettings.lastDirectory(),
+                parsed.patterns(), loadedSettings.autoCheckHeldAfterMinutes());
+        configureHostChecks(loadedSettings);
+        persist();
+        message.set(parsed.isEmpty() ? "No hosts will be asked." : "Hosts to ask: " + parsed);
+    }
+
     private void configureHostChecks(InspectorSettings settings) {
         java.time.Duration auto = settings.autoCheckHeldAfterMinutes() == null ? null
                 : java.time.Duration.ofMinutes(settings.autoCheckHeldAfterMinutes());
