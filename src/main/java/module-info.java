@@ -15,6 +15,7 @@ module dev.lockscope {
     exports dev.lockscope.formats;
     exports dev.lockscope.record;
     exports dev.lockscope.bench;
+    exports dev.lockscope.probe;
 
     // Jackson reads and writes the owner records by reflection.
     opens dev.lockscope.lock to com.fasterxml.jackson.databind;

@@ -21,6 +21,13 @@ public final class Main {
                 System.exit(fast);
             }
         }
+        if ("probe".equals(args[0])) {
+            // Run over ssh by other hosts' --ask-host: skip picocli's model for the plain `probe PID`.
+            Integer fast = dev.lockscope.cli.ProbeCommand.tryRun(args);
+            if (fast != null) {
+                System.exit(fast);
+            }
+        }
         System.exit(LockscopeCommand.execute(args));
     }
 }

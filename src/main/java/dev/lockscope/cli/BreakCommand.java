@@ -3,6 +3,7 @@ package dev.lockscope.cli;
 import dev.lockscope.lock.BreakResult;
 import dev.lockscope.lock.LockState;
 import dev.lockscope.lock.Verdict;
+import dev.lockscope.probe.HostChecker;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,6 +38,10 @@ public final class BreakCommand implements Callable<Integer>, ExitCodes.Operatio
 
     @CommandLine.Mixin
     JudgedLock.LocktimeoutOption locktimeout = new JudgedLock.LocktimeoutOption();
+    // --- ask the owner's host (issue 15): one option, one call into dev.lockscope.probe ---
+    @Option(names = "--ask-host", description = {"when another host holds the lock, ask that host over ssh; its DEAD",
+            "answer makes the lock stale (only hosts on the allow-list, see 'status --ask-host')"})
+    boolean askHost;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -60,9 +65,14 @@ public final class BreakCommand implements Callable<Integer>, ExitCodes.Operatio
             out.flush();
             return ExitCodes.NOTHING_DONE;
         }
+        HostChecker.Checked asked = askHost ? HostCheckFormat.checker(spec).check(v) : new HostChecker.Checked(v, null);
+        v = asked.verdict();
         VerdictFormat.printHuman(v, out);
         if (judged.foreign() != null) {
             out.println(TerminalText.escape("format:     " + judged.format() + " (" + judged.foreign().foreign().description() + ")"));
+        }
+        if (asked.check() != null) {
+            HostCheckFormat.printHuman(asked.check(), out);
         }
         if (!v.state().isStale() && !force) {
             err.println("lockscope: " + TerminalText.escape("refusing to break " + v.lock() + ": it is " + v.state()
@@ -82,7 +92,7 @@ public final class BreakCommand implements Callable<Integer>, ExitCodes.Operatio
                 return ExitCodes.NOT_CONFIRMED;
             }
         }
-        BreakResult r = judged.breakLock(lockFile, force);
+        BreakResult r = judged.breakLock(lockFile, v, force);
         out.println(TerminalText.escape(r.message()));
         if (r.auditFile() != null) {
             out.println("audit: " + TerminalText.escape(r.auditFile().toString()));

@@ -51,10 +51,11 @@ record JudgedLock(String format, Verdict verdict, ForeignVerdict foreign) {
         return new JudgedLock(ours.owner() == null ? null : ForeignLock.LOCKSCOPE, ours, null);
     }
 
-    BreakResult breakLock(Path lockFile, boolean force) throws IOException {
+    BreakResult breakLock(Path lockFile, Verdict judgedAs, boolean force) throws IOException {
         if (foreign != null) {
             return ForeignLocks.breakLock(foreign, force);
         }
-        return LinkLock.at(lockFile, LockOptions.defaults()).breakLock(verdict, force);
+        // judgedAs may carry more evidence than the local look (a DEAD answer from the owner's host).
+        return LinkLock.at(lockFile, LockOptions.defaults()).breakLock(judgedAs, force);
     }
 }

@@ -2,6 +2,7 @@ package dev.lockscope.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockscope.probe.ScanHostChecks;
 import dev.lockscope.scan.DirectoryScanner;
 import dev.lockscope.scan.DirectorySnapshot;
 import dev.lockscope.scan.DirectoryWatcher;
@@ -52,6 +53,10 @@ public final class LsCommand implements Callable<Integer>, ExitCodes.Operation {
 
     @CommandLine.Mixin
     JudgedLock.LocktimeoutOption locktimeout = new JudgedLock.LocktimeoutOption();
+    // --- ask the owners' hosts (issue 15): one option, one call into dev.lockscope.probe ---
+    @Option(names = "--ask-hosts", description = {"ask the hosts of locks held from other hosts over ssh whether their",
+            "owners still run (allow-listed hosts only, see 'status --ask-host'); not with --watch"})
+    boolean askHosts;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -67,8 +72,16 @@ public final class LsCommand implements Callable<Integer>, ExitCodes.Operation {
         }
         LockPaths.requireDirectory(dir);
         locktimeout.applyTo(dir.toAbsolutePath().normalize());
+        if (askHosts && watch) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--ask-hosts cannot be used with --watch");
+        }
         if (!watch) {
             DirectorySnapshot snap = DirectoryScanner.snapshot(dir);
+            if (askHosts) {
+                printAsked(snap, ScanHostChecks.check(shown(snap.entries()), HostCheckFormat.checker(spec)), out, err);
+                out.flush();
+                return ExitCodes.OK;
+            }
             printSnapshot(snap, out, err);
             out.flush();
             return ExitCodes.OK;
@@ -135,6 +148,31 @@ public final class LsCommand implements Callable<Integer>, ExitCodes.Operation {
         }
         if (snap.clockError() != null) {
             err.println("lockscope: note: " + TerminalText.escape(snap.clockError()));
+        }
+    }
+
+    private void printAsked(DirectorySnapshot snap, List<ScanHostChecks.CheckedEntry> checked, PrintWriter out,
+                            PrintWriter err) {
+        if (json) {
+            ArrayNode arr = VerdictFormat.JSON.createArrayNode();
+            for (ScanHostChecks.CheckedEntry c : checked) {
+                ObjectNode n = ScanFormat.toJson(c.entry());
+                if (c.check() != null) {
+                    n.set("hostCheck", HostCheckFormat.toJson(c.check()));
+                }
+                arr.add(n);
+            }
+            out.println(arr.toPrettyString());
+        } else {
+            ScanFormat.printTable(checked.stream().map(ScanHostChecks.CheckedEntry::entry).toList(), out);
+            for (ScanHostChecks.CheckedEntry c : checked) {
+                if (c.check() != null) {
+                    out.println(c.entry().name() + ": " + c.check().headline());
+                }
+            }
+        }
+        if (snap.clockError() != null) {
+            err.println("lockscope: note: " + snap.clockError());
         }
     }
 

@@ -6,6 +6,8 @@ import dev.lockscope.lock.LockHandle;
 import dev.lockscope.lock.LockLostException;
 import dev.lockscope.lock.LockOptions;
 import dev.lockscope.lock.LockTimeoutException;
+import dev.lockscope.probe.AskingWaiter;
+import dev.lockscope.probe.HostChecker;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,6 +60,10 @@ public final class RunCommand implements Callable<Integer>, ExitCodes.Operation 
     @Option(names = "--keep-running-on-loss", negatable = false,
             description = "when the lock is lost, let CMD run on (run still exits 70) instead of stopping it")
     boolean keepRunningOnLoss;
+    // --- ask the owner's host (issue 15): one option, one call into dev.lockscope.probe ---
+    @Option(names = "--ask-host", negatable = false, description = {"while waiting, ask the holder's host over ssh",
+            "(allow-listed hosts only) and break the lock when it says the holder is DEAD"})
+    boolean askHost;
 
     @Parameters(index = "0", paramLabel = "LOCKFILE", description = "the lock file, e.g. /shared/records.json.lock")
     Path lockFile;
@@ -88,7 +94,11 @@ public final class RunCommand implements Callable<Integer>, ExitCodes.Operation 
         LockHandle handle;
         interruptions.waiting(true);
         try {
-            handle = LinkLock.at(lockFile, options).acquire(timeout);
+            LinkLock lock = LinkLock.at(lockFile, options);
+            handle = askHost ? AskingWaiter.acquire(lock, timeout, HostChecker.fromEnvironment(), line -> {
+                err.println(TerminalText.escape(line));
+                err.flush();
+            }) : lock.acquire(timeout);
         } catch (LockTimeoutException e) {
             err.println(ExitCodes.describe(e)); // names the holder, whose fields anyone may have written
             return ExitCodes.LOCK_TIMEOUT;

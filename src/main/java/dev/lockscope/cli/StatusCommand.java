@@ -2,6 +2,7 @@ package dev.lockscope.cli;
 
 import dev.lockscope.lock.LockState;
 import dev.lockscope.lock.Verdict;
+import dev.lockscope.probe.HostChecker;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,6 +27,11 @@ public final class StatusCommand implements Callable<Integer>, ExitCodes.Operati
 
     @CommandLine.Mixin
     JudgedLock.LocktimeoutOption locktimeout = new JudgedLock.LocktimeoutOption();
+    // --- ask the owner's host (issue 15): one option, one call into dev.lockscope.probe ---
+    @Option(names = "--ask-host", description = {"when another host holds the lock, ask that host over ssh whether",
+            "the owner's process still runs (only hosts on the allow-list: LOCKSCOPE_ASK_HOSTS or",
+            "~/.config/lockscope/ask-hosts)"})
+    boolean askHost;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -39,17 +45,25 @@ public final class StatusCommand implements Callable<Integer>, ExitCodes.Operati
         JudgedLock judged = notALock != null ? null : JudgedLock.inspect(lockFile);
         Verdict v = judged == null ? new Verdict(lockFile, LockState.UNKNOWN,
                 "not a lock file: " + notALock, null, null, -1, -1, 0, -1, -1, null) : judged.verdict();
+        HostChecker.Checked asked = askHost ? HostCheckFormat.checker(spec).check(v) : new HostChecker.Checked(v, null);
+        v = asked.verdict();
         var out = spec.commandLine().getOut();
         if (json) {
             var n = VerdictFormat.toJson(v);
             if (judged != null && judged.format() != null) {
                 n.put("format", judged.format());
             }
+            if (asked.check() != null) {
+                n.set("hostCheck", HostCheckFormat.toJson(asked.check()));
+            }
             out.println(VerdictFormat.JSON.writeValueAsString(n));
         } else {
             VerdictFormat.printHuman(v, out);
             if (judged != null && judged.foreign() != null) {
                 out.println(TerminalText.escape("format:     " + judged.format() + " (" + judged.foreign().foreign().description() + ")"));
+            }
+            if (asked.check() != null) {
+                HostCheckFormat.printHuman(asked.check(), out);
             }
         }
         out.flush();

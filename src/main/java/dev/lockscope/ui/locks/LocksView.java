@@ -9,6 +9,8 @@ import javafx.collections.transformation.SortedList;
 import javafx.fxml.FXML;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
+import javafx.scene.control.ContextMenu;
+import javafx.scene.control.MenuItem;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
@@ -45,6 +47,7 @@ public final class LocksView extends BorderPane {
     @FXML private TableColumn<LockRowViewModel, Number> inodeColumn;
     @FXML private TextArea detailsArea;
     @FXML private TextArea rawArea;
+    @FXML private Button checkOnHostButton;
 
     private final LocksViewModel viewModel;
 
@@ -66,6 +69,15 @@ public final class LocksView extends BorderPane {
             }
         });
         detailsArea.textProperty().bind(viewModel.detailsProperty());
+        // --- "Check on host" (issue 15): the details pane's button and the table's context menu ---
+        checkOnHostButton.disableProperty().bind(Bindings.not(viewModel.canCheckOnHostProperty()));
+        MenuItem checkOnHost = new MenuItem("Check on host");
+        checkOnHost.setOnAction(e -> viewModel.checkSelectedOnHost());
+        checkOnHost.disableProperty().bind(Bindings.not(viewModel.canCheckOnHostProperty()));
+        if (lockTable.getContextMenu() == null) {
+            lockTable.setContextMenu(new ContextMenu());
+        }
+        lockTable.getContextMenu().getItems().add(checkOnHost);
         rawArea.textProperty().bind(viewModel.rawBytesProperty());
 
         nameColumn.setCellValueFactory(c -> new javafx.beans.property.SimpleStringProperty(c.getValue().name()));
@@ -117,6 +129,11 @@ public final class LocksView extends BorderPane {
     @FXML
     private void onBreak() {
         viewModel.breakSelected();
+    }
+
+    @FXML
+    private void onCheckOnHost() {
+        viewModel.checkSelectedOnHost();
     }
 
     @FXML

@@ -93,6 +93,9 @@ public final class LocksViewModel {
     private final StringProperty countsText = new SimpleStringProperty("");
     private final BooleanBinding canBreak;
     private final BooleanBinding canForceBreak;
+    // --- checks on owners' hosts (issue 15): LockHostChecks does the work ---
+    private final LockHostChecks hostChecks;
+    private final BooleanBinding canCheckOnHost;
 
     private DirectorySource.Subscription subscription;
     private DirectorySnapshot lastSnapshot;
@@ -121,6 +124,56 @@ public final class LocksViewModel {
         applyFilter();
         canBreak = Bindings.createBooleanBinding(() -> isBreakable(true), selected, breaking, rows);
         canForceBreak = Bindings.createBooleanBinding(() -> isBreakable(false), selected, breaking, rows);
+        hostChecks = new LockHostChecks(io, this::hostCheckDone);
+        canCheckOnHost = Bindings.createBooleanBinding(() -> selected.get() != null
+                && hostChecks.canCheck(selected.get().entry()), selected, rows);
+    }
+
+    // --- checks on owners' hosts (issue 15) ---------------------------------------------------
+
+    /**
+     * Sets how owners' hosts are asked (a checker from {@link LockHostChecks#checkerFor}, built on an I/O thread)
+     * and the lock age after which HELD locks of allow-listed hosts are checked automatically (null: never).
+     */
+    public void configureHostChecks(dev.lockscope.probe.HostChecker checker, java.time.Duration autoCheckHeldAfter) {
+        hostChecks.configure(checker, autoCheckHeldAfter);
+        canCheckOnHost.invalidate();
+        if (selected.get() != null) {
+            showDetails(selected.get(), false);
+        }
+    }
+
+    /** "Check on host": asks the selected lock's owner's host whether the owner still runs. */
+    public void checkSelectedOnHost() {
+        LockRowViewModel r = selected.get();
+        if (r != null && hostChecks.canCheck(r.entry())) {
+            hostChecks.check(r.entry());
+            actionMessage.set("Asking the owner's host over ssh about pid " + r.entry().pid() + "…");
+            lastOutcome.set(null);
+            canCheckOnHost.invalidate();
+            showDetails(r, false);
+        }
+    }
+
+    public ObservableBooleanValue canCheckOnHostProperty() {
+        return canCheckOnHost;
+    }
+
+    private void hostCheckDone(String name, dev.lockscope.probe.HostCheck check) {
+        for (LockRowViewModel r : rows) {
+            if (r.name().equals(name) && r.entry() != null) {
+                r.update(hostChecks.applied(r.entry()), System.nanoTime());
+                if (check != null && selected.get() == r) {
+                    actionMessage.set(r.name() + ": " + check.headline());
+                }
+                if (selected.get() == r) {
+                    showDetails(r, false);
+                }
+            }
+        }
+        canBreak.invalidate();
+        canForceBreak.invalidate();
+        canCheckOnHost.invalidate();
     }
 
     private boolean isBreakable(boolean stale) {
@@ -310,10 +363,11 @@ public final class LocksViewModel {
         for (LockRowViewModel r : rows) {
             byName.put(r.name(), r);
         }
-        for (ScanEntry e : snap.entries()) {
-            if (e.kind() == EntryKind.AUDIT_DIR) {
+        for (ScanEntry scanned : snap.entries()) {
+            if (scanned.kind() == EntryKind.AUDIT_DIR) {
                 continue;
             }
+            ScanEntry e = hostChecks.applied(scanned); // a host's answer about this owner, if one was asked
             LockRowViewModel r = byName.remove(e.name());
             if (r == null) {
                 r = new LockRowViewModel(e.name());
@@ -335,6 +389,8 @@ public final class LocksViewModel {
             canForceBreak.invalidate();
         }
         applyFilter();
+        hostChecks.autoCheck(snap.entries());
+        canCheckOnHost.invalidate();
         lastRefreshText.set("last refresh " + CLOCK.format(Instant.ofEpochMilli(snap.takenAtMillis()))
                 + " (" + snap.fileSystemType() + ")");
         skewText.set(snap.clock() == null ? "server clock: not measured (" + snap.clockError() + ")"
@@ -373,7 +429,7 @@ public final class LocksViewModel {
             rawBytes.set("");
             return;
         }
-        details.set(detailsOf(directory.get(), row.entry()));
+        details.set(detailsOf(directory.get(), row.entry()) + hostChecks.detailsFor(row.entry()));
         if (reloadRaw) {
             loadRaw(row);
         }

@@ -21,11 +21,26 @@ import java.util.Map;
  * @param directories   the opened lock directories, in order
  * @param lastDirectory the directory shown last, or null
  * @param procmailLocktimeoutSeconds procmail's locktimeout per directory (procmail has no default), in seconds
+ * @param askHosts      host patterns the inspector may ask over ssh about lock owners ("Check on host"); empty by
+ *                      default (issue 15)
+ * @param autoCheckHeldAfterMinutes check HELD locks of those hosts automatically once they are this old; null: never
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record InspectorSettings(@JsonProperty("directories") List<String> directories,
                                 @JsonProperty("lastDirectory") String lastDirectory,
-                                @JsonProperty("procmailLocktimeoutSeconds") Map<String, Long> procmailLocktimeoutSeconds) {
+                                @JsonProperty("procmailLocktimeoutSeconds") Map<String, Long> procmailLocktimeoutSeconds,
+                                @JsonProperty("askHosts") List<String> askHosts,
+                                @JsonProperty("autoCheckHeldAfterMinutes") Integer autoCheckHeldAfterMinutes) {
+
+    /** Settings without locktimeouts or host checks. */
+    public InspectorSettings(List<String> directories, String lastDirectory) {
+        this(directories, lastDirectory, Map.of(), List.of(), null);
+    }
+
+    /** These settings with other directories and locktimeouts, the host-check settings kept. */
+    public InspectorSettings withDirectories(List<String> dirs, String last, Map<String, Long> locktimeouts) {
+        return new InspectorSettings(dirs, last, locktimeouts, askHosts, autoCheckHeldAfterMinutes);
+    }
 
     public static final String FILE_NAME = "inspector.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -33,10 +48,10 @@ public record InspectorSettings(@JsonProperty("directories") List<String> direct
     public InspectorSettings {
         directories = directories == null ? List.of() : List.copyOf(directories);
         procmailLocktimeoutSeconds = procmailLocktimeoutSeconds == null ? Map.of() : Map.copyOf(procmailLocktimeoutSeconds);
-    }
-
-    public InspectorSettings(List<String> directories, String lastDirectory) {
-        this(directories, lastDirectory, Map.of());
+        askHosts = askHosts == null ? List.of() : List.copyOf(askHosts);
+        if (autoCheckHeldAfterMinutes != null && autoCheckHeldAfterMinutes < 1) {
+            autoCheckHeldAfterMinutes = null;
+        }
     }
 
     public static InspectorSettings empty() {

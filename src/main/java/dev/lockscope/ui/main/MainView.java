@@ -119,6 +119,17 @@ public final class MainView extends BorderPane {
         ticker.stop();
     }
 
+    // --- checks on owners' hosts (issue 15) ---
+    @FXML
+    private void onCheckOnHost() {
+        viewModel.locks().checkSelectedOnHost();
+    }
+
+    @FXML
+    private void onEditAskHosts() {
+        viewModel.editAskHosts();
+    }
+
     @FXML
     private void onAddDirectory() {
         viewModel.addDirectory();

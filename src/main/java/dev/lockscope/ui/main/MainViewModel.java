@@ -72,6 +72,8 @@ public final class MainViewModel {
         io.submit("reading settings " + settingsFile, () -> settingsFile == null ? InspectorSettings.empty()
                 : InspectorSettings.load(settingsFile), settings -> {
                     applyLocktimeouts(settings);
+                    loadedSettings = settings;
+                    configureHostChecks(settings);
                     for (String d : settings.directories()) {
                         Path p = Path.of(d);
                         if (!directories.contains(p)) {
@@ -87,12 +89,47 @@ public final class MainViewModel {
                     }
                 }, err -> {
                     message.set(err);
+                    configureHostChecks(InspectorSettings.empty());
                     if (argument != null) {
                         add(argument);
                     } else {
                         openDemo(demo, err + " ");
                     }
                 });
+    }
+
+    // --- checks on owners' hosts (issue 15): the allow-list and auto-check age come from the settings ---
+    private InspectorSettings loadedSettings = InspectorSettings.empty();
+
+    /**
+     * "Hosts to ask…": edits the inspector's allow-list of hosts it may ask over ssh about lock owners, and
+     * remembers it in the settings.
+     */
+    public void editAskHosts() {
+        String now = loadedSettings.askHosts().isEmpty() ? "none" : String.join(", ", loadedSettings.askHosts());
+        java.util.Optional<String> text = dialogs.askText("Hosts to ask over ssh", "Host patterns the inspector may"
+                + " ask about lock owners (comma-separated; * and ? match; empty: none). Now: " + now);
+        if (text.isEmpty()) {
+            return;
+        }
+        dev.lockscope.probe.AskHostsAllowList parsed = dev.lockscope.probe.AskHostsAllowList.parse(text.get());
+        if (!parsed.rejected().isEmpty()) {
+            message.set("Not host patterns (nothing changed): " + String.join(", ", parsed.rejected()));
+            return;
+        }
+        loadedSettings = new InspectorSettings(loadedSettings.directories(), loadedSettings.lastDirectory(),
+                loadedSettings.procmailLocktimeoutSeconds(), parsed.patterns(), loadedSettings.autoCheckHeldAfterMinutes());
+        configureHostChecks(loadedSettings);
+        persist();
+        message.set(parsed.isEmpty() ? "No hosts will be asked." : "Hosts to ask: " + parsed);
+    }
+
+    private void configureHostChecks(InspectorSettings settings) {
+        java.time.Duration auto = settings.autoCheckHeldAfterMinutes() == null ? null
+                : java.time.Duration.ofMinutes(settings.autoCheckHeldAfterMinutes());
+        io.submit("reading the ssh settings", () -> dev.lockscope.ui.locks.LockHostChecks.checkerFor(
+                        dev.lockscope.probe.AskHostsAllowList.of(settings.askHosts())),
+                checker -> locks.configureHostChecks(checker, auto), err -> message.set(err));
     }
 
     private void openLastOrDemo(Path last, Callable<Path> demo) {
@@ -191,7 +228,7 @@ public final class MainViewModel {
         java.util.Map<String, Long> locktimeouts = new java.util.TreeMap<>();
         dev.lockscope.formats.ForeignSettings.procmailLocktimeouts()
                 .forEach((d, t) -> locktimeouts.put(d.toString(), t.toSeconds()));
-        InspectorSettings s = new InspectorSettings(dirs,
+        InspectorSettings s = loadedSettings.withDirectories(dirs,
                 sel == null || transientDirectories.contains(sel) ? null : sel.toString(), locktimeouts);
         io.submit("saving settings " + settingsFile, () -> {
             s.save(settingsFile);
