@@ -47,11 +47,13 @@ public final class HostChecker {
 
     /**
      * Whether asking the owner's host could change this verdict: a HELD or EXPIRED lock whose owner is not in
-     * this host's pid space (there the local verdict is already certain).
+     * this host's pid space (there the local verdict is already certain). An owner from another boot of this
+     * machine id is asked too: that is a reboot or a clone, and a HELD or EXPIRED verdict says the local look could
+     * not tell which.
      */
     public boolean worthAsking(Verdict v) {
         return v.owner() != null && (v.state() == LockState.HELD || v.state() == LockState.EXPIRED)
-                && !self.sharesPidSpaceWith(v.owner()) && !self.isEarlierBootOf(v.owner());
+                && !self.sharesPidSpaceWith(v.owner());
     }
 
     /** The verdict with the host's answer applied (see {@link HostCheck#applyTo}), and the check itself. */
