@@ -10,6 +10,7 @@ import javafx.fxml.FXML;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.SplitPane;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
@@ -43,6 +44,8 @@ public final class LocksView extends BorderPane {
     @FXML private TableColumn<LockRowViewModel, Number> inodeColumn;
     @FXML private TextArea detailsArea;
     @FXML private TextArea rawArea;
+    @FXML private SplitPane split;
+    @FXML private SplitPane detailsSplit;
 
     private final LocksViewModel viewModel;
 
@@ -117,6 +120,17 @@ public final class LocksView extends BorderPane {
     @FXML
     private void onForceBreak() {
         viewModel.forceBreakSelected();
+    }
+
+    /** Sets the table/details divider and the details/raw divider (fractions). */
+    public void applyDividers(double table, double details) {
+        split.setDividerPositions(table);
+        detailsSplit.setDividerPositions(details);
+    }
+
+    /** The table/details divider and the details/raw divider, as fractions. */
+    public double[] dividers() {
+        return new double[] {split.getDividerPositions()[0], detailsSplit.getDividerPositions()[0]};
     }
 
     /** Focuses the find field (Ctrl+F). */

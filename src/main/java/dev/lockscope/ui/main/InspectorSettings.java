@@ -19,10 +19,12 @@ import java.util.List;
  *
  * @param directories   the opened lock directories, in order
  * @param lastDirectory the directory shown last, or null
+ * @param window        the window's place, size and dividers when it last closed, or null (first launch)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record InspectorSettings(@JsonProperty("directories") List<String> directories,
-                                @JsonProperty("lastDirectory") String lastDirectory) {
+                                @JsonProperty("lastDirectory") String lastDirectory,
+                                @JsonProperty("window") WindowState window) {
 
     public static final String FILE_NAME = "inspector.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -31,8 +33,17 @@ public record InspectorSettings(@JsonProperty("directories") List<String> direct
         directories = directories == null ? List.of() : List.copyOf(directories);
     }
 
+    public InspectorSettings(List<String> directories, String lastDirectory) {
+        this(directories, lastDirectory, null);
+    }
+
     public static InspectorSettings empty() {
-        return new InspectorSettings(List.of(), null);
+        return new InspectorSettings(List.of(), null, null);
+    }
+
+    /** The remembered window state, bounded; the first-launch state when none is remembered. */
+    public WindowState windowOrInitial() {
+        return window == null ? WindowState.initial() : window.bounded();
     }
 
     /** Where settings live on this machine. */

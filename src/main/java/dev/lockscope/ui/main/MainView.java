@@ -14,12 +14,14 @@ import javafx.scene.control.CheckMenuItem;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
 import javafx.scene.control.MenuItem;
+import javafx.scene.control.SplitPane;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCodeCombination;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.VBox;
 import javafx.util.Duration;
 
 import java.nio.file.Path;
@@ -46,6 +48,8 @@ public final class MainView extends BorderPane {
     @FXML private Label lastRefreshLabel;
     @FXML private Label skewLabel;
     @FXML private Label countsLabel;
+    @FXML private SplitPane sidebarSplit;
+    @FXML private VBox directoryPane;
 
     private final MainViewModel viewModel;
     private final LocksView locksView;
@@ -56,6 +60,8 @@ public final class MainView extends BorderPane {
         Fxml.load(this);
         locksView = new LocksView(viewModel.locks());
         locksTab.setContent(locksView);
+        // The directory list keeps its width when the window grows; the tabs take the rest.
+        SplitPane.setResizableWithParent(directoryPane, false);
         recordsTab.setContent(new RecordsView(viewModel.records()));
         auditTab.setContent(new AuditView(viewModel.audit()));
 
@@ -112,6 +118,19 @@ public final class MainView extends BorderPane {
         ticker = new Timeline(new KeyFrame(Duration.seconds(1), e -> locks.tick()));
         ticker.setCycleCount(Timeline.INDEFINITE);
         ticker.play();
+    }
+
+    /** Puts the dividers where {@code w} says (after the window has its size, or they land elsewhere). */
+    public void applyDividers(WindowState w) {
+        sidebarSplit.setDividerPositions(w.sidebarDivider());
+        locksView.applyDividers(w.tableDivider(), w.detailsDivider());
+    }
+
+    /** {@code w} with the dividers as they are now. */
+    public WindowState withDividers(WindowState w) {
+        double[] table = locksView.dividers();
+        return new WindowState(w.x(), w.y(), w.width(), w.height(), w.maximized(),
+                sidebarSplit.getDividerPositions()[0], table[0], table[1]);
     }
 
     /** Stops the ticker (the window is closing). */

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The main window: the list of opened lock directories (remembered between runs) and the tabs of the
@@ -42,6 +43,8 @@ public final class MainViewModel {
     private final StringProperty title = new SimpleStringProperty("Lockscope Inspector");
     /** Directories shown but not remembered (the demo directory). */
     private final Set<Path> transientDirectories = new HashSet<>();
+    /** The window state read from the settings, or given by {@link #rememberWindow}; null before either. */
+    private WindowState window;
 
     public MainViewModel(BackgroundIo io, DialogService dialogs, Path settingsFile, LocksViewModel locks,
                          AuditViewModel audit, RecordsViewModel records) {
@@ -70,6 +73,9 @@ public final class MainViewModel {
     public void start(Path argument, Callable<Path> demo) {
         io.submit("reading settings " + settingsFile, () -> settingsFile == null ? InspectorSettings.empty()
                 : InspectorSettings.load(settingsFile), settings -> {
+                    if (window == null) {
+                        window = settings.window();
+                    }
                     for (String d : settings.directories()) {
                         Path p = Path.of(d);
                         if (!directories.contains(p)) {
@@ -167,19 +173,29 @@ public final class MainViewModel {
         persist();
     }
 
-    private void persist() {
+    /**
+     * Remembers where the window is and how it is divided (it is closing) and saves the settings.
+     *
+     * @return completes when the save has ended, whichever way
+     */
+    public CompletableFuture<?> rememberWindow(WindowState state) {
+        window = state;
+        return persist();
+    }
+
+    private CompletableFuture<?> persist() {
         if (settingsFile == null) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         List<String> dirs = directories.stream().filter(d -> !transientDirectories.contains(d))
                 .map(Path::toString).toList();
         Path sel = selectedDirectory.get();
         InspectorSettings s = new InspectorSettings(dirs,
-                sel == null || transientDirectories.contains(sel) ? null : sel.toString());
-        io.submit("saving settings " + settingsFile, () -> {
+                sel == null || transientDirectories.contains(sel) ? null : sel.toString(), window);
+        return io.submit("saving settings " + settingsFile, () -> {
             s.save(settingsFile);
             return s;
-        }, ok -> { }, err -> message.set(err));
+        }, ok -> { }, err -> message.set(err)).finished();
     }
 
     /** Refreshes what the current tab shows. */
