@@ -554,10 +554,7 @@ public final class DirectoryScanner {
     }
 
     static String describe(IOException e) {
-        if (e instanceof FileSystemException fse && fse.getReason() != null) {
-            return fse.getReason();
-        }
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return dev.lockscope.text.IoText.reason(e);
     }
 
     // ---- internal state -------------------------------------------------------------------------------

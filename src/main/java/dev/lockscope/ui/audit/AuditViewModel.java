@@ -54,7 +54,7 @@ public final class AuditViewModel {
                     : list.size() + " break record(s) in " + dir.resolve(".lockscope-audit"));
         }, err -> {
             if (gen == generation) {
-                message.set(err);
+                message.set(err.message());
             }
         });
     }

@@ -4,7 +4,10 @@ import dev.lockscope.scan.EntryKind;
 import dev.lockscope.scan.EntryState;
 import dev.lockscope.scan.ScanEntry;
 import dev.lockscope.ui.common.Durations;
+import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.LongProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyLongProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -32,6 +35,7 @@ public final class LockRowViewModel {
     private final LongProperty leaseMillis = new SimpleLongProperty(-1);
     private final LongProperty nlink = new SimpleLongProperty(-1);
     private final LongProperty inode = new SimpleLongProperty(-1);
+    private final BooleanProperty current = new SimpleBooleanProperty(true);
     private long baseLockAge = -1;
     private long baseHeartbeatAge = -1;
     private long readAtNanos;
@@ -55,11 +59,23 @@ public final class LockRowViewModel {
         inode.set(e.inode());
         baseLockAge = e.lockAgeMillis();
         baseHeartbeatAge = e.heartbeatAgeMillis();
+        current.set(true);
         tick(arrivedNanos);
     }
 
-    /** Advances the ages to {@code nowNanos} (a {@link System#nanoTime()} value). */
+    /**
+     * The directory can no longer be read (deleted, unreadable, hung): this row shows what was read last,
+     * and its ages stop, because nobody knows any more whether the lock still exists.
+     */
+    void markNotCurrent() {
+        current.set(false);
+    }
+
+    /** Advances the ages to {@code nowNanos} (a {@link System#nanoTime()} value), unless the row is no longer current. */
     void tick(long nowNanos) {
+        if (!current.get()) {
+            return;
+        }
         long elapsed = Math.max(0, (nowNanos - readAtNanos) / 1_000_000);
         lockAgeMillis.set(baseLockAge < 0 ? -1 : baseLockAge + elapsed);
         heartbeatAgeMillis.set(baseHeartbeatAge < 0 ? -1 : baseHeartbeatAge + elapsed);
@@ -156,6 +172,11 @@ public final class LockRowViewModel {
 
     public ReadOnlyLongProperty inodeProperty() {
         return inode;
+    }
+
+    /** False when the directory could not be read since this row was: it shows the last known values. */
+    public ReadOnlyBooleanProperty currentProperty() {
+        return current;
     }
 
     /** Text used by the find filter. */

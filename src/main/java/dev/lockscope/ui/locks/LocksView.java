@@ -1,6 +1,5 @@
 package dev.lockscope.ui.locks;
 
-import dev.lockscope.lock.BreakResult;
 import dev.lockscope.ui.common.Durations;
 import dev.lockscope.ui.common.Fxml;
 import javafx.beans.binding.Bindings;
@@ -58,12 +57,13 @@ public final class LocksView extends BorderPane {
         forceBreakButton.disableProperty().bind(Bindings.not(viewModel.canForceBreakProperty()));
         banner(errorLabel, viewModel.errorMessageProperty());
         banner(actionLabel, viewModel.actionMessageProperty());
-        viewModel.lastOutcomeProperty().addListener((o, a, outcome) -> {
-            actionLabel.getStyleClass().removeAll("outcome-broken", "outcome-refused");
-            if (outcome == BreakResult.Outcome.BROKEN) {
-                actionLabel.getStyleClass().add("outcome-broken");
-            } else if (outcome != null) {
-                actionLabel.getStyleClass().add("outcome-refused");
+        viewModel.actionLevelProperty().addListener((o, a, level) -> {
+            actionLabel.getStyleClass().removeAll("outcome-broken", "outcome-refused", "outcome-failed");
+            switch (level) {
+                case SUCCESS -> actionLabel.getStyleClass().add("outcome-broken");
+                case WARNING -> actionLabel.getStyleClass().add("outcome-refused");
+                case ERROR -> actionLabel.getStyleClass().add("outcome-failed");
+                default -> { }
             }
         });
         detailsArea.textProperty().bind(viewModel.detailsProperty());
@@ -84,6 +84,7 @@ public final class LocksView extends BorderPane {
         SortedList<LockRowViewModel> sorted = new SortedList<>(viewModel.visibleRows());
         sorted.comparatorProperty().bind(lockTable.comparatorProperty());
         lockTable.setItems(sorted);
+        lockTable.setRowFactory(t -> new NotCurrentAwareRow());
         lockTable.getSortOrder().add(nameColumn);
         lockTable.getSelectionModel().selectedItemProperty().addListener((o, a, row) -> {
             if (row != null || !sorted.contains(viewModel.selectedProperty().get())) {
@@ -158,6 +159,28 @@ public final class LocksView extends BorderPane {
             }
         });
         col.setStyle("-fx-alignment: CENTER-RIGHT;");
+    }
+
+    /** A row that greys out while its values are no longer current (the directory could not be read). */
+    private static final class NotCurrentAwareRow extends javafx.scene.control.TableRow<LockRowViewModel> {
+        private static final javafx.css.PseudoClass NOT_CURRENT = javafx.css.PseudoClass.getPseudoClass("not-current");
+        private final javafx.beans.value.ChangeListener<Boolean> onCurrent =
+                (o, a, current) -> pseudoClassStateChanged(NOT_CURRENT, !current);
+
+        @Override
+        protected void updateItem(LockRowViewModel item, boolean empty) {
+            LockRowViewModel before = getItem();
+            if (before != null) {
+                before.currentProperty().removeListener(onCurrent);
+            }
+            super.updateItem(item, empty);
+            if (item != null && !empty) {
+                item.currentProperty().addListener(onCurrent);
+                pseudoClassStateChanged(NOT_CURRENT, !item.currentProperty().get());
+            } else {
+                pseudoClassStateChanged(NOT_CURRENT, false);
+            }
+        }
     }
 
     /** The state as a coloured badge with its text. */

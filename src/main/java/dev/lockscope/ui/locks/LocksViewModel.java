@@ -20,7 +20,8 @@ import dev.lockscope.ui.common.BackgroundIo;
 import dev.lockscope.ui.common.BreakConfirmation;
 import dev.lockscope.ui.common.DialogService;
 import dev.lockscope.ui.common.Durations;
-import dev.lockscope.ui.common.IoErrors;
+import dev.lockscope.ui.common.IoFailure;
+import dev.lockscope.ui.common.MessageLevel;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.BooleanProperty;
@@ -83,6 +84,7 @@ public final class LocksViewModel {
     private final StringProperty errorMessage = new SimpleStringProperty("");
     private final StringProperty actionMessage = new SimpleStringProperty("");
     private final ObjectProperty<BreakResult.Outcome> lastOutcome = new SimpleObjectProperty<>();
+    private final ObjectProperty<MessageLevel> actionLevel = new SimpleObjectProperty<>(MessageLevel.INFO);
     private final StringProperty watchModeText = new SimpleStringProperty("not watching");
     private final StringProperty lastRefreshText = new SimpleStringProperty("");
     private final StringProperty skewText = new SimpleStringProperty("");
@@ -93,6 +95,8 @@ public final class LocksViewModel {
     private DirectorySource.Subscription subscription;
     private DirectorySnapshot lastSnapshot;
     private long lastArrivalNanos;
+    /** When the scanner last said anything, a snapshot or an error: silence beyond this is a hung mount. */
+    private long lastSignalNanos;
     private long openedNanos;
     private long generation;
     private Consumer<BreakResult> onBreakFinished = r -> { };
@@ -122,6 +126,9 @@ public final class LocksViewModel {
                 || r.entry().verdict() == null) {
             return false;
         }
+        if (!r.currentProperty().get()) {
+            return false; // the directory could not be read since: nothing is known to break
+        }
         LockState s = r.entry().verdict().state();
         return stale ? s.isStale() : (s == LockState.HELD || s == LockState.UNKNOWN);
     }
@@ -147,6 +154,8 @@ public final class LocksViewModel {
         watchModeText.set("not watching");
         lastRefreshText.set(dir == null ? "" : "opening…");
         openedNanos = System.nanoTime();
+        lastSignalNanos = openedNanos;
+        actionLevel.set(MessageLevel.INFO);
         if (dir == null) {
             return;
         }
@@ -164,10 +173,11 @@ public final class LocksViewModel {
 
             @Override
             public void onError(Path d, Exception error) {
+                long arrived = System.nanoTime();
                 ui.execute(() -> {
                     if (gen == generation) {
-                        errorMessage.set(IoErrors.describe("reading " + d, error, io.timeout()));
-                        lastRefreshText.set("last refresh failed at " + CLOCK.format(Instant.now()));
+                        lastSignalNanos = arrived;
+                        directoryUnreadable(IoFailure.of("reading " + d, error, io.timeout()).message());
                     }
                 });
             }
@@ -184,7 +194,7 @@ public final class LocksViewModel {
                     + Durations.human(sub.pollInterval().toMillis()));
         }, err -> {
             if (gen == generation) {
-                errorMessage.set(err);
+                errorMessage.set(err.message());
                 lastRefreshText.set("");
             }
             // A watch that starts after we gave up on it must not run on unseen: close it when it comes.
@@ -193,6 +203,18 @@ public final class LocksViewModel {
                 call.finished().thenAccept(DirectorySource.Subscription::close);
             }
         }));
+    }
+
+    /**
+     * The directory could not be read: say why, and mark every row as no longer current (its ages stop),
+     * since whether those locks still exist is unknown now.
+     */
+    private void directoryUnreadable(String why) {
+        boolean anyRow = !rows.isEmpty();
+        rows.forEach(LockRowViewModel::markNotCurrent);
+        errorMessage.set(why + (anyRow && lastSnapshot != null ? " The table shows what was read at "
+                + CLOCK.format(Instant.ofEpochMilli(lastSnapshot.takenAtMillis())) + " and is no longer current." : ""));
+        lastRefreshText.set("last refresh failed at " + CLOCK.format(Instant.now()));
     }
 
     /** Stops watching (when the window closes). Blocking parts run in the background. */
@@ -243,13 +265,13 @@ public final class LocksViewModel {
             return;
         }
         if (subscription != null) {
-            long since = lastSnapshot == null ? now - openedNanos : now - lastArrivalNanos;
+            // Only silence means a hung server: a scanner that reports errors is answering (see onError).
+            long since = now - lastSignalNanos;
             long limit = subscription.pollInterval().toMillis() + io.timeout().toMillis();
             if (since / 1_000_000 > limit) {
-                errorMessage.set("No refresh of " + directory.get() + " for " + Durations.human(since / 1_000_000)
-                        + ": the file server may be hung or the mount gone. "
-                        + (lastSnapshot == null ? "Nothing could be read yet." : "Showing what was read at "
-                        + CLOCK.format(Instant.ofEpochMilli(lastSnapshot.takenAtMillis())) + "."));
+                directoryUnreadable("No answer from " + directory.get() + " for " + Durations.human(since / 1_000_000)
+                        + ": the file server may be hung or the mount gone."
+                        + (lastSnapshot == null ? " Nothing could be read yet." : ""));
             }
         }
     }
@@ -258,6 +280,7 @@ public final class LocksViewModel {
     void apply(DirectorySnapshot snap, long arrivedNanos) {
         lastSnapshot = snap;
         lastArrivalNanos = arrivedNanos;
+        lastSignalNanos = arrivedNanos;
         errorMessage.set("");
         Map<String, LockRowViewModel> byName = new HashMap<>();
         for (LockRowViewModel r : rows) {
@@ -344,7 +367,7 @@ public final class LocksViewModel {
             }
         }, err -> {
             if (selected.get() == row) {
-                rawBytes.set(err);
+                rawBytes.set(err.message());
             }
         });
     }
@@ -358,6 +381,7 @@ public final class LocksViewModel {
         BreakConfirmation c = confirmationFor(r);
         if (!dialogs.confirmBreak(c)) {
             actionMessage.set("Break cancelled: nothing was done to " + r.name() + ".");
+            actionLevel.set(MessageLevel.INFO);
             lastOutcome.set(null);
             return;
         }
@@ -373,6 +397,7 @@ public final class LocksViewModel {
         BreakConfirmation c = confirmationFor(r);
         if (!dialogs.confirmBreak(c) || !dialogs.confirmForce(c)) {
             actionMessage.set("Forced break cancelled: nothing was done to " + r.name() + ".");
+            actionLevel.set(MessageLevel.INFO);
             lastOutcome.set(null);
             return;
         }
@@ -390,22 +415,36 @@ public final class LocksViewModel {
         Path lock = directory.get().resolve(r.name());
         breaking.set(true);
         actionMessage.set((force ? "Forcing the break of " : "Breaking ") + r.name() + "…");
+        actionLevel.set(MessageLevel.INFO);
         lastOutcome.set(null);
         io.submit("breaking " + lock, () -> LinkLock.at(lock, LockOptions.defaults()).breakLock(judged, force),
                 result -> {
                     breaking.set(false);
                     lastOutcome.set(result.outcome());
+                    actionLevel.set(levelOf(result.outcome()));
                     actionMessage.set(result.outcome() + ": " + result.message()
                             + (result.auditFile() == null ? "" : "\nAudit record: " + result.auditFile()));
                     refresh();
                     onBreakFinished.accept(result);
                 },
-                message -> {
+                failure -> {
+                    // The break did not run to an outcome: say why, in the failure's own words. This is not
+                    // RESTORE_FAILED (a wrong lock moved and not put back), which only the core can report.
                     breaking.set(false);
-                    lastOutcome.set(BreakResult.Outcome.RESTORE_FAILED);
-                    actionMessage.set("Break of " + r.name() + " failed: " + message);
+                    lastOutcome.set(null);
+                    actionLevel.set(MessageLevel.ERROR);
+                    actionMessage.set("Break of " + r.name() + " did not complete: " + failure.message());
                     refresh();
                 });
+    }
+
+    /** How the outcome of a break looks: only a removed lock is a success, only a failed restore an error. */
+    static MessageLevel levelOf(BreakResult.Outcome o) {
+        return switch (o) {
+            case BROKEN -> MessageLevel.SUCCESS;
+            case RESTORE_FAILED -> MessageLevel.ERROR;
+            case REFUSED_NOT_STALE, NOTHING_TO_BREAK, CHANGED, RESTORED, GUARD_BUSY -> MessageLevel.WARNING;
+        };
     }
 
     /** The details text for an entry: path, kind, state and reason, owner record and evidence. */
@@ -545,6 +584,11 @@ public final class LocksViewModel {
 
     public ReadOnlyObjectProperty<BreakResult.Outcome> lastOutcomeProperty() {
         return lastOutcome;
+    }
+
+    /** How the action message should look. */
+    public ReadOnlyObjectProperty<MessageLevel> actionLevelProperty() {
+        return actionLevel;
     }
 
     public ReadOnlyStringProperty watchModeTextProperty() {

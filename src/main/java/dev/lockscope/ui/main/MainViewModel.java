@@ -90,11 +90,11 @@ public final class MainViewModel {
                         openDemo(demo);
                     }
                 }, err -> {
-                    message.set(err);
+                    message.set(err.message());
                     if (argument != null) {
                         add(argument);
                     } else {
-                        openDemo(demo, err + " ");
+                        openDemo(demo, err.message() + " ");
                     }
                 });
     }
@@ -109,7 +109,7 @@ public final class MainViewModel {
             } else {
                 openDemo(demo, "The last directory used, " + last + ", is gone; showing the demo directory. ");
             }
-        }, err -> openDemo(demo, err + " "));
+        }, err -> openDemo(demo, err.message() + " "));
     }
 
     private void openDemo(Callable<Path> demo) {
@@ -127,7 +127,7 @@ public final class MainViewModel {
             directories.add(dir);
             selectedDirectory.set(dir);
             message.set(note + "Demo directory " + dir + ": its holders stop when the inspector closes.");
-        }, err -> message.set(note + "Could not create the demo directory: " + err));
+        }, err -> message.set(note + "Could not create the demo directory: " + err.message()));
     }
 
     /** Asks for a directory and opens it. */
@@ -155,8 +155,8 @@ public final class MainViewModel {
             selectedDirectory.set(ok);
             persist();
         }, err -> {
-            message.set(err);
-            dialogs.showError("Cannot open directory", err);
+            message.set(err.message());
+            dialogs.showError("Cannot open directory", err.message());
         });
     }
 
@@ -195,7 +195,7 @@ public final class MainViewModel {
         return io.submit("saving settings " + settingsFile, () -> {
             s.save(settingsFile);
             return s;
-        }, ok -> { }, err -> message.set(err)).finished();
+        }, ok -> { }, err -> message.set(err.message())).finished();
     }
 
     /** Refreshes what the current tab shows. */

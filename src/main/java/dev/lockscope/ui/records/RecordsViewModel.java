@@ -121,7 +121,7 @@ public final class RecordsViewModel {
             } else if (!chosenByUser) {
                 clear("No record file beside the locks of " + dir + ". Use \"Open record file…\" to choose one.");
             }
-        }, err -> message.set(err));
+        }, err -> message.set(err.message()));
     }
 
     /** A {@code X.json} whose lock {@code X.json.lock} or claim exists, else the first {@code *.json}. */
@@ -194,7 +194,7 @@ public final class RecordsViewModel {
             loaded = new LinkedHashMap<>();
             rebuildRows();
             readOnly.set(true);
-            message.set("Read-only: " + err);
+            message.set("Read-only: " + err.message());
         });
     }
 
@@ -286,7 +286,7 @@ public final class RecordsViewModel {
             }
         }, err -> {
             busy.set(false);
-            message.set("Not saved: " + err + " The file on disk is unchanged; your edits are kept.");
+            message.set("Not saved: " + err.message() + " The file on disk is unchanged; your edits are kept.");
         });
     }
 
@@ -303,7 +303,7 @@ public final class RecordsViewModel {
             }
         }, err -> {
             busy.set(false);
-            message.set(err);
+            message.set(err.message());
         });
     }
 
