@@ -52,6 +52,46 @@ public final class BackgroundIo {
         });
     }
 
+    /**
+     * A BackgroundIo that runs its work one call at a time, in the order submitted, on this one's I/O
+     * executor: for a file with one writer, where a later save must never be overtaken by an earlier one.
+     */
+    public BackgroundIo serial() {
+        return new BackgroundIo(new SerialExecutor(io), ui, timeout);
+    }
+
+    /** Runs tasks one after another on {@code delegate} (the pattern of {@link Executor}'s documentation). Any thread. */
+    private static final class SerialExecutor implements Executor {
+        private final java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
+        private final Executor delegate;
+        private Runnable active;
+
+        SerialExecutor(Executor delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public synchronized void execute(Runnable r) {
+            tasks.add(() -> {
+                try {
+                    r.run();
+                } finally {
+                    scheduleNext();
+                }
+            });
+            if (active == null) {
+                scheduleNext();
+            }
+        }
+
+        private synchronized void scheduleNext() {
+            active = tasks.poll();
+            if (active != null) {
+                delegate.execute(active);
+            }
+        }
+    }
+
     public Duration timeout() {
         return timeout;
     }

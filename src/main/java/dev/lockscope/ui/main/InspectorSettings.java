@@ -70,11 +70,19 @@ public record InspectorSettings(@JsonProperty("directories") List<String> direct
         }
     }
 
-    /** Writes {@code file} atomically (temp file + rename), creating its directory. */
+    /**
+     * Writes {@code file} atomically (a temp file of its own, then a rename), creating its directory. Two
+     * saves at once (two windows, two inspectors) each use their own temp file, so neither can move the
+     * other's away; the last rename wins, whole.
+     */
     public void save(Path file) throws IOException {
         Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling("." + FILE_NAME + "." + ProcessHandle.current().pid() + ".tmp");
-        Files.write(tmp, JSON.writeValueAsBytes(this));
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Path tmp = Files.createTempFile(file.getParent(), "." + FILE_NAME + ".", ".tmp");
+        try {
+            Files.write(tmp, JSON.writeValueAsBytes(this));
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 }

@@ -32,6 +32,8 @@ import java.util.concurrent.CompletableFuture;
 public final class MainViewModel {
 
     private final BackgroundIo io;
+    /** The settings file has one writer: saves run one at a time, in order, so the newest state is written last. */
+    private final BackgroundIo settingsWriter;
     private final DialogService dialogs;
     private final Path settingsFile;
     private final LocksViewModel locks;
@@ -49,6 +51,7 @@ public final class MainViewModel {
     public MainViewModel(BackgroundIo io, DialogService dialogs, Path settingsFile, LocksViewModel locks,
                          AuditViewModel audit, RecordsViewModel records) {
         this.io = Objects.requireNonNull(io);
+        this.settingsWriter = io.serial();
         this.dialogs = Objects.requireNonNull(dialogs);
         this.settingsFile = settingsFile;
         this.locks = locks;
@@ -192,10 +195,15 @@ public final class MainViewModel {
         Path sel = selectedDirectory.get();
         InspectorSettings s = new InspectorSettings(dirs,
                 sel == null || transientDirectories.contains(sel) ? null : sel.toString(), window);
-        return io.submit("saving settings " + settingsFile, () -> {
+        return settingsWriter.submit("saving settings " + settingsFile, () -> {
             s.save(settingsFile);
             return s;
         }, ok -> { }, err -> message.set(err.message())).finished();
+    }
+
+    /** Hides the message (the operator has read it). */
+    public void dismissMessage() {
+        message.set("");
     }
 
     /** Refreshes what the current tab shows. */
