@@ -6,6 +6,7 @@ import dev.lockscope.ui.common.BackgroundIo;
 import dev.lockscope.ui.common.FxDialogService;
 import dev.lockscope.ui.demo.DemoDirectory;
 import dev.lockscope.ui.locks.DirectorySource;
+import dev.lockscope.ui.locks.LockActions;
 import dev.lockscope.ui.locks.LocksViewModel;
 import dev.lockscope.ui.main.InspectorSettings;
 import dev.lockscope.ui.main.MainView;
@@ -153,10 +154,17 @@ public final class InspectorApp extends Application {
      */
     record Inspector(MainViewModel viewModel, MainView view, FxDialogService dialogs) {
         static Inspector create(Stage stage, ExecutorService pool, Path settingsFile) {
+            return create(stage, pool, settingsFile,
+                    DirectorySource.watcher(WatchOptions.defaults().withPollInterval(Duration.ofSeconds(2))),
+                    LockActions.linkLocks());
+        }
+
+        /** As {@link #create(Stage, ExecutorService, Path)} with the directory source and lock actions given. */
+        static Inspector create(Stage stage, ExecutorService pool, Path settingsFile, DirectorySource source,
+                                LockActions actions) {
             BackgroundIo io = new BackgroundIo(pool, Platform::runLater, IO_TIMEOUT);
             FxDialogService dialogs = new FxDialogService();
-            LocksViewModel locks = new LocksViewModel(io, Platform::runLater, dialogs,
-                    DirectorySource.watcher(WatchOptions.defaults().withPollInterval(Duration.ofSeconds(2))));
+            LocksViewModel locks = new LocksViewModel(io, Platform::runLater, dialogs, source, actions);
             AuditViewModel audit = new AuditViewModel(io);
             RecordsViewModel records = new RecordsViewModel(io, dialogs, new StoreRecordFileGateway());
             MainViewModel vm = new MainViewModel(io, dialogs, settingsFile, locks, audit, records);

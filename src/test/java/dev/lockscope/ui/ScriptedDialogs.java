@@ -17,6 +17,8 @@ import java.util.Optional;
 final class ScriptedDialogs implements DialogService {
     final Deque<Boolean> breakAnswers = new ArrayDeque<>();
     final Deque<Boolean> forceAnswers = new ArrayDeque<>();
+    final Deque<Boolean> bulkAnswers = new ArrayDeque<>();
+    final List<dev.lockscope.ui.common.BulkBreakSummary> bulkQuestions = new ArrayList<>();
     final Deque<ConflictChoice> conflictAnswers = new ArrayDeque<>();
     final Deque<String> textAnswers = new ArrayDeque<>();
     final List<BreakConfirmation> breakQuestions = new ArrayList<>();
@@ -28,6 +30,12 @@ final class ScriptedDialogs implements DialogService {
     public boolean confirmBreak(BreakConfirmation details) {
         breakQuestions.add(details);
         return take(breakAnswers, "confirmBreak");
+    }
+
+    @Override
+    public boolean confirmBulkBreak(dev.lockscope.ui.common.BulkBreakSummary summary) {
+        bulkQuestions.add(summary);
+        return take(bulkAnswers, "confirmBulkBreak");
     }
 
     @Override

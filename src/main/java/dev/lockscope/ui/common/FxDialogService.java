@@ -70,6 +70,45 @@ public final class FxDialogService implements DialogService {
     }
 
     @Override
+    public boolean confirmBulkBreak(BulkBreakSummary s) {
+        ButtonType breakAll = new ButtonType("Break " + s.total() + " locks", ButtonBar.ButtonData.OK_DONE);
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, "", breakAll, ButtonType.CANCEL);
+        prepare(a, "bulkBreakDialog");
+        a.setTitle("Break stale locks");
+        a.setHeaderText("Break " + s.total() + " stale lock" + (s.total() == 1 ? "" : "s") + " in " + s.directory() + "?");
+        GridPane g = new GridPane();
+        g.setHgap(12);
+        g.setVgap(3);
+        int row = 0;
+        for (var e : s.perState().entrySet()) {
+            row = addRow(g, row, e.getKey(), e.getValue() + (e.getValue() == 1 ? " lock" : " locks"));
+        }
+        Label why = new Label("Why they are stale");
+        why.setStyle("-fx-font-weight: bold; -fx-padding: 6 0 0 0;");
+        g.add(why, 0, row++, 2, 1);
+        for (var e : s.perReason().entrySet()) {
+            row = addRow(g, row, e.getValue() + " ×", e.getKey());
+        }
+        row = addRow(g, row, "First " + s.firstNames().size(), String.join("\n", s.firstNames())
+                + (s.total() > s.firstNames().size() ? "\n… and " + (s.total() - s.firstNames().size()) + " more" : ""));
+        if (s.leftAlone() > 0) {
+            addRow(g, row, "Left alone", s.leftAlone() + " selected entr" + (s.leftAlone() == 1 ? "y is" : "ies are")
+                    + " not stale (HELD locks are never broken in bulk)");
+        }
+        Label n = new Label("Each lock is judged again and broken by the guarded procedure, one audit record each."
+                + " A lock that changed since it was judged is skipped and reported. You can cancel while it runs.");
+        n.setWrapText(true);
+        n.setMaxWidth(560);
+        VBox box = new VBox(10, g, n);
+        box.setPadding(new Insets(4, 0, 0, 0));
+        a.getDialogPane().setContent(box);
+        // Cancel is the default: Enter must never break locks by accident.
+        ((javafx.scene.control.Button) a.getDialogPane().lookupButton(breakAll)).setDefaultButton(false);
+        ((javafx.scene.control.Button) a.getDialogPane().lookupButton(ButtonType.CANCEL)).setDefaultButton(true);
+        return a.showAndWait().filter(b -> b == breakAll).isPresent();
+    }
+
+    @Override
     public boolean confirmForce(BreakConfirmation c) {
         Alert a = new Alert(Alert.AlertType.WARNING, "", FORCE, ButtonType.CANCEL);
         prepare(a, "forceDialog");

@@ -28,8 +28,14 @@ public final class LocksView extends BorderPane {
     @FXML private Button refreshButton;
     @FXML private Button breakButton;
     @FXML private Button forceBreakButton;
+    @FXML private Button bulkBreakButton;
+    @FXML private javafx.scene.layout.HBox bulkBanner;
+    @FXML private javafx.scene.control.ProgressBar bulkProgress;
+    @FXML private Label bulkProgressLabel;
     @FXML private Label errorLabel;
     @FXML private Label actionLabel;
+    @FXML private javafx.scene.layout.HBox errorBanner;
+    @FXML private javafx.scene.layout.HBox actionBanner;
     @FXML private TableView<LockRowViewModel> lockTable;
     @FXML private TableColumn<LockRowViewModel, String> nameColumn;
     @FXML private TableColumn<LockRowViewModel, String> stateColumn;
@@ -55,14 +61,22 @@ public final class LocksView extends BorderPane {
         showAllCheck.selectedProperty().bindBidirectional(viewModel.showAllEntriesProperty());
         breakButton.disableProperty().bind(Bindings.not(viewModel.canBreakProperty()));
         forceBreakButton.disableProperty().bind(Bindings.not(viewModel.canForceBreakProperty()));
-        banner(errorLabel, viewModel.errorMessageProperty());
-        banner(actionLabel, viewModel.actionMessageProperty());
+        banner(errorBanner, errorLabel, viewModel.errorMessageProperty());
+        bulkBreakButton.textProperty().bind(Bindings.format("Break %d stale locks…", viewModel.staleSelectedCountProperty()));
+        // Shown when a bulk break has something to do: two or more stale locks selected.
+        bulkBreakButton.visibleProperty().bind(viewModel.staleSelectedCountProperty().greaterThan(1));
+        bulkBreakButton.managedProperty().bind(bulkBreakButton.visibleProperty());
+        bulkBanner.visibleProperty().bind(viewModel.bulkRunningProperty());
+        bulkBanner.managedProperty().bind(bulkBanner.visibleProperty());
+        bulkProgress.progressProperty().bind(viewModel.bulkProgressProperty());
+        bulkProgressLabel.textProperty().bind(viewModel.bulkProgressTextProperty());
+        banner(actionBanner, actionLabel, viewModel.actionMessageProperty());
         viewModel.actionLevelProperty().addListener((o, a, level) -> {
-            actionLabel.getStyleClass().removeAll("outcome-broken", "outcome-refused", "outcome-failed");
+            actionBanner.getStyleClass().removeAll("outcome-broken", "outcome-refused", "outcome-failed");
             switch (level) {
-                case SUCCESS -> actionLabel.getStyleClass().add("outcome-broken");
-                case WARNING -> actionLabel.getStyleClass().add("outcome-refused");
-                case ERROR -> actionLabel.getStyleClass().add("outcome-failed");
+                case SUCCESS -> actionBanner.getStyleClass().add("outcome-broken");
+                case WARNING -> actionBanner.getStyleClass().add("outcome-refused");
+                case ERROR -> actionBanner.getStyleClass().add("outcome-failed");
                 default -> { }
             }
         });
@@ -86,6 +100,10 @@ public final class LocksView extends BorderPane {
         lockTable.setItems(sorted);
         lockTable.setRowFactory(t -> new NotCurrentAwareRow());
         lockTable.getSortOrder().add(nameColumn);
+        lockTable.getSelectionModel().setSelectionMode(javafx.scene.control.SelectionMode.MULTIPLE);
+        lockTable.getSelectionModel().getSelectedItems().addListener(
+                (javafx.collections.ListChangeListener<LockRowViewModel>) c ->
+                        viewModel.selectedRows().setAll(lockTable.getSelectionModel().getSelectedItems()));
         lockTable.getSelectionModel().selectedItemProperty().addListener((o, a, row) -> {
             if (row != null || !sorted.contains(viewModel.selectedProperty().get())) {
                 viewModel.selectedProperty().set(row);
@@ -119,6 +137,16 @@ public final class LocksView extends BorderPane {
     }
 
     @FXML
+    private void onBulkBreak() {
+        viewModel.breakSelectedStale();
+    }
+
+    @FXML
+    private void onCancelBulk() {
+        viewModel.cancelBulk();
+    }
+
+    @FXML
     private void onForceBreak() {
         viewModel.forceBreakSelected();
     }
@@ -140,11 +168,21 @@ public final class LocksView extends BorderPane {
         filterField.selectAll();
     }
 
-    private static void banner(Label label, ObservableValue<String> text) {
+    private static void banner(javafx.scene.Node banner, Label label, ObservableValue<String> text) {
         label.textProperty().bind(text);
-        label.visibleProperty().bind(Bindings.createBooleanBinding(() -> text.getValue() != null
+        banner.visibleProperty().bind(Bindings.createBooleanBinding(() -> text.getValue() != null
                 && !text.getValue().isEmpty(), text));
-        label.managedProperty().bind(label.visibleProperty());
+        banner.managedProperty().bind(banner.visibleProperty());
+    }
+
+    @FXML
+    private void onDismissError() {
+        viewModel.dismissError();
+    }
+
+    @FXML
+    private void onDismissAction() {
+        viewModel.dismissAction();
     }
 
     private static void number(TableColumn<LockRowViewModel, Number> col,

@@ -4,10 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lockscope.lock.BreakResult;
 import dev.lockscope.lock.FileFacts;
-import dev.lockscope.lock.LinkLock;
-import dev.lockscope.lock.LockOptions;
 import dev.lockscope.lock.LockOwner;
-import dev.lockscope.lock.LockSnapshot;
 import dev.lockscope.lock.LockState;
 import dev.lockscope.lock.Verdict;
 import dev.lockscope.scan.DirectorySnapshot;
@@ -18,6 +15,7 @@ import dev.lockscope.scan.ScanListener;
 import dev.lockscope.scan.SnapshotDiff;
 import dev.lockscope.ui.common.BackgroundIo;
 import dev.lockscope.ui.common.BreakConfirmation;
+import dev.lockscope.ui.common.BulkBreakSummary;
 import dev.lockscope.ui.common.DialogService;
 import dev.lockscope.ui.common.Durations;
 import dev.lockscope.ui.common.IoFailure;
@@ -71,6 +69,7 @@ public final class LocksViewModel {
     private final Executor ui;
     private final DialogService dialogs;
     private final DirectorySource source;
+    private final LockActions actions;
 
     private final ObjectProperty<Path> directory = new SimpleObjectProperty<>();
     private final ObservableList<LockRowViewModel> rows = FXCollections.observableArrayList();
@@ -90,6 +89,12 @@ public final class LocksViewModel {
     private final StringProperty skewText = new SimpleStringProperty("");
     private final StringProperty countsText = new SimpleStringProperty("");
     private final BooleanBinding canBreak;
+    private final ObservableList<LockRowViewModel> selectedRows = FXCollections.observableArrayList();
+    private final javafx.beans.binding.IntegerBinding staleSelectedCount;
+    private final BooleanProperty bulkRunning = new SimpleBooleanProperty(false);
+    private final javafx.beans.property.DoubleProperty bulkProgress = new javafx.beans.property.SimpleDoubleProperty(0);
+    private final StringProperty bulkProgressText = new SimpleStringProperty("");
+    private java.util.concurrent.atomic.AtomicBoolean bulkCancel = new java.util.concurrent.atomic.AtomicBoolean();
     private final BooleanBinding canForceBreak;
 
     private DirectorySource.Subscription subscription;
@@ -97,6 +102,12 @@ public final class LocksViewModel {
     private long lastArrivalNanos;
     /** When the scanner last said anything, a snapshot or an error: silence beyond this is a hung mount. */
     private long lastSignalNanos;
+    /** The silence since lastSignalNanos was reported already. */
+    private boolean silenceReported;
+    /** The directory failure the operator dismissed: not shown again until a different one or a recovery. */
+    private String dismissedFailure = "";
+    private String shownFailure = "";
+    private boolean openFailed;
     private long openedNanos;
     private long generation;
     private Consumer<BreakResult> onBreakFinished = r -> { };
@@ -106,18 +117,35 @@ public final class LocksViewModel {
      * @param ui      runs scanner callbacks on the FX thread ({@code Platform::runLater}; tests: {@code Runnable::run})
      * @param dialogs asks the user
      * @param source  delivers snapshots of the directory
+     * @param actions reads, judges and breaks single locks
      */
-    public LocksViewModel(BackgroundIo io, Executor ui, DialogService dialogs, DirectorySource source) {
+    public LocksViewModel(BackgroundIo io, Executor ui, DialogService dialogs, DirectorySource source,
+                          LockActions actions) {
         this.io = Objects.requireNonNull(io);
         this.ui = Objects.requireNonNull(ui);
         this.dialogs = Objects.requireNonNull(dialogs);
         this.source = Objects.requireNonNull(source);
+        this.actions = Objects.requireNonNull(actions);
         filterText.addListener((o, a, b) -> applyFilter());
         showAllEntries.addListener((o, a, b) -> applyFilter());
         selected.addListener((o, a, b) -> showDetails(b, a == null || b == null || !a.name().equals(b.name())));
         applyFilter();
         canBreak = Bindings.createBooleanBinding(() -> isBreakable(true), selected, breaking, rows);
         canForceBreak = Bindings.createBooleanBinding(() -> isBreakable(false), selected, breaking, rows);
+        staleSelectedCount = Bindings.createIntegerBinding(() -> bulkRunning.get() || breaking.get() ? 0
+                : (int) selectedRows.stream().filter(LocksViewModel::isStaleLock).count(), selectedRows, bulkRunning,
+                breaking, rows);
+    }
+
+    private static boolean isStaleLock(LockRowViewModel r) {
+        ScanEntry e = r.entry();
+        return e != null && e.kind() == EntryKind.LOCK && e.verdict() != null && e.verdict().state().isStale()
+                && r.currentProperty().get();
+    }
+
+    /** With the lock library's own actions. */
+    public LocksViewModel(BackgroundIo io, Executor ui, DialogService dialogs, DirectorySource source) {
+        this(io, ui, dialogs, source, LockActions.linkLocks());
     }
 
     private boolean isBreakable(boolean stale) {
@@ -133,7 +161,10 @@ public final class LocksViewModel {
         return stale ? s.isStale() : (s == LockState.HELD || s == LockState.UNKNOWN);
     }
 
-    /** Called after every break attempt with its result (the main window reloads the audit tab). */
+    /**
+     * Called after every break attempt with its result (the main window reloads the audit tab); after a
+     * bulk break, once, with null.
+     */
     public void setOnBreakFinished(Consumer<BreakResult> c) {
         onBreakFinished = c == null ? r -> { } : c;
     }
@@ -155,6 +186,10 @@ public final class LocksViewModel {
         lastRefreshText.set(dir == null ? "" : "opening…");
         openedNanos = System.nanoTime();
         lastSignalNanos = openedNanos;
+        silenceReported = false;
+        dismissedFailure = "";
+        shownFailure = "";
+        openFailed = false;
         actionLevel.set(MessageLevel.INFO);
         if (dir == null) {
             return;
@@ -177,6 +212,7 @@ public final class LocksViewModel {
                 ui.execute(() -> {
                     if (gen == generation) {
                         lastSignalNanos = arrived;
+                        silenceReported = false;
                         directoryUnreadable(IoFailure.of("reading " + d, error, io.timeout()).message());
                     }
                 });
@@ -194,6 +230,7 @@ public final class LocksViewModel {
                     + Durations.human(sub.pollInterval().toMillis()));
         }, err -> {
             if (gen == generation) {
+                openFailed = true;
                 errorMessage.set(err.message());
                 lastRefreshText.set("");
             }
@@ -212,9 +249,24 @@ public final class LocksViewModel {
     private void directoryUnreadable(String why) {
         boolean anyRow = !rows.isEmpty();
         rows.forEach(LockRowViewModel::markNotCurrent);
+        lastRefreshText.set("last refresh failed at " + CLOCK.format(Instant.now()));
+        if (why.equals(dismissedFailure)) {
+            return; // the scanner repeats it every poll; the operator has read it
+        }
+        shownFailure = why;
         errorMessage.set(why + (anyRow && lastSnapshot != null ? " The table shows what was read at "
                 + CLOCK.format(Instant.ofEpochMilli(lastSnapshot.takenAtMillis())) + " and is no longer current." : ""));
-        lastRefreshText.set("last refresh failed at " + CLOCK.format(Instant.now()));
+    }
+
+    /** Hides the error message until the next failure (the operator has read it). */
+    public void dismissError() {
+        dismissedFailure = shownFailure;
+        errorMessage.set("");
+    }
+
+    /** Hides the result of the last action. */
+    public void dismissAction() {
+        actionMessage.set("");
     }
 
     /** Stops watching (when the window closes). Blocking parts run in the background. */
@@ -242,7 +294,7 @@ public final class LocksViewModel {
     public void refresh() {
         if (subscription != null) {
             subscription.refreshNow();
-        } else if (directory.get() != null && !errorMessage.get().isEmpty()) {
+        } else if (directory.get() != null && openFailed) {
             open(directory.get()); // the first open failed: try again
         }
     }
@@ -268,8 +320,10 @@ public final class LocksViewModel {
             // Only silence means a hung server: a scanner that reports errors is answering (see onError).
             long since = now - lastSignalNanos;
             long limit = subscription.pollInterval().toMillis() + io.timeout().toMillis();
-            if (since / 1_000_000 > limit) {
-                directoryUnreadable("No answer from " + directory.get() + " for " + Durations.human(since / 1_000_000)
+            if (since / 1_000_000 > limit && !silenceReported) {
+                silenceReported = true;
+                directoryUnreadable("No answer from " + directory.get() + " since "
+                        + CLOCK.format(Instant.now().minusMillis(since / 1_000_000))
                         + ": the file server may be hung or the mount gone."
                         + (lastSnapshot == null ? " Nothing could be read yet." : ""));
             }
@@ -281,6 +335,9 @@ public final class LocksViewModel {
         lastSnapshot = snap;
         lastArrivalNanos = arrivedNanos;
         lastSignalNanos = arrivedNanos;
+        silenceReported = false;
+        dismissedFailure = "";
+        shownFailure = "";
         errorMessage.set("");
         Map<String, LockRowViewModel> byName = new HashMap<>();
         for (LockRowViewModel r : rows) {
@@ -360,7 +417,7 @@ public final class LocksViewModel {
         }
         Path p = directory.get().resolve(e.name());
         rawBytes.set("reading…");
-        io.submit("reading " + p, () -> LockSnapshot.read(p), snap -> {
+        io.submit("reading " + p, () -> actions.read(p), snap -> {
             if (selected.get() == row) {
                 rawBytes.set(snap.map(s -> rawText(s.identity().content(), s.facts().size()))
                         .orElse("(the file is gone)"));
@@ -417,7 +474,7 @@ public final class LocksViewModel {
         actionMessage.set((force ? "Forcing the break of " : "Breaking ") + r.name() + "…");
         actionLevel.set(MessageLevel.INFO);
         lastOutcome.set(null);
-        io.submit("breaking " + lock, () -> LinkLock.at(lock, LockOptions.defaults()).breakLock(judged, force),
+        io.submit("breaking " + lock, () -> actions.breakLock(lock, judged, force),
                 result -> {
                     breaking.set(false);
                     lastOutcome.set(result.outcome());
@@ -518,6 +575,190 @@ public final class LocksViewModel {
             }
         }
         return b.toString();
+    }
+
+    // ---- bulk break ----------------------------------------------------------------------------
+
+    /** One lock of a bulk break, as judged when the operator confirmed. */
+    private record BulkItem(String name, Path path, Verdict judged) {
+    }
+
+    /** What a bulk break did, gathered on the I/O thread. */
+    private static final class BulkTally {
+        int broken;
+        int audits;
+        int notReached;
+        final java.util.List<String> skipped = new java.util.ArrayList<>();
+        final java.util.List<String> failed = new java.util.ArrayList<>();
+    }
+
+    /**
+     * Asks once, then breaks every stale lock among the selected rows, one after another in the
+     * background. HELD locks and other entries in the selection are left alone; there is no bulk force.
+     */
+    public void breakSelectedStale() {
+        if (staleSelectedCount.get() == 0) {
+            return;
+        }
+        Path dir = directory.get();
+        java.util.List<BulkItem> items = new java.util.ArrayList<>();
+        Map<String, Integer> perState = new java.util.TreeMap<>();
+        Map<String, Integer> perReason = new java.util.LinkedHashMap<>();
+        for (LockRowViewModel r : selectedRows) {
+            if (isStaleLock(r)) {
+                Verdict v = r.entry().verdict();
+                items.add(new BulkItem(r.name(), dir.resolve(r.name()), v));
+                perState.merge(v.state().name(), 1, Integer::sum);
+                perReason.merge(reasonKind(v.reason()), 1, Integer::sum);
+            }
+        }
+        Map<String, Integer> reasonsByCount = new java.util.LinkedHashMap<>();
+        perReason.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .forEach(e -> reasonsByCount.put(e.getKey(), e.getValue()));
+        BulkBreakSummary summary = new BulkBreakSummary(dir.toString(), items.size(), perState, reasonsByCount,
+                items.stream().limit(BulkBreakSummary.NAMES_SHOWN).map(BulkItem::name).toList(),
+                selectedRows.size() - items.size());
+        if (!dialogs.confirmBulkBreak(summary)) {
+            actionLevel.set(MessageLevel.INFO);
+            actionMessage.set("Bulk break cancelled: nothing was done to the " + items.size() + " stale locks.");
+            return;
+        }
+        runBulk(items);
+    }
+
+    /** A reason with its numbers blanked, so "process 412 is gone" and "process 9 is gone" count together. */
+    static String reasonKind(String reason) {
+        return reason == null ? "?" : reason.replaceAll("\\d+(\\.\\d+)?", "#");
+    }
+
+    /** Stops a running bulk break after the lock in hand; the rest are not touched. */
+    public void cancelBulk() {
+        bulkCancel.set(true);
+        bulkProgressText.set(bulkProgressText.get() + " — cancelling after the current lock…");
+    }
+
+    private void runBulk(java.util.List<BulkItem> items) {
+        java.util.concurrent.atomic.AtomicBoolean cancel = new java.util.concurrent.atomic.AtomicBoolean();
+        bulkCancel = cancel;
+        bulkRunning.set(true);
+        bulkProgress.set(0);
+        bulkProgressText.set("Breaking 0 of " + items.size() + " stale locks…");
+        actionMessage.set("");
+        lastOutcome.set(null);
+        long gen = generation;
+        // Each lock may wait for its break guard; the limit only decides when "no answer" is said.
+        java.time.Duration limit = io.timeout().multipliedBy(Math.max(1, items.size())).plusSeconds(30);
+        io.submit("breaking " + items.size() + " stale locks in " + directory.get(), limit, () -> {
+            BulkTally t = new BulkTally();
+            for (int i = 0; i < items.size(); i++) {
+                if (cancel.get()) {
+                    t.notReached = items.size() - i;
+                    break;
+                }
+                breakOne(items.get(i), t);
+                int done = i + 1;
+                ui.execute(() -> {
+                    if (gen == generation) {
+                        bulkProgress.set(done / (double) items.size());
+                        bulkProgressText.set("Breaking " + done + " of " + items.size() + " stale locks…"
+                                + (cancel.get() ? " — cancelling after the current lock…" : ""));
+                    }
+                });
+            }
+            return t;
+        }, t -> finishBulk(items.size(), t), failure -> {
+            bulkRunning.set(false);
+            actionLevel.set(MessageLevel.ERROR);
+            actionMessage.set("Bulk break did not complete: " + failure.message());
+            refresh();
+        });
+    }
+
+    /** Judges one lock again and breaks it if it is still the stale lock judged. I/O thread. */
+    private void breakOne(BulkItem it, BulkTally t) {
+        try {
+            Verdict now = actions.judge(it.path());
+            if (now.state() == LockState.FREE) {
+                t.skipped.add(it.name() + ": gone already");
+                return;
+            }
+            if (!now.state().isStale() || now.identity() == null
+                    || !now.identity().sameAs(it.judged().identity(), false)) {
+                t.skipped.add(it.name() + ": changed since it was judged (now " + now.state() + ", "
+                        + now.holderDescription() + ")");
+                return;
+            }
+            BreakResult r = actions.breakLock(it.path(), it.judged(), false);
+            if (r.auditFile() != null) {
+                t.audits++;
+            }
+            switch (r.outcome()) {
+                case BROKEN -> t.broken++;
+                case RESTORE_FAILED -> t.failed.add(it.name() + ": " + r.message());
+                default -> t.skipped.add(it.name() + ": " + r.outcome() + ", " + r.message());
+            }
+        } catch (Exception e) {
+            t.failed.add(it.name() + ": " + IoFailure.of("breaking " + it.path(), e, io.timeout()).message());
+        }
+    }
+
+    private void finishBulk(int total, BulkTally t) {
+        bulkRunning.set(false);
+        bulkProgress.set(1);
+        StringBuilder b = new StringBuilder("Bulk break: ").append(t.broken).append(" of ").append(total)
+                .append(" broken (").append(t.audits).append(" audit record").append(t.audits == 1 ? "" : "s")
+                .append(")");
+        if (!t.skipped.isEmpty()) {
+            b.append("; ").append(t.skipped.size()).append(" skipped");
+        }
+        if (!t.failed.isEmpty()) {
+            b.append("; ").append(t.failed.size()).append(" failed");
+        }
+        if (t.notReached > 0) {
+            b.append("; cancelled, ").append(t.notReached).append(" not touched");
+        }
+        b.append('.');
+        appendList(b, "Skipped", t.skipped);
+        appendList(b, "Failed", t.failed);
+        actionLevel.set(!t.failed.isEmpty() ? MessageLevel.ERROR
+                : t.skipped.isEmpty() && t.notReached == 0 ? MessageLevel.SUCCESS : MessageLevel.WARNING);
+        actionMessage.set(b.toString());
+        bulkProgressText.set("");
+        refresh();
+        onBreakFinished.accept(null);
+    }
+
+    private static void appendList(StringBuilder b, String title, java.util.List<String> lines) {
+        if (lines.isEmpty()) {
+            return;
+        }
+        b.append('\n').append(title).append(":");
+        lines.stream().limit(10).forEach(l -> b.append("\n  ").append(l));
+        if (lines.size() > 10) {
+            b.append("\n  … and ").append(lines.size() - 10).append(" more");
+        }
+    }
+
+    /** The rows selected in the table (input; several for a bulk break). */
+    public ObservableList<LockRowViewModel> selectedRows() {
+        return selectedRows;
+    }
+
+    /** How many selected rows are stale locks a bulk break would act on (0 while a break runs). */
+    public javafx.beans.binding.IntegerBinding staleSelectedCountProperty() {
+        return staleSelectedCount;
+    }
+
+    public ReadOnlyBooleanProperty bulkRunningProperty() {
+        return bulkRunning;
+    }
+
+    public javafx.beans.property.ReadOnlyDoubleProperty bulkProgressProperty() {
+        return bulkProgress;
+    }
+
+    public ReadOnlyStringProperty bulkProgressTextProperty() {
+        return bulkProgressText;
     }
 
     // ---- properties -------------------------------------------------------------------------

@@ -40,6 +40,7 @@ public final class MainView extends BorderPane {
     @FXML private ListView<Path> directoryList;
     @FXML private Button removeDirButton;
     @FXML private Label messageLabel;
+    @FXML private javafx.scene.layout.HBox messageBanner;
     @FXML private TabPane tabs;
     @FXML private Tab locksTab;
     @FXML private Tab recordsTab;
@@ -97,8 +98,7 @@ public final class MainView extends BorderPane {
         removeDirItem.disableProperty().bind(viewModel.selectedDirectoryProperty().isNull());
 
         messageLabel.textProperty().bind(viewModel.messageProperty());
-        messageLabel.visibleProperty().bind(viewModel.messageProperty().isNotEmpty());
-        messageLabel.managedProperty().bind(messageLabel.visibleProperty());
+        messageBanner.visibleProperty().bind(viewModel.messageProperty().isNotEmpty());
 
         var locks = viewModel.locks();
         watchModeLabel.textProperty().bind(locks.watchModeTextProperty());
@@ -180,6 +180,11 @@ public final class MainView extends BorderPane {
     private void onForceBreak() {
         tabs.getSelectionModel().select(locksTab);
         viewModel.locks().forceBreakSelected();
+    }
+
+    @FXML
+    private void onDismissMessage() {
+        viewModel.dismissMessage();
     }
 
     @FXML

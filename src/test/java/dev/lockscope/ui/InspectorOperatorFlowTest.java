@@ -1,0 +1,98 @@
+package dev.lockscope.ui;
+
+import dev.lockscope.ui.common.BackgroundIo;
+import dev.lockscope.ui.locks.LockRowViewModel;
+import javafx.geometry.Bounds;
+import javafx.scene.Node;
+import javafx.scene.control.TableRow;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The inspector as an operator meets it, driven by a robot (headless Monocle) with its production parts:
+ * messages that never move the table, failures named by their cause, bulk breaks.
+ */
+@ExtendWith(ApplicationExtension.class)
+class InspectorOperatorFlowTest {
+
+    @TempDir
+    Path dir;
+    @TempDir
+    Path config;
+
+    private ExecutorService pool;
+    private InspectorApp.Inspector inspector;
+
+    @Start
+    void start(Stage stage) {
+        pool = BackgroundIo.daemonPool();
+        inspector = InspectorApp.Inspector.create(stage, pool, config.resolve("inspector.json"));
+        stage.show();
+    }
+
+    @AfterEach
+    void stop(FxRobot robot) {
+        robot.interact(() -> {
+            inspector.view().dispose();
+            inspector.viewModel().locks().close();
+        });
+        pool.shutdown();
+    }
+
+    static void waitUntil(String what, Callable<Boolean> condition) {
+        try {
+            WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, condition);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("timed out waiting until " + what, e);
+        }
+    }
+
+    private boolean hasRow(String name) {
+        return inspector.viewModel().locks().allRows().stream().anyMatch(r -> r.name().equals(name));
+    }
+
+    private static Bounds screenBoundsOfRow(FxRobot robot, String name) {
+        return robot.lookup(".table-row-cell").match((Node n) -> n instanceof TableRow<?> r
+                        && r.getItem() instanceof LockRowViewModel row && row.name().equals(name))
+                .query().localToScreen(robot.lookup(".table-row-cell").match((Node n) -> n instanceof TableRow<?> r
+                        && r.getItem() instanceof LockRowViewModel row && row.name().equals(name)).query()
+                        .getBoundsInLocal());
+    }
+
+    @Test
+    void aMessageAppearingDoesNotMoveTheSelectedRowAndCanBeDismissed(FxRobot robot) throws Exception {
+        LockFixtures.expiredLock(dir.resolve("a-expired.lock"));
+        LockFixtures.expiredLock(dir.resolve("b-expired.lock"));
+        robot.interact(() -> inspector.viewModel().add(dir));
+        waitUntil("the locks are listed", () -> hasRow("a-expired.lock") && hasRow("b-expired.lock"));
+        robot.clickOn("b-expired.lock");
+        Bounds before = screenBoundsOfRow(robot, "b-expired.lock");
+
+        robot.type(KeyCode.DELETE);
+        waitUntil("the confirmation shows", () -> robot.lookup("#breakDialog").tryQuery().isPresent());
+        robot.clickOn("Cancel");
+        waitUntil("the cancellation is shown", () -> robot.lookup("#actionBanner").query().isVisible());
+
+        assertThat(screenBoundsOfRow(robot, "b-expired.lock")).isEqualTo(before);
+        assertThat(inspector.viewModel().locks().selectedProperty().get().name()).isEqualTo("b-expired.lock");
+
+        robot.clickOn("#dismissActionButton");
+        waitUntil("the message is gone", () -> !robot.lookup("#actionBanner").query().isVisible());
+        assertThat(inspector.viewModel().locks().actionMessageProperty().get()).isEmpty();
+    }
+}
