@@ -95,4 +95,65 @@ class InspectorOperatorFlowTest {
         waitUntil("the message is gone", () -> !robot.lookup("#actionBanner").query().isVisible());
         assertThat(inspector.viewModel().locks().actionMessageProperty().get()).isEmpty();
     }
+
+    @Test
+    void bulkBreakOf50DeadLocksAmongHeldOnes(FxRobot robot) throws Exception {
+        long dead = LockFixtures.exitedPid();
+        for (int i = 0; i < 50; i++) {
+            LockFixtures.deadLockOf(dir.resolve(String.format("job-%02d.lock", i)), dead);
+        }
+        for (int i = 0; i < 3; i++) {
+            LockFixtures.heldByThisProcess(dir.resolve("live-" + i + ".lock"));
+        }
+        robot.interact(() -> inspector.viewModel().add(dir));
+        waitUntil("all 53 locks are listed", () -> inspector.viewModel().locks().allRows().size() >= 53);
+
+        robot.clickOn("#deadToggle");
+        waitUntil("only DEAD rows show", () -> inspector.viewModel().locks().visibleRows().size() == 50);
+        robot.clickOn("job-00.lock");
+        robot.push(KeyCode.CONTROL, KeyCode.A);
+        waitUntil("the bulk button offers 50", () -> robot.lookup("#bulkBreakButton").queryButton().isVisible()
+                && robot.lookup("#bulkBreakButton").queryButton().getText().equals("Break 50 stale locks…"));
+        robot.clickOn("#bulkBreakButton");
+
+        waitUntil("one confirmation shows", () -> robot.lookup("#bulkBreakDialog").tryQuery().isPresent());
+        assertThat(robot.lookup("#bulkBreakDialog").lookup(".label").queryAllAs(javafx.scene.control.Label.class))
+                .extracting(javafx.scene.control.Label::getText)
+                .anySatisfy(t -> assertThat(t).contains("50 stale locks"))
+                .anySatisfy(t -> assertThat(t).isEqualTo("50 locks"))
+                .anySatisfy(t -> assertThat(t).contains("job-00.lock"));
+        robot.clickOn("Break 50 locks");
+
+        waitUntil("all 50 are broken", () -> inspector.viewModel().locks().actionMessageProperty().get()
+                .contains("50 of 50 broken"));
+        for (int i = 0; i < 50; i++) {
+            assertThat(java.nio.file.Files.exists(dir.resolve(String.format("job-%02d.lock", i)))).isFalse();
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(java.nio.file.Files.exists(dir.resolve("live-" + i + ".lock"))).isTrue();
+        }
+        try (var audit = java.nio.file.Files.list(dir.resolve(dev.lockscope.lock.LockFile.AUDIT_DIR))) {
+            assertThat(audit.filter(p -> p.toString().endsWith(".json"))).hasSize(50);
+        }
+        assertThat(robot.lookup("#bulkBreakDialog").tryQuery()).as("no dialog per lock").isEmpty();
+    }
+
+    @Test
+    void aDeletedDirectorySaysSoAndItsRowsStopBeingCurrent(FxRobot robot) throws Exception {
+        Path locks = java.nio.file.Files.createDirectories(dir.resolve("locks"));
+        LockFixtures.expiredLock(locks.resolve("expired.lock"));
+        robot.interact(() -> inspector.viewModel().add(locks));
+        waitUntil("the lock is listed", () -> hasRow("expired.lock"));
+        try (var s = java.nio.file.Files.walk(locks)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+        waitUntil("the banner says it is gone", () -> robot.lookup("#errorBanner").query().isVisible()
+                && inspector.viewModel().locks().errorMessageProperty().get().contains("deleted"));
+        assertThat(inspector.viewModel().locks().errorMessageProperty().get()).contains(locks.toString())
+                .doesNotContain("hung");
+        assertThat(inspector.viewModel().locks().allRows()).allSatisfy(r ->
+                assertThat(r.currentProperty().get()).isFalse());
+    }
 }

@@ -55,6 +55,9 @@ public final class FxDialogService implements DialogService {
 
     @Override
     public boolean confirmBreak(BreakConfirmation c) {
+        if (c.force()) {
+            return confirmForceFirst(c);
+        }
         Alert a = new Alert(Alert.AlertType.CONFIRMATION, "", BREAK, ButtonType.CANCEL);
         prepare(a, "breakDialog");
         a.setTitle("Break lock");
@@ -67,6 +70,31 @@ public final class FxDialogService implements DialogService {
         ((javafx.scene.control.Button) a.getDialogPane().lookupButton(BREAK)).setDefaultButton(false);
         ((javafx.scene.control.Button) a.getDialogPane().lookupButton(ButtonType.CANCEL)).setDefaultButton(true);
         return a.showAndWait().filter(b -> b == BREAK).isPresent();
+    }
+
+    /**
+     * The first question before forcing: it must not look like an ordinary break. A warning, a red header
+     * that says the owner may be alive, and a button that only leads to the second question.
+     */
+    private boolean confirmForceFirst(BreakConfirmation c) {
+        ButtonType next = new ButtonType("Continue to force break…", ButtonBar.ButtonData.OK_DONE);
+        Alert a = new Alert(Alert.AlertType.WARNING, "", next, ButtonType.CANCEL);
+        prepare(a, "breakDialog");
+        a.getDialogPane().getStyleClass().add("force-warning");
+        a.getDialogPane().setStyle("-fx-border-color: #c62828; -fx-border-width: 3;");
+        a.setTitle("Force break — the lock is " + c.state());
+        Label header = new Label("⚠  " + Path.of(c.lockPath()).getFileName() + " is " + c.state() + ", NOT stale.\n"
+                + "Its owner may still be working. Forcing the break can corrupt what the lock protects.");
+        header.setId("forceWarningHeader");
+        header.setWrapText(true);
+        header.setMaxWidth(Double.MAX_VALUE);
+        header.setStyle("-fx-background-color: #fde2e1; -fx-text-fill: #8a1f11; -fx-font-weight: bold;"
+                + " -fx-font-size: 1.1em; -fx-padding: 12;");
+        a.getDialogPane().setHeader(header);
+        a.getDialogPane().setContent(confirmationContent(c, "You will be asked once more before anything is done."));
+        ((javafx.scene.control.Button) a.getDialogPane().lookupButton(next)).setDefaultButton(false);
+        ((javafx.scene.control.Button) a.getDialogPane().lookupButton(ButtonType.CANCEL)).setDefaultButton(true);
+        return a.showAndWait().filter(b -> b == next).isPresent();
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.lockscope.ui.locks;
 import dev.lockscope.scan.EntryKind;
 import dev.lockscope.scan.EntryState;
 import dev.lockscope.scan.ScanEntry;
+import dev.lockscope.text.Printable;
 import dev.lockscope.ui.common.Durations;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.LongProperty;
@@ -29,6 +30,7 @@ public final class LockRowViewModel {
     private final StringProperty stateText = new SimpleStringProperty();
     private final StringProperty host = new SimpleStringProperty();
     private final StringProperty user = new SimpleStringProperty();
+    private final StringProperty purpose = new SimpleStringProperty("");
     private final LongProperty pid = new SimpleLongProperty(-1);
     private final LongProperty lockAgeMillis = new SimpleLongProperty(-1);
     private final LongProperty heartbeatAgeMillis = new SimpleLongProperty(-1);
@@ -51,8 +53,10 @@ public final class LockRowViewModel {
         kind.set(e.kind());
         state.set(e.state());
         stateText.set(stateTextOf(e));
-        host.set(e.host() == null ? "" : e.host());
-        user.set(e.user() == null ? "" : e.user());
+        // Values from the lock directory are shown escaped: they are anyone's writing.
+        host.set(Printable.escape(e.host()));
+        user.set(Printable.escape(e.user()));
+        purpose.set(e.owner() == null ? "" : Printable.escape(e.owner().purpose()));
         pid.set(e.pid());
         leaseMillis.set(e.leaseMillis());
         nlink.set(e.nlink());
@@ -122,6 +126,11 @@ public final class LockRowViewModel {
         return name;
     }
 
+    /** The name as shown: control characters escaped. */
+    public String displayName() {
+        return Printable.escape(name);
+    }
+
     public ScanEntry entry() {
         return entry.get();
     }
@@ -148,6 +157,11 @@ public final class LockRowViewModel {
 
     public ReadOnlyStringProperty userProperty() {
         return user;
+    }
+
+    /** The owner's stated purpose, or "". */
+    public ReadOnlyStringProperty purposeProperty() {
+        return purpose;
     }
 
     public ReadOnlyLongProperty pidProperty() {
@@ -182,7 +196,7 @@ public final class LockRowViewModel {
     /** Text used by the find filter. */
     String searchText() {
         return (name + " " + stateText.get() + " " + kindLabel(kind.get()) + " " + host.get() + " " + user.get() + " "
-                + (pid.get() < 0 ? "" : pid.get())).toLowerCase();
+                + (pid.get() < 0 ? "" : pid.get()) + " " + purpose.get()).toLowerCase(java.util.Locale.ROOT);
     }
 
     @Override

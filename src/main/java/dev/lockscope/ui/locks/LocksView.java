@@ -42,6 +42,13 @@ public final class LocksView extends BorderPane {
     @FXML private TableColumn<LockRowViewModel, String> hostColumn;
     @FXML private TableColumn<LockRowViewModel, Number> pidColumn;
     @FXML private TableColumn<LockRowViewModel, String> userColumn;
+    @FXML private TableColumn<LockRowViewModel, String> purposeColumn;
+    @FXML private javafx.scene.control.ToggleButton allStatesToggle;
+    @FXML private javafx.scene.control.ToggleButton deadToggle;
+    @FXML private javafx.scene.control.ToggleButton expiredToggle;
+    @FXML private javafx.scene.control.ToggleButton heldToggle;
+    @FXML private javafx.scene.control.ToggleButton unknownToggle;
+    @FXML private Label shownLabel;
     @FXML private TableColumn<LockRowViewModel, Number> lockAgeColumn;
     @FXML private TableColumn<LockRowViewModel, Number> heartbeatColumn;
     @FXML private TableColumn<LockRowViewModel, Number> leaseColumn;
@@ -83,11 +90,20 @@ public final class LocksView extends BorderPane {
         detailsArea.textProperty().bind(viewModel.detailsProperty());
         rawArea.textProperty().bind(viewModel.rawBytesProperty());
 
-        nameColumn.setCellValueFactory(c -> new javafx.beans.property.SimpleStringProperty(c.getValue().name()));
+        nameColumn.setCellValueFactory(c -> new javafx.beans.property.SimpleStringProperty(c.getValue().displayName()));
         stateColumn.setCellValueFactory(c -> c.getValue().stateTextProperty());
         stateColumn.setCellFactory(col -> new BadgeCell());
         hostColumn.setCellValueFactory(c -> c.getValue().hostProperty());
         userColumn.setCellValueFactory(c -> c.getValue().userProperty());
+        purposeColumn.setCellValueFactory(c -> c.getValue().purposeProperty());
+        shownLabel.textProperty().bind(viewModel.shownTextProperty());
+        stateToggles();
+        filterField.setOnKeyPressed(e -> {
+            if (e.getCode() == KeyCode.ESCAPE) {
+                viewModel.clearFilter();
+                e.consume();
+            }
+        });
         number(pidColumn, LockRowViewModel::pidProperty, v -> v < 0 ? "" : Long.toString(v));
         number(lockAgeColumn, LockRowViewModel::lockAgeMillisProperty, Durations::human);
         number(heartbeatColumn, LockRowViewModel::heartbeatAgeMillisProperty, Durations::human);
@@ -120,10 +136,18 @@ public final class LocksView extends BorderPane {
         });
         lockTable.setOnKeyPressed(e -> {
             if (e.getCode() == KeyCode.DELETE) {
-                viewModel.breakSelected();
+                if (viewModel.staleSelectedCountProperty().get() > 1) {
+                    viewModel.breakSelectedStale();
+                } else {
+                    viewModel.breakSelected();
+                }
+                e.consume();
+            } else if (COPY.match(e)) {
+                copy(viewModel.selectedRowsText());
                 e.consume();
             }
         });
+        lockTable.setContextMenu(contextMenu());
     }
 
     @FXML
@@ -149,6 +173,88 @@ public final class LocksView extends BorderPane {
     @FXML
     private void onForceBreak() {
         viewModel.forceBreakSelected();
+    }
+
+    private static final javafx.scene.input.KeyCombination COPY =
+            new javafx.scene.input.KeyCodeCombination(KeyCode.C, javafx.scene.input.KeyCombination.SHORTCUT_DOWN);
+
+    private java.util.function.Consumer<String> onShowAudit = name -> { };
+
+    /** What "Show audit for this lock" does with the lock's name (the main window switches tabs). */
+    public void setOnShowAudit(java.util.function.Consumer<String> c) {
+        onShowAudit = c == null ? name -> { } : c;
+    }
+
+    private void stateToggles() {
+        javafx.scene.control.ToggleGroup g = new javafx.scene.control.ToggleGroup();
+        java.util.Map<javafx.scene.control.Toggle, dev.lockscope.scan.EntryState> states = new java.util.HashMap<>();
+        for (var t : java.util.List.of(allStatesToggle, deadToggle, expiredToggle, heldToggle, unknownToggle)) {
+            t.setToggleGroup(g);
+        }
+        states.put(deadToggle, dev.lockscope.scan.EntryState.DEAD);
+        states.put(expiredToggle, dev.lockscope.scan.EntryState.EXPIRED);
+        states.put(heldToggle, dev.lockscope.scan.EntryState.HELD);
+        states.put(unknownToggle, dev.lockscope.scan.EntryState.UNKNOWN);
+        g.selectedToggleProperty().addListener((o, a, t) -> {
+            if (t == null) {
+                allStatesToggle.setSelected(true); // one is always on
+                return;
+            }
+            viewModel.stateFilterProperty().set(states.get(t));
+        });
+        viewModel.stateFilterProperty().addListener((o, a, s) -> {
+            var want = s == null ? allStatesToggle : states.entrySet().stream().filter(e -> e.getValue() == s)
+                    .map(java.util.Map.Entry::getKey).findFirst().orElse(allStatesToggle);
+            if (g.getSelectedToggle() != want) {
+                g.selectToggle(want);
+            }
+        });
+    }
+
+    private javafx.scene.control.ContextMenu contextMenu() {
+        javafx.scene.control.MenuItem breakOne = new javafx.scene.control.MenuItem("Break stale lock…");
+        breakOne.setOnAction(e -> viewModel.breakSelected());
+        breakOne.disableProperty().bind(Bindings.not(viewModel.canBreakProperty()));
+        javafx.scene.control.MenuItem breakMany = new javafx.scene.control.MenuItem();
+        breakMany.textProperty().bind(Bindings.format("Break %d stale locks…", viewModel.staleSelectedCountProperty()));
+        breakMany.visibleProperty().bind(viewModel.staleSelectedCountProperty().greaterThan(1));
+        breakMany.setOnAction(e -> viewModel.breakSelectedStale());
+        javafx.scene.control.MenuItem force = new javafx.scene.control.MenuItem("Force break…");
+        force.setOnAction(e -> viewModel.forceBreakSelected());
+        force.disableProperty().bind(Bindings.not(viewModel.canForceBreakProperty()));
+        javafx.scene.control.MenuItem copyRow = new javafx.scene.control.MenuItem("Copy row");
+        copyRow.setAccelerator(COPY);
+        copyRow.setOnAction(e -> copy(viewModel.selectedRowsText()));
+        javafx.scene.control.MenuItem copyOwner = new javafx.scene.control.MenuItem("Copy owner (user@host pid N)");
+        copyOwner.setOnAction(e -> withSelected(r -> copy(LocksViewModel.ownerOf(r))));
+        javafx.scene.control.MenuItem copyPath = new javafx.scene.control.MenuItem("Copy path");
+        copyPath.setOnAction(e -> withSelected(r -> copy(viewModel.pathOf(r))));
+        javafx.scene.control.MenuItem openFolder = new javafx.scene.control.MenuItem("Open containing folder");
+        openFolder.setOnAction(e -> viewModel.openContainingFolder());
+        javafx.scene.control.MenuItem audit = new javafx.scene.control.MenuItem("Show audit for this lock");
+        audit.setOnAction(e -> withSelected(r -> onShowAudit.accept(r.name())));
+        for (var item : java.util.List.of(copyOwner, copyPath, audit)) {
+            item.disableProperty().bind(viewModel.selectedProperty().isNull());
+        }
+        return new javafx.scene.control.ContextMenu(breakOne, breakMany, force,
+                new javafx.scene.control.SeparatorMenuItem(), copyRow, copyOwner, copyPath,
+                new javafx.scene.control.SeparatorMenuItem(), openFolder, audit);
+    }
+
+    private void withSelected(java.util.function.Consumer<LockRowViewModel> action) {
+        LockRowViewModel r = viewModel.selectedProperty().get();
+        if (r != null) {
+            action.accept(r);
+        }
+    }
+
+    private static void copy(String text) {
+        if (text == null || text.isEmpty()) {
+            return;
+        }
+        javafx.scene.input.ClipboardContent c = new javafx.scene.input.ClipboardContent();
+        c.putString(text);
+        javafx.scene.input.Clipboard.getSystemClipboard().setContent(c);
     }
 
     /** Sets the table/details divider and the details/raw divider (fractions). */

@@ -1,7 +1,5 @@
 package dev.lockscope.ui.locks;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lockscope.lock.BreakResult;
 import dev.lockscope.lock.FileFacts;
 import dev.lockscope.lock.LockOwner;
@@ -18,6 +16,9 @@ import dev.lockscope.ui.common.BreakConfirmation;
 import dev.lockscope.ui.common.BulkBreakSummary;
 import dev.lockscope.ui.common.DialogService;
 import dev.lockscope.ui.common.Durations;
+import dev.lockscope.ui.common.Times;
+import dev.lockscope.text.Printable;
+import dev.lockscope.formats.ForeignLock;
 import dev.lockscope.ui.common.IoFailure;
 import dev.lockscope.ui.common.MessageLevel;
 import javafx.beans.binding.Bindings;
@@ -59,11 +60,8 @@ public final class LocksViewModel {
     /** At most this many raw bytes are shown in the details pane. */
     public static final int RAW_SHOWN = 1024;
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final DateTimeFormatter CLOCK =
             DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT).withZone(ZoneId.systemDefault());
-    private static final DateTimeFormatter STAMP =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS", Locale.ROOT).withZone(ZoneId.systemDefault());
 
     private final BackgroundIo io;
     private final Executor ui;
@@ -76,6 +74,8 @@ public final class LocksViewModel {
     private final FilteredList<LockRowViewModel> visibleRows = new FilteredList<>(rows);
     private final StringProperty filterText = new SimpleStringProperty("");
     private final BooleanProperty showAllEntries = new SimpleBooleanProperty(false);
+    private final ObjectProperty<EntryState> stateFilter = new SimpleObjectProperty<>();
+    private final StringProperty shownText = new SimpleStringProperty("");
     private final ObjectProperty<LockRowViewModel> selected = new SimpleObjectProperty<>();
     private final StringProperty details = new SimpleStringProperty("");
     private final StringProperty rawBytes = new SimpleStringProperty("");
@@ -111,6 +111,7 @@ public final class LocksViewModel {
     private long openedNanos;
     private long generation;
     private Consumer<BreakResult> onBreakFinished = r -> { };
+    private Consumer<DirectorySnapshot> onSnapshot = s -> { };
 
     /**
      * @param io      runs file-system work
@@ -128,6 +129,7 @@ public final class LocksViewModel {
         this.actions = Objects.requireNonNull(actions);
         filterText.addListener((o, a, b) -> applyFilter());
         showAllEntries.addListener((o, a, b) -> applyFilter());
+        stateFilter.addListener((o, a, b) -> applyFilter());
         selected.addListener((o, a, b) -> showDetails(b, a == null || b == null || !a.name().equals(b.name())));
         applyFilter();
         canBreak = Bindings.createBooleanBinding(() -> isBreakable(true), selected, breaking, rows);
@@ -167,6 +169,11 @@ public final class LocksViewModel {
      */
     public void setOnBreakFinished(Consumer<BreakResult> c) {
         onBreakFinished = c == null ? r -> { } : c;
+    }
+
+    /** Called with every snapshot shown (the main window lets the audit tab follow its directory). */
+    public void setOnSnapshot(Consumer<DirectorySnapshot> c) {
+        onSnapshot = c == null ? s -> { } : c;
     }
 
     /** Shows {@code dir}: stops watching the previous directory and starts watching this one. */
@@ -369,6 +376,17 @@ public final class LocksViewModel {
         skewText.set(snap.clock() == null ? "server clock: not measured (" + snap.clockError() + ")"
                 : "server clock skew " + Durations.signed(snap.clock().skewMillis()));
         countsText.set(counts(snap));
+        onSnapshot.accept(snap);
+    }
+
+    /** The audit directory's inode, mtime, size and link count in {@code snap}, or null when it has none. */
+    public static String auditDirectoryStamp(DirectorySnapshot snap) {
+        for (ScanEntry e : snap.entries()) {
+            if (e.kind() == EntryKind.AUDIT_DIR) {
+                return e.inode() + "/" + e.mtimeMillis() + "/" + e.size() + "/" + e.nlink();
+            }
+        }
+        return null;
     }
 
     private static String counts(DirectorySnapshot snap) {
@@ -392,8 +410,80 @@ public final class LocksViewModel {
     private void applyFilter() {
         String f = filterText.get() == null ? "" : filterText.get().strip().toLowerCase(Locale.ROOT);
         boolean all = showAllEntries.get();
-        visibleRows.setPredicate(r -> (all || r.entry() == null || r.entry().kind().isLockLike())
+        EntryState state = stateFilter.get();
+        java.util.function.Predicate<LockRowViewModel> base = r -> all || r.entry() == null
+                || r.entry().kind().isLockLike();
+        visibleRows.setPredicate(r -> base.test(r) && (state == null || r.stateProperty().get() == state)
                 && (f.isEmpty() || r.searchText().contains(f)));
+        long of = rows.stream().filter(base).count();
+        shownText.set(visibleRows.size() == of ? of + (of == 1 ? " entry" : " entries")
+                : visibleRows.size() + " of " + of + " shown");
+    }
+
+    /** Clears the find text and the state filter (Esc in the find field). */
+    public void clearFilter() {
+        filterText.set("");
+        stateFilter.set(null);
+    }
+
+    /** Opens the lock directory in the desktop's file manager (xdg-open), off the FX thread. */
+    public void openContainingFolder() {
+        Path dir = directory.get();
+        if (dir == null) {
+            return;
+        }
+        io.submit("opening " + dir + " in the file manager", () -> {
+            Process p = new ProcessBuilder("xdg-open", dir.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) ? p.exitValue() : 0;
+        }, code -> {
+            if (code != 0) {
+                actionLevel.set(MessageLevel.WARNING);
+                actionMessage.set("The file manager could not be opened (xdg-open exited with " + code + "): " + dir);
+            }
+        }, failure -> {
+            actionLevel.set(MessageLevel.WARNING);
+            actionMessage.set("The file manager could not be opened: " + failure.message()
+                    + " (xdg-open, from xdg-utils, opens folders on Linux desktops).");
+        });
+    }
+
+    /** "user@host pid N", the way operators name a process; parts that are unknown are left out. */
+    static String ownerText(String user, String host, long pid) {
+        StringBuilder b = new StringBuilder();
+        if (user != null && !user.isEmpty()) {
+            b.append(user);
+        }
+        if (host != null && !host.isEmpty()) {
+            b.append(b.length() > 0 ? "@" : "").append(host);
+        }
+        if (pid >= 0) {
+            b.append(b.length() > 0 ? " " : "").append("pid ").append(pid);
+        }
+        return b.length() == 0 ? "unknown owner" : b.toString();
+    }
+
+    /** The owner of a row as "user@host pid N" (for Copy owner). */
+    public static String ownerOf(LockRowViewModel r) {
+        return ownerText(r.userProperty().get(), r.hostProperty().get(), r.pidProperty().get());
+    }
+
+    /** The full path of a row's entry (for Copy path). */
+    public String pathOf(LockRowViewModel r) {
+        return directory.get() == null ? r.name() : directory.get().resolve(r.name()).toString();
+    }
+
+    /** The selected rows, one tab-separated line each as the table shows them (Ctrl+C, Copy row). */
+    public String selectedRowsText() {
+        StringBuilder b = new StringBuilder();
+        java.util.List<LockRowViewModel> sel = selectedRows.isEmpty() && selected.get() != null
+                ? java.util.List.of(selected.get()) : selectedRows;
+        for (LockRowViewModel r : sel) {
+            b.append(String.join("\t", r.name(), r.stateTextProperty().get(), ownerOf(r),
+                    r.purposeProperty().get(), Durations.human(r.lockAgeMillisProperty().get()),
+                    Durations.human(r.heartbeatAgeMillisProperty().get()), pathOf(r))).append('\n');
+        }
+        return b.toString();
     }
 
     private void showDetails(LockRowViewModel row, boolean reloadRaw) {
@@ -411,7 +501,7 @@ public final class LocksViewModel {
     private void loadRaw(LockRowViewModel row) {
         ScanEntry e = row.entry();
         if (e.facts() == null || e.facts().type() != FileFacts.Type.REGULAR) {
-            rawBytes.set(e.linkTarget() != null ? "symbolic link to " + e.linkTarget() + " (not followed)"
+            rawBytes.set(e.linkTarget() != null ? "symbolic link to " + Printable.escape(e.linkTarget()) + " (not followed)"
                     : "(not a regular file: nothing is read)");
             return;
         }
@@ -432,6 +522,7 @@ public final class LocksViewModel {
     /** Asks, then breaks the selected stale lock. Does nothing unless {@link #canBreakProperty()} is true. */
     public void breakSelected() {
         if (!canBreak.get()) {
+            explainWhyNotBreakable(selected.get());
             return;
         }
         LockRowViewModel r = selected.get();
@@ -443,6 +534,33 @@ public final class LocksViewModel {
             return;
         }
         runBreak(r, false);
+    }
+
+    /**
+     * Break was asked for a row it does not apply to: say why nothing happened, instead of doing nothing
+     * silently, and where the way forward is when there is one.
+     */
+    private void explainWhyNotBreakable(LockRowViewModel r) {
+        if (r == null || breaking.get() || bulkRunning.get()) {
+            return;
+        }
+        ScanEntry e = r.entry();
+        String why;
+        if (!r.currentProperty().get()) {
+            why = r.name() + " was not broken: the directory could not be read since, so what the table shows of it"
+                    + " is no longer current.";
+        } else if (e != null && e.kind() == EntryKind.LOCK && e.verdict() != null
+                && (e.verdict().state() == LockState.HELD || e.verdict().state() == LockState.UNKNOWN)) {
+            why = "Nothing was done: " + r.name() + " is " + e.verdict().state() + " (" + e.verdict().reason()
+                    + "), and Break only removes stale locks. If you know its owner is gone, use"
+                    + " Lock ▸ Force break… (it asks twice).";
+        } else {
+            why = "Nothing was done: " + r.name() + " is a " + LockRowViewModel.kindLabel(e == null ? EntryKind.OTHER
+                    : e.kind()) + ", not a stale lock; only stale locks can be broken.";
+        }
+        actionLevel.set(MessageLevel.WARNING);
+        lastOutcome.set(null);
+        actionMessage.set(why);
     }
 
     /** Asks twice, then forces the break of the selected HELD (or unjudgeable) lock. */
@@ -510,39 +628,43 @@ public final class LocksViewModel {
             return "";
         }
         StringBuilder b = new StringBuilder();
-        b.append("Path: ").append(dir == null ? e.name() : dir.resolve(e.name())).append('\n');
+        b.append("Path: ").append(Printable.escape((dir == null ? e.name() : dir.resolve(e.name())).toString())).append('\n');
         b.append("Kind: ").append(LockRowViewModel.kindLabel(e.kind()));
         if (e.lockName() != null) {
-            b.append(" (of ").append(e.lockName()).append(')');
+            b.append(" (of ").append(Printable.escape(e.lockName())).append(')');
         }
         b.append('\n');
         if (e.state() != EntryState.NONE) {
             b.append("State: ").append(e.state()).append('\n');
         }
-        b.append("Why: ").append(e.reason()).append('\n');
+        b.append("Why: ").append(Printable.escape(e.reason())).append('\n');
         LockOwner o = e.owner();
         if (o != null) {
-            b.append("\nOwner record:\n");
-            try {
-                b.append(JSON.writeValueAsString(o)).append('\n');
-            } catch (Exception ex) {
-                b.append(o).append('\n');
+            b.append("\nOwner: ").append(ownerText(Printable.escape(o.user()), Printable.escape(o.host()), o.pid()))
+                    .append('\n');
+            b.append("  host id ").append(Printable.escape(o.hostId())).append('\n');
+            if (o.purpose() != null && !o.purpose().isBlank()) {
+                b.append("  purpose: ").append(Printable.escape(o.purpose())).append('\n');
             }
-            b.append("Acquired: ").append(STAMP.format(Instant.ofEpochMilli(o.acquiredAt())))
-                    .append(" (owner's clock)\n");
+            b.append("  acquired ").append(Times.local(o.acquiredAt())).append(" (owner's clock)\n");
+            b.append("  lease ").append(Durations.human(o.leaseMillis())).append('\n');
         }
-        if (e.foreign() != null) {
-            b.append("\nForeign lock: ").append(e.foreign()).append('\n');
+        ForeignLock f = e.foreign();
+        if (f != null) {
+            b.append("\nForeign lock (").append(Printable.escape(f.format())).append("): ")
+                    .append(Printable.escape(f.description())).append('\n');
+            String host = f.host() == null || ForeignLock.UNKNOWN.equals(f.host()) ? "unknown host"
+                    : "host " + Printable.escape(f.host());
+            b.append("  ").append(host).append(", ").append(f.pid() < 0 ? "pid unknown" : "pid " + f.pid()).append('\n');
         }
         if (e.linkTarget() != null) {
-            b.append("Link target (not followed): ").append(e.linkTarget()).append('\n');
+            b.append("Link target (not followed): ").append(Printable.escape(e.linkTarget())).append('\n');
         }
         b.append("\nEvidence:\n");
         if (e.facts() != null) {
             b.append("  inode ").append(e.inode()).append(", link count ").append(e.nlink())
                     .append(", size ").append(e.size()).append(" bytes\n");
-            b.append("  modified ").append(STAMP.format(Instant.ofEpochMilli(e.mtimeMillis())))
-                    .append(" (server clock)\n");
+            b.append("  modified ").append(Times.local(e.mtimeMillis())).append(" (server clock)\n");
         } else {
             b.append("  attributes unreadable\n");
         }
@@ -552,8 +674,7 @@ public final class LocksViewModel {
         Verdict v = e.verdict();
         if (v != null) {
             b.append("  server clock ").append(v.serverNowMillis() < 0 ? "not measured"
-                    : STAMP.format(Instant.ofEpochMilli(v.serverNowMillis())) + ", skew "
-                    + Durations.signed(v.skewMillis())).append('\n');
+                    : Times.local(v.serverNowMillis()) + ", skew " + Durations.signed(v.skewMillis())).append('\n');
             if (v.ownerAlive() != null) {
                 b.append("  owner process ").append(v.ownerAlive() ? "alive" : "gone").append('\n');
             }
@@ -780,6 +901,16 @@ public final class LocksViewModel {
     /** The find text (input). */
     public StringProperty filterTextProperty() {
         return filterText;
+    }
+
+    /** Only rows in this state, or all when null (input: the state toggle buttons). */
+    public ObjectProperty<EntryState> stateFilterProperty() {
+        return stateFilter;
+    }
+
+    /** "340 entries", or "12 of 340 shown" while a filter hides some. */
+    public ReadOnlyStringProperty shownTextProperty() {
+        return shownText;
     }
 
     /** Whether claims, guards and leftovers are shown too (input). */

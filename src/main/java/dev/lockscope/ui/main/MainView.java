@@ -35,6 +35,7 @@ public final class MainView extends BorderPane {
     @FXML private MenuItem refreshItem;
     @FXML private MenuItem findItem;
     @FXML private CheckMenuItem showAllItem;
+    @FXML private CheckMenuItem directoryListItem;
     @FXML private MenuItem breakItem;
     @FXML private MenuItem forceBreakItem;
     @FXML private ListView<Path> directoryList;
@@ -106,6 +107,20 @@ public final class MainView extends BorderPane {
         skewLabel.textProperty().bind(locks.skewTextProperty());
         countsLabel.textProperty().bind(locks.countsTextProperty());
         showAllItem.selectedProperty().bindBidirectional(locks.showAllEntriesProperty());
+        // At 800x600 the directory list can go: the tabs then take the whole width.
+        directoryListItem.setAccelerator(new KeyCodeCombination(KeyCode.L, KeyCombination.SHORTCUT_DOWN));
+        directoryListItem.selectedProperty().addListener((o, a, show) -> {
+            if (show && !sidebarSplit.getItems().contains(directoryPane)) {
+                sidebarSplit.getItems().add(0, directoryPane);
+                sidebarSplit.setDividerPositions(0.2);
+            } else if (!show) {
+                sidebarSplit.getItems().remove(directoryPane);
+            }
+        });
+        locksView.setOnShowAudit(name -> {
+            viewModel.audit().showOnly(name);
+            tabs.getSelectionModel().select(auditTab);
+        });
         breakItem.disableProperty().bind(Bindings.not(locks.canBreakProperty()));
         forceBreakItem.disableProperty().bind(Bindings.not(locks.canForceBreakProperty()));
 
@@ -122,15 +137,17 @@ public final class MainView extends BorderPane {
 
     /** Puts the dividers where {@code w} says (after the window has its size, or they land elsewhere). */
     public void applyDividers(WindowState w) {
-        sidebarSplit.setDividerPositions(w.sidebarDivider());
+        if (sidebarSplit.getItems().size() > 1) {
+            sidebarSplit.setDividerPositions(w.sidebarDivider());
+        }
         locksView.applyDividers(w.tableDivider(), w.detailsDivider());
     }
 
     /** {@code w} with the dividers as they are now. */
     public WindowState withDividers(WindowState w) {
         double[] table = locksView.dividers();
-        return new WindowState(w.x(), w.y(), w.width(), w.height(), w.maximized(),
-                sidebarSplit.getDividerPositions()[0], table[0], table[1]);
+        double sidebar = sidebarSplit.getItems().size() > 1 ? sidebarSplit.getDividerPositions()[0] : w.sidebarDivider();
+        return new WindowState(w.x(), w.y(), w.width(), w.height(), w.maximized(), sidebar, table[0], table[1]);
     }
 
     /** Stops the ticker (the window is closing). */

@@ -58,6 +58,8 @@ public final class MainViewModel {
         this.audit = audit;
         this.records = records;
         locks.setOnBreakFinished(r -> audit.reload());
+        // The audit tab follows .lockscope-audit/ through the table's own scans of the directory.
+        locks.setOnSnapshot(snap -> audit.follow(LocksViewModel.auditDirectoryStamp(snap)));
         selectedDirectory.addListener((o, before, dir) -> {
             locks.open(dir);
             audit.open(dir);
