@@ -79,7 +79,7 @@ class InspectorOperatorFlowTest {
         LockFixtures.expiredLock(dir.resolve("a-expired.lock"));
         LockFixtures.expiredLock(dir.resolve("b-expired.lock"));
         robot.interact(() -> inspector.viewModel().add(dir));
-        waitUntil("the locks are listed", () -> hasRow("a-expired.lock") && hasRow("b-expired.lock"));
+        waitUntil("the locks are shown", () -> robot.lookup("b-expired.lock").tryQuery().isPresent());
         robot.clickOn("b-expired.lock");
         Bounds before = screenBoundsOfRow(robot, "b-expired.lock");
 
@@ -106,7 +106,8 @@ class InspectorOperatorFlowTest {
             LockFixtures.heldByThisProcess(dir.resolve("live-" + i + ".lock"));
         }
         robot.interact(() -> inspector.viewModel().add(dir));
-        waitUntil("all 53 locks are listed", () -> inspector.viewModel().locks().allRows().size() >= 53);
+        waitUntil("all 53 locks are listed", () -> inspector.viewModel().locks().allRows().size() >= 53
+                && robot.lookup("job-00.lock").tryQuery().isPresent());
 
         robot.clickOn("#deadToggle");
         waitUntil("only DEAD rows show", () -> inspector.viewModel().locks().visibleRows().size() == 50);
@@ -143,7 +144,7 @@ class InspectorOperatorFlowTest {
         Path locks = java.nio.file.Files.createDirectories(dir.resolve("locks"));
         LockFixtures.expiredLock(locks.resolve("expired.lock"));
         robot.interact(() -> inspector.viewModel().add(locks));
-        waitUntil("the lock is listed", () -> hasRow("expired.lock"));
+        waitUntil("the lock is shown", () -> robot.lookup("expired.lock").tryQuery().isPresent());
         try (var s = java.nio.file.Files.walk(locks)) {
             for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 java.nio.file.Files.delete(p);

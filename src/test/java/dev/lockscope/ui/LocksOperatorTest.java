@@ -80,7 +80,7 @@ class LocksOperatorTest {
         vm.select("expired.lock");
         String d = vm.detailsProperty().get();
         assertThat(d).contains("Owner: ops@far-host pid 777", "purpose: expired in a test", "acquired ",
-                "(owner's clock)", "lease 30 s");
+                "(owner's clock)", "lease 30.0s");
         assertThat(d).doesNotContainPattern("(?<![\\d-])1\\d{12}(?!\\d)").doesNotContain("\"token\""); // no epoch millis
         assertThat(d).containsPattern("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\S+"); // local time with its zone
         vm.select("git.lock");

@@ -1,5 +1,7 @@
 package dev.lockscope.ui.common;
 
+import dev.lockscope.text.Durations;
+
 import dev.lockscope.text.IoText;
 
 import java.io.IOException;
@@ -65,7 +67,7 @@ public record IoFailure(Cause cause, String message, Throwable error) {
             t = u.getCause();
         }
         if (t instanceof TimeoutException) {
-            return new IoFailure(Cause.TIMED_OUT, "No answer within " + Durations.human(timeout.toMillis())
+            return new IoFailure(Cause.TIMED_OUT, "No answer within " + Durations.compact(timeout.toMillis())
                     + " while " + what + ". The file server may be hung or the mount gone. The window stays"
                     + " usable; the call is still pending and is not repeated until it returns.", t);
         }

@@ -4,7 +4,7 @@ import dev.lockscope.scan.EntryKind;
 import dev.lockscope.scan.EntryState;
 import dev.lockscope.scan.ScanEntry;
 import dev.lockscope.text.Printable;
-import dev.lockscope.ui.common.Durations;
+import dev.lockscope.text.Durations;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.LongProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -206,6 +206,6 @@ public final class LockRowViewModel {
 
     /** Ages for table cells. */
     public static String age(long millis) {
-        return Durations.human(millis);
+        return Durations.compact(millis);
     }
 }

@@ -1,6 +1,6 @@
 package dev.lockscope.ui.locks;
 
-import dev.lockscope.ui.common.Durations;
+import dev.lockscope.text.Durations;
 import dev.lockscope.ui.common.Fxml;
 import javafx.beans.binding.Bindings;
 import javafx.beans.value.ObservableValue;
@@ -32,6 +32,7 @@ public final class LocksView extends BorderPane {
     @FXML private javafx.scene.layout.HBox bulkBanner;
     @FXML private javafx.scene.control.ProgressBar bulkProgress;
     @FXML private Label bulkProgressLabel;
+    @FXML private Button cancelBulkButton;
     @FXML private Label errorLabel;
     @FXML private Label actionLabel;
     @FXML private javafx.scene.layout.HBox errorBanner;
@@ -75,6 +76,8 @@ public final class LocksView extends BorderPane {
         bulkBreakButton.managedProperty().bind(bulkBreakButton.visibleProperty());
         bulkBanner.visibleProperty().bind(viewModel.bulkRunningProperty());
         bulkBanner.managedProperty().bind(bulkBanner.visibleProperty());
+        // Its own visibility too: a hidden banner's "Cancel" must not be found by name (robots, screen readers).
+        cancelBulkButton.visibleProperty().bind(viewModel.bulkRunningProperty());
         bulkProgress.progressProperty().bind(viewModel.bulkProgressProperty());
         bulkProgressLabel.textProperty().bind(viewModel.bulkProgressTextProperty());
         banner(actionBanner, actionLabel, viewModel.actionMessageProperty());
@@ -105,9 +108,9 @@ public final class LocksView extends BorderPane {
             }
         });
         number(pidColumn, LockRowViewModel::pidProperty, v -> v < 0 ? "" : Long.toString(v));
-        number(lockAgeColumn, LockRowViewModel::lockAgeMillisProperty, Durations::human);
-        number(heartbeatColumn, LockRowViewModel::heartbeatAgeMillisProperty, Durations::human);
-        number(leaseColumn, LockRowViewModel::leaseMillisProperty, Durations::human);
+        number(lockAgeColumn, LockRowViewModel::lockAgeMillisProperty, Durations::compact);
+        number(heartbeatColumn, LockRowViewModel::heartbeatAgeMillisProperty, Durations::compact);
+        number(leaseColumn, LockRowViewModel::leaseMillisProperty, Durations::compact);
         number(nlinkColumn, LockRowViewModel::nlinkProperty, v -> v < 0 ? "" : Long.toString(v));
         number(inodeColumn, LockRowViewModel::inodeProperty, v -> v < 0 ? "" : Long.toString(v));
 

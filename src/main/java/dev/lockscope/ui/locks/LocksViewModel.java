@@ -15,7 +15,7 @@ import dev.lockscope.ui.common.BackgroundIo;
 import dev.lockscope.ui.common.BreakConfirmation;
 import dev.lockscope.ui.common.BulkBreakSummary;
 import dev.lockscope.ui.common.DialogService;
-import dev.lockscope.ui.common.Durations;
+import dev.lockscope.text.Durations;
 import dev.lockscope.ui.common.Times;
 import dev.lockscope.text.Printable;
 import dev.lockscope.formats.ForeignLock;
@@ -76,6 +76,7 @@ public final class LocksViewModel {
     private final BooleanProperty showAllEntries = new SimpleBooleanProperty(false);
     private final ObjectProperty<EntryState> stateFilter = new SimpleObjectProperty<>();
     private final StringProperty shownText = new SimpleStringProperty("");
+    private java.util.function.Predicate<LockRowViewModel> baseFilter = r -> true;
     private final ObjectProperty<LockRowViewModel> selected = new SimpleObjectProperty<>();
     private final StringProperty details = new SimpleStringProperty("");
     private final StringProperty rawBytes = new SimpleStringProperty("");
@@ -234,7 +235,7 @@ public final class LocksViewModel {
             }
             subscription = sub;
             watchModeText.set((sub.usesEvents() ? "events + polling every " : "polling every ")
-                    + Durations.human(sub.pollInterval().toMillis()));
+                    + Durations.compact(sub.pollInterval().toMillis()));
         }, err -> {
             if (gen == generation) {
                 openFailed = true;
@@ -318,7 +319,7 @@ public final class LocksViewModel {
         if (subscription == null && lastSnapshot == null && directory.get() != null && errorMessage.get().isEmpty()) {
             long waited = (now - openedNanos) / 1_000_000;
             if (waited > io.timeout().toMillis()) {
-                errorMessage.set("No answer within " + Durations.human(io.timeout().toMillis()) + " while opening " + directory.get()
+                errorMessage.set("No answer within " + Durations.compact(io.timeout().toMillis()) + " while opening " + directory.get()
                         + ". The file server may be hung or the mount gone; still waiting.");
             }
             return;
@@ -370,7 +371,7 @@ public final class LocksViewModel {
         } else if (sel != null) {
             showDetails(sel, false);
         }
-        applyFilter();
+        refilterIfNeeded();
         lastRefreshText.set("last refresh " + CLOCK.format(Instant.ofEpochMilli(snap.takenAtMillis()))
                 + " (" + snap.fileSystemType() + ")");
         skewText.set(snap.clock() == null ? "server clock: not measured (" + snap.clockError() + ")"
@@ -411,11 +412,35 @@ public final class LocksViewModel {
         String f = filterText.get() == null ? "" : filterText.get().strip().toLowerCase(Locale.ROOT);
         boolean all = showAllEntries.get();
         EntryState state = stateFilter.get();
-        java.util.function.Predicate<LockRowViewModel> base = r -> all || r.entry() == null
-                || r.entry().kind().isLockLike();
+        baseFilter = r -> all || r.entry() == null || r.entry().kind().isLockLike();
+        java.util.function.Predicate<LockRowViewModel> base = baseFilter;
         visibleRows.setPredicate(r -> base.test(r) && (state == null || r.stateProperty().get() == state)
                 && (f.isEmpty() || r.searchText().contains(f)));
-        long of = rows.stream().filter(base).count();
+        updateShownText();
+    }
+
+    /**
+     * After a refresh: rows were updated in place, which the filtered list does not see. Setting the
+     * predicate again refilters everything and drops the table's multiple selection, so it is done
+     * only when some row's visibility really changed (a lock changed state under a state filter).
+     */
+    private void refilterIfNeeded() {
+        java.util.function.Predicate<? super LockRowViewModel> p = visibleRows.getPredicate();
+        if (p != null) {
+            java.util.Set<LockRowViewModel> shown = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            shown.addAll(visibleRows);
+            for (LockRowViewModel r : rows) {
+                if (p.test(r) != shown.contains(r)) {
+                    applyFilter();
+                    return;
+                }
+            }
+        }
+        updateShownText();
+    }
+
+    private void updateShownText() {
+        long of = rows.stream().filter(baseFilter).count();
         shownText.set(visibleRows.size() == of ? of + (of == 1 ? " entry" : " entries")
                 : visibleRows.size() + " of " + of + " shown");
     }
@@ -480,8 +505,8 @@ public final class LocksViewModel {
                 ? java.util.List.of(selected.get()) : selectedRows;
         for (LockRowViewModel r : sel) {
             b.append(String.join("\t", r.name(), r.stateTextProperty().get(), ownerOf(r),
-                    r.purposeProperty().get(), Durations.human(r.lockAgeMillisProperty().get()),
-                    Durations.human(r.heartbeatAgeMillisProperty().get()), pathOf(r))).append('\n');
+                    r.purposeProperty().get(), Durations.compact(r.lockAgeMillisProperty().get()),
+                    Durations.compact(r.heartbeatAgeMillisProperty().get()), pathOf(r))).append('\n');
         }
         return b.toString();
     }
@@ -647,7 +672,7 @@ public final class LocksViewModel {
                 b.append("  purpose: ").append(Printable.escape(o.purpose())).append('\n');
             }
             b.append("  acquired ").append(Times.local(o.acquiredAt())).append(" (owner's clock)\n");
-            b.append("  lease ").append(Durations.human(o.leaseMillis())).append('\n');
+            b.append("  lease ").append(Durations.compact(o.leaseMillis())).append('\n');
         }
         ForeignLock f = e.foreign();
         if (f != null) {
@@ -668,9 +693,9 @@ public final class LocksViewModel {
         } else {
             b.append("  attributes unreadable\n");
         }
-        b.append("  lock age ").append(Durations.human(e.lockAgeMillis())).append(", last heartbeat ")
-                .append(Durations.human(e.heartbeatAgeMillis())).append(" ago, lease ")
-                .append(Durations.human(e.leaseMillis())).append('\n');
+        b.append("  lock age ").append(Durations.compact(e.lockAgeMillis())).append(", last heartbeat ")
+                .append(Durations.compact(e.heartbeatAgeMillis())).append(" ago, lease ")
+                .append(Durations.compact(e.leaseMillis())).append('\n');
         Verdict v = e.verdict();
         if (v != null) {
             b.append("  server clock ").append(v.serverNowMillis() < 0 ? "not measured"
