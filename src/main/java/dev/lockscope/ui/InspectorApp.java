@@ -214,12 +214,15 @@ public final class InspectorApp extends Application {
 
     /**
      * The window manager's first answers arrive after {@code show()} and shrink the window to 200x200
-     * (clamped to the minimum) on some launches (JDK-8316423). For the first seconds after showing, when
-     * nobody can have resized it yet, a shrink is undone; after that the user's sizes stand.
+     * (clamped to the minimum) on some launches (JDK-8316423). For the first seconds after showing, a
+     * shrink to the minimum size is undone; any other size, and any size after that, is the user's.
      */
     private static void holdSizeWhileMapping(Stage s, WindowState w) {
         javafx.beans.InvalidationListener restore = o -> {
-            if (!s.isMaximized() && (s.getWidth() < w.width() - 1 || s.getHeight() < w.height() - 1)) {
+            // The bug's shrink lands at the minimum size (200x200 clamped); a user's resize to anything
+            // larger in these first seconds is kept.
+            boolean shrunkToMinimum = s.getWidth() <= WindowState.MIN_WIDTH + 1 || s.getHeight() <= WindowState.MIN_HEIGHT + 1;
+            if (!s.isMaximized() && shrunkToMinimum && (s.getWidth() < w.width() - 1 || s.getHeight() < w.height() - 1)) {
                 Platform.runLater(() -> {
                     s.setWidth(w.width());
                     s.setHeight(w.height());
