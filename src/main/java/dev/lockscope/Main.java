@@ -11,7 +11,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        if (args.length == 0 || "gui".equals(args[0])) {
+        if (args.length == 0 || "gui".equals(args[0]) && !asksForHelp(args)) {
             System.exit(GuiLauncher.launch(args.length == 0 ? args : java.util.Arrays.copyOfRange(args, 1, args.length)));
         }
         if ("run".equals(args[0])) {
@@ -29,5 +29,18 @@ public final class Main {
             }
         }
         System.exit(LockscopeCommand.execute(args));
+    }
+
+    /** {@code gui --help} or {@code gui --version}: picocli answers, no window opens. */
+    private static boolean asksForHelp(String[] args) {
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "-h", "--help", "-V", "--version" -> {
+                    return true;
+                }
+                default -> { }
+            }
+        }
+        return false;
     }
 }

@@ -10,7 +10,7 @@ import java.io.PrintWriter;
         description = {"NFS-safe link(2) lock files: run commands under a lock, inspect and break stale locks.",
                 "With no arguments, opens the graphical inspector."},
         subcommands = {RunCommand.class, StatusCommand.class, BreakCommand.class, LsCommand.class, RecordsCommand.class,
-                BenchCommand.class, ProbeCommand.class},
+                BenchCommand.class, ProbeCommand.class, GuiCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",

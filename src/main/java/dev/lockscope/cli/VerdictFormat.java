@@ -129,23 +129,8 @@ public final class VerdictFormat {
         return TerminalText.escape(c, from, shown) + (shown < to - from ? "..." : "");
     }
 
+    /** A duration as the CLI has always printed it; the one formatter shared with the inspector. */
     public static String age(long ms) {
-        if (ms < 0) {
-            return "-";
-        }
-        if (ms < 1000) {
-            return ms + "ms";
-        }
-        long s = ms / 1000;
-        if (s < 120) {
-            return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
-        }
-        if (s < 7200) {
-            return (s / 60) + "m" + (s % 60) + "s";
-        }
-        if (s < 172_800) {
-            return (s / 3600) + "h" + (s % 3600 / 60) + "m";
-        }
-        return (s / 86400) + "d" + (s % 86400 / 3600) + "h";
+        return dev.lockscope.text.Durations.compact(ms);
     }
 }

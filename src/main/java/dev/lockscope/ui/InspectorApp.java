@@ -6,10 +6,12 @@ import dev.lockscope.ui.common.BackgroundIo;
 import dev.lockscope.ui.common.FxDialogService;
 import dev.lockscope.ui.demo.DemoDirectory;
 import dev.lockscope.ui.locks.DirectorySource;
+import dev.lockscope.ui.locks.LockActions;
 import dev.lockscope.ui.locks.LocksViewModel;
 import dev.lockscope.ui.main.InspectorSettings;
 import dev.lockscope.ui.main.MainView;
 import dev.lockscope.ui.main.MainViewModel;
+import dev.lockscope.ui.main.WindowState;
 import dev.lockscope.ui.records.RecordsViewModel;
 import dev.lockscope.ui.records.StoreRecordFileGateway;
 import javafx.application.Application;
@@ -41,6 +43,12 @@ public final class InspectorApp extends Application {
     private MainViewModel mainViewModel;
     private MainView mainView;
     private final AtomicReference<DemoDirectory> demo = new AtomicReference<>();
+    private Stage stage;
+    /** The window state as the settings remember it (read in {@link #init()}, off the FX thread). */
+    private volatile WindowState remembered = WindowState.initial();
+    /** The last size the window had while neither maximized nor minimized: what the next launch opens at. */
+    private double normalWidth;
+    private double normalHeight;
 
     /**
      * Opens the inspector window and returns when it is closed.
@@ -94,8 +102,22 @@ public final class InspectorApp extends Application {
         return false;
     }
 
+    /**
+     * Reads the remembered window state. JavaFX calls this on its launcher thread, not the FX thread, so
+     * the settings file can be read here before the window is shown at its size.
+     */
+    @Override
+    public void init() {
+        try {
+            remembered = InspectorSettings.load(InspectorSettings.defaultLocation()).windowOrInitial();
+        } catch (java.io.IOException | RuntimeException e) {
+            remembered = WindowState.initial(); // a damaged file is reported by the main view model's own read
+        }
+    }
+
     @Override
     public void start(Stage stage) {
+        this.stage = stage;
         List<String> raw = getParameters().getRaw();
         Path argument = raw.isEmpty() ? null : Path.of(raw.get(0));
 
@@ -103,7 +125,11 @@ public final class InspectorApp extends Application {
         Inspector inspector = Inspector.create(stage, ioPool, InspectorSettings.defaultLocation());
         mainViewModel = inspector.viewModel();
         mainView = inspector.view();
+        place(stage, remembered);
         stage.show();
+        holdSizeWhileMapping(stage, remembered);
+        // The split panes take divider positions relative to their size: apply them once laid out.
+        Platform.runLater(() -> mainView.applyDividers(remembered));
 
         mainViewModel.start(argument, () -> {
             DemoDirectory d = DemoDirectory.create();
@@ -128,10 +154,17 @@ public final class InspectorApp extends Application {
      */
     record Inspector(MainViewModel viewModel, MainView view, FxDialogService dialogs) {
         static Inspector create(Stage stage, ExecutorService pool, Path settingsFile) {
+            return create(stage, pool, settingsFile,
+                    DirectorySource.watcher(WatchOptions.defaults().withPollInterval(Duration.ofSeconds(2))),
+                    LockActions.linkLocks());
+        }
+
+        /** As {@link #create(Stage, ExecutorService, Path)} with the directory source and lock actions given. */
+        static Inspector create(Stage stage, ExecutorService pool, Path settingsFile, DirectorySource source,
+                                LockActions actions) {
             BackgroundIo io = new BackgroundIo(pool, Platform::runLater, IO_TIMEOUT);
             FxDialogService dialogs = new FxDialogService();
-            LocksViewModel locks = new LocksViewModel(io, Platform::runLater, dialogs,
-                    DirectorySource.watcher(WatchOptions.defaults().withPollInterval(Duration.ofSeconds(2))));
+            LocksViewModel locks = new LocksViewModel(io, Platform::runLater, dialogs, source, actions);
             AuditViewModel audit = new AuditViewModel(io);
             RecordsViewModel records = new RecordsViewModel(io, dialogs, new StoreRecordFileGateway());
             MainViewModel vm = new MainViewModel(io, dialogs, settingsFile, locks, audit, records);
@@ -148,6 +181,73 @@ public final class InspectorApp extends Application {
         }
     }
 
+    /**
+     * Sizes and places the window explicitly before it is shown. Under a window manager JavaFX 21 opens
+     * a stage sized only by its scene at 200x200 (JDK-8316423), so the stage's own width and height are
+     * set, and a minimum below which the toolbar and status bar become unreadable.
+     */
+    private void place(Stage s, WindowState w) {
+        s.setMinWidth(WindowState.MIN_WIDTH);
+        s.setMinHeight(WindowState.MIN_HEIGHT);
+        s.setWidth(w.width());
+        s.setHeight(w.height());
+        normalWidth = w.width();
+        normalHeight = w.height();
+        if (w.hasPosition() && !javafx.stage.Screen.getScreensForRectangle(w.x(), w.y(), 100, 40).isEmpty()) {
+            s.setX(w.x());
+            s.setY(w.y());
+        } else {
+            s.centerOnScreen();
+        }
+        s.setMaximized(w.maximized());
+        s.widthProperty().addListener((o, a, b) -> {
+            if (!s.isMaximized() && !s.isIconified()) {
+                normalWidth = b.doubleValue();
+            }
+        });
+        s.heightProperty().addListener((o, a, b) -> {
+            if (!s.isMaximized() && !s.isIconified()) {
+                normalHeight = b.doubleValue();
+            }
+        });
+    }
+
+    /**
+     * The window manager's first answers arrive after {@code show()} and shrink the window to 200x200
+     * (clamped to the minimum) on some launches (JDK-8316423). For the first seconds after showing, a
+     * shrink to the minimum size is undone; any other size, and any size after that, is the user's.
+     */
+    private static void holdSizeWhileMapping(Stage s, WindowState w) {
+        javafx.beans.InvalidationListener restore = o -> {
+            // The bug's shrink lands at the minimum size (200x200 clamped); a user's resize to anything
+            // larger in these first seconds is kept.
+            boolean shrunkToMinimum = s.getWidth() <= WindowState.MIN_WIDTH + 1 || s.getHeight() <= WindowState.MIN_HEIGHT + 1;
+            if (!s.isMaximized() && shrunkToMinimum && (s.getWidth() < w.width() - 1 || s.getHeight() < w.height() - 1)) {
+                Platform.runLater(() -> {
+                    s.setWidth(w.width());
+                    s.setHeight(w.height());
+                });
+            }
+        };
+        s.widthProperty().addListener(restore);
+        s.heightProperty().addListener(restore);
+        restore.invalidated(null);
+        javafx.animation.PauseTransition settle = new javafx.animation.PauseTransition(javafx.util.Duration.seconds(2));
+        settle.setOnFinished(e -> {
+            s.widthProperty().removeListener(restore);
+            s.heightProperty().removeListener(restore);
+        });
+        settle.play();
+    }
+
+    /** The window as it is now, to open the same way next time. FX thread. */
+    private WindowState currentWindow() {
+        boolean maximized = stage.isMaximized();
+        WindowState w = new WindowState(maximized ? remembered.x() : stage.getX(),
+                maximized ? remembered.y() : stage.getY(), normalWidth, normalHeight, maximized, 0, 0, 0);
+        return mainView.withDividers(w).bounded();
+    }
+
     private static Image loadIcon() {
         try (InputStream in = InspectorApp.class.getResourceAsStream("icons/lockscope-64.png")) {
             return in == null ? null : new Image(in);
@@ -158,6 +258,14 @@ public final class InspectorApp extends Application {
 
     @Override
     public void stop() {
+        if (mainView != null && mainViewModel != null && stage != null) {
+            // The save runs on an I/O thread; wait for it briefly, the JVM exits after stop().
+            try {
+                mainViewModel.rememberWindow(currentWindow()).get(3, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // not remembered this time: the next launch opens at the previous size
+            }
+        }
         if (mainView != null) {
             mainView.dispose();
         }

@@ -184,7 +184,7 @@ public final class ScanBenchmark {
     }
 
     /** Writes the mixed directory; returns the number of locks and fills {@code claimsOut} with held claims. */
-    static int populate(Path dir, int n, List<Path> claimsOut) throws IOException {
+    public static int populate(Path dir, int n, List<Path> claimsOut) throws IOException {
         Random rnd = new Random(20240);
         HostIdentity self = HostIdentity.current();
         int locks = n * 35 / 100;
@@ -271,7 +271,7 @@ public final class ScanBenchmark {
         return (System.nanoTime() - nanos) / 1_000_000;
     }
 
-    static long usedHeapAfterGc() {
+    public static long usedHeapAfterGc() {
         for (int i = 0; i < 3; i++) {
             System.gc();
         }

@@ -33,14 +33,14 @@ class BackgroundIoTest {
 
         long t0 = System.nanoTime();
         BackgroundIo.Call<byte[]> call = io.submit("reading " + fifo, () -> Files.readAllBytes(fifo),
-                bytes -> outcome.add("ok " + bytes.length), outcome::add);
+                bytes -> outcome.add("ok " + bytes.length), f -> outcome.add(f.cause() + " " + f.message()));
         long submitMillis = (System.nanoTime() - t0) / 1_000_000;
         assertThat(submitMillis).as("submit returns at once").isLessThan(200);
 
         Runnable cb = uiQueue.poll(5, TimeUnit.SECONDS);
         assertThat(cb).as("the timeout reaches the UI thread").isNotNull();
         cb.run();
-        assertThat(outcome.poll()).contains("No answer within", "reading " + fifo, "hung");
+        assertThat(outcome.poll()).startsWith("TIMED_OUT ").contains("No answer within", "reading " + fifo, "hung");
         assertThat(call.isRunning()).as("the blocked call is still pending").isTrue();
 
         try (OutputStream w = Files.newOutputStream(fifo)) {

@@ -52,6 +52,39 @@ final class LockFixtures {
         Files.setLastModifiedTime(claim, FileTime.fromMillis(hourAgo));
     }
 
+    /** A HELD lock owned by this test JVM (alive, on this host, with an hour's lease): no child process needed. */
+    static void heldByThisProcess(Path lock) throws IOException {
+        String token = java.util.HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(16)
+                .putLong(System.nanoTime()).putLong(lock.hashCode()).array());
+        link(lock, LockOwner.forCurrentProcess(token, 3_600_000L, "held by the test"));
+    }
+
+    /**
+     * A DEAD lock left by {@code deadPid}, a process of this host that has exited (see {@link #exitedPid()}):
+     * the owner record of a real process of this host, with that pid and no start time.
+     */
+    static void deadLockOf(Path lock, long deadPid) throws IOException {
+        String token = java.util.HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(16)
+                .putLong(deadPid).putLong(lock.hashCode()).array());
+        LockOwner me = LockOwner.forCurrentProcess(token, 30_000L, "crashed in a test");
+        link(lock, new LockOwner(me.format(), me.host(), me.hostId(), me.bootId(), me.pidNamespace(), me.user(),
+                deadPid, null, token, me.leaseMillis(), me.acquiredAt(), me.purpose()));
+    }
+
+    /** The pid of a process that ran on this host and has exited. */
+    static long exitedPid() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        return p.pid();
+    }
+
+    private static void link(Path lock, LockOwner o) throws IOException {
+        LockFile lf = LockFile.at(lock);
+        Path claim = lf.claimPath(o.host(), o.pid(), o.token());
+        Files.write(claim, o.toBytes());
+        Files.createLink(lf.path(), claim);
+    }
+
     private static void awaitHeld(Process p) throws IOException {
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = r.readLine();

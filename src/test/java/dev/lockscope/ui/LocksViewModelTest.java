@@ -188,8 +188,8 @@ class LocksViewModelTest {
     @Test
     void detailsShowOwnerEvidenceAndBoundedRawBytes() {
         vm.select("expired.lock");
-        assertThat(vm.detailsProperty().get()).contains("Path: " + dir.resolve("expired.lock"), "Owner record",
-                "\"hostId\" : \"far-host-id\"", "Evidence", "inode");
+        assertThat(vm.detailsProperty().get()).contains("Path: " + dir.resolve("expired.lock"),
+                "Owner: ops@far-host pid 777", "host id far-host-id", "Evidence", "inode");
         assertThat(vm.rawBytesProperty().get()).contains("\"token\":\"0123456789abcdef0123456789abcdef\"")
                 .startsWith("(first 768 of 768 bytes");
     }

@@ -26,6 +26,8 @@ final class ScriptedDialogs implements DialogService {
     final List<RecordConflicts> recordConflictQuestions = new ArrayList<>();
     final List<Path> chooserStarts = new ArrayList<>();
     final Deque<Path> chosenRecordFiles = new ArrayDeque<>();
+    final Deque<Boolean> bulkAnswers = new ArrayDeque<>();
+    final List<dev.lockscope.ui.common.BulkBreakSummary> bulkQuestions = new ArrayList<>();
     final Deque<String> textAnswers = new ArrayDeque<>();
     final List<BreakConfirmation> breakQuestions = new ArrayList<>();
     final List<BreakConfirmation> forceQuestions = new ArrayList<>();
@@ -35,6 +37,12 @@ final class ScriptedDialogs implements DialogService {
     public boolean confirmBreak(BreakConfirmation details) {
         breakQuestions.add(details);
         return take(breakAnswers, "confirmBreak");
+    }
+
+    @Override
+    public boolean confirmBulkBreak(dev.lockscope.ui.common.BulkBreakSummary summary) {
+        bulkQuestions.add(summary);
+        return take(bulkAnswers, "confirmBulkBreak");
     }
 
     @Override

@@ -49,7 +49,7 @@ class UnansweringDirectoryTest {
         Runnable timeout = fxQueue.poll(5, TimeUnit.SECONDS);
         assertThat(timeout).isNotNull();
         timeout.run();
-        assertThat(vm.errorMessageProperty().get()).contains("No answer within 300 ms", dir.toString(), "hung");
+        assertThat(vm.errorMessageProperty().get()).contains("No answer within 300ms", dir.toString(), "hung");
 
         // The server comes back: the pending call completes, and a refresh shows the directory.
         try (OutputStream w = Files.newOutputStream(fifo)) {

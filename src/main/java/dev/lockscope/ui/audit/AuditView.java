@@ -30,13 +30,13 @@ public final class AuditView extends BorderPane {
         this.viewModel = viewModel;
         Fxml.load(this);
         messageLabel.textProperty().bind(viewModel.messageProperty());
-        text(atColumn, AuditEntry::at);
+        text(atColumn, e -> dev.lockscope.ui.common.Times.localFromIso(e.at()));
         text(lockColumn, e -> e.lock().isEmpty() ? "" : java.nio.file.Path.of(e.lock()).getFileName().toString());
         text(outcomeColumn, AuditEntry::outcome);
         text(verdictColumn, AuditEntry::verdict);
         text(byColumn, AuditEntry::brokenBy);
-        text(forcedColumn, e -> e.forced() ? "yes" : "");
-        auditTable.setItems(viewModel.entries());
+        text(forcedColumn, e -> e.forced() ? "yes" : "no");
+        auditTable.setItems(viewModel.shownEntries());
         auditTable.getSelectionModel().selectedItemProperty().addListener((o, a, e) -> {
             if (e != null) {
                 viewModel.selectedProperty().set(e);
@@ -48,6 +48,11 @@ public final class AuditView extends BorderPane {
     @FXML
     private void onReload() {
         viewModel.reload();
+    }
+
+    @FXML
+    private void onShowAll() {
+        viewModel.showOnly("");
     }
 
     private static void text(TableColumn<AuditEntry, String> col, Function<AuditEntry, String> f) {

@@ -15,11 +15,15 @@ import java.nio.file.Path;
 public final class AuditViewModel {
     private final BackgroundIo io;
     private final ObservableList<AuditEntry> entries = FXCollections.observableArrayList();
+    private final javafx.collections.transformation.FilteredList<AuditEntry> shown = new javafx.collections.transformation.FilteredList<>(entries);
+    private final StringProperty onlyLock = new SimpleStringProperty("");
     private final ObjectProperty<AuditEntry> selected = new SimpleObjectProperty<>();
     private final StringProperty details = new SimpleStringProperty("");
     private final StringProperty message = new SimpleStringProperty("");
     private Path directory;
     private long generation;
+    /** What the audit directory looked like at the last reload: inode, mtime, size, link count; null if absent. */
+    private String followedStamp;
 
     public AuditViewModel(BackgroundIo io) {
         this.io = io;
@@ -29,8 +33,49 @@ public final class AuditViewModel {
     /** Shows the history of {@code dir}. */
     public void open(Path dir) {
         directory = dir;
+        followedStamp = null;
+        showOnly("");
         entries.clear();
         reload();
+    }
+
+    /**
+     * The lock table's scanner saw the audit directory as {@code stamp} (its inode, mtime, size and link
+     * count; null when there is none). A new record file changes the directory's mtime, so the history is
+     * read again exactly when it changed, as the table follows the lock directory. FX thread.
+     */
+    public void follow(String stamp) {
+        if (!java.util.Objects.equals(stamp, followedStamp)) {
+            followedStamp = stamp;
+            reload();
+        }
+    }
+
+    /** Shows only the breaks of the lock named {@code lockName} ("" for all), as "Show audit for this lock" asks. */
+    public void showOnly(String lockName) {
+        String n = lockName == null ? "" : lockName;
+        onlyLock.set(n);
+        shown.setPredicate(n.isEmpty() ? null : e -> !e.lock().isEmpty()
+                && n.equals(java.nio.file.Path.of(e.lock()).getFileName().toString()));
+        describe();
+    }
+
+    /** The breaks shown: all, or those of one lock (see {@link #showOnly}). */
+    public ObservableList<AuditEntry> shownEntries() {
+        return shown;
+    }
+
+    private void describe() {
+        Path dir = directory;
+        if (dir == null) {
+            message.set("");
+            return;
+        }
+        Path auditDir = dir.resolve(".lockscope-audit");
+        String base = entries.isEmpty() ? "No breaks recorded in " + auditDir
+                : entries.size() + " break record(s) in " + auditDir;
+        message.set(onlyLock.get().isEmpty() ? base : shown.size() + " of them for " + onlyLock.get() + " — " + base
+                + " (Show all clears this)");
     }
 
     /** Reads the audit directory again. */
@@ -50,11 +95,10 @@ public final class AuditViewModel {
             if (sel != null) {
                 entries.stream().filter(e -> e.file().equals(sel.file())).findFirst().ifPresent(selected::set);
             }
-            message.set(list.isEmpty() ? "No breaks recorded in " + dir.resolve(".lockscope-audit")
-                    : list.size() + " break record(s) in " + dir.resolve(".lockscope-audit"));
+            describe();
         }, err -> {
             if (gen == generation) {
-                message.set(err);
+                message.set(err.message());
             }
         });
     }

@@ -52,6 +52,46 @@ public final class BackgroundIo {
         });
     }
 
+    /**
+     * A BackgroundIo that runs its work one call at a time, in the order submitted, on this one's I/O
+     * executor: for a file with one writer, where a later save must never be overtaken by an earlier one.
+     */
+    public BackgroundIo serial() {
+        return new BackgroundIo(new SerialExecutor(io), ui, timeout);
+    }
+
+    /** Runs tasks one after another on {@code delegate} (the pattern of {@link Executor}'s documentation). Any thread. */
+    private static final class SerialExecutor implements Executor {
+        private final java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
+        private final Executor delegate;
+        private Runnable active;
+
+        SerialExecutor(Executor delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public synchronized void execute(Runnable r) {
+            tasks.add(() -> {
+                try {
+                    r.run();
+                } finally {
+                    scheduleNext();
+                }
+            });
+            if (active == null) {
+                scheduleNext();
+            }
+        }
+
+        private synchronized void scheduleNext() {
+            active = tasks.poll();
+            if (active != null) {
+                delegate.execute(active);
+            }
+        }
+    }
+
     public Duration timeout() {
         return timeout;
     }
@@ -68,16 +108,16 @@ public final class BackgroundIo {
      *
      * @param what      what the work does, in words ("reading /shared/locks"), for timeout messages
      * @param onSuccess called on the UI executor with the result
-     * @param onFailure called on the UI executor with a message for people, when the work fails or does
-     *                  not finish within the timeout; it is called at most once
+     * @param onFailure called on the UI executor with the failure (its cause and a message for people),
+     *                  when the work fails or does not finish within the timeout; it is called at most once
      */
-    public <T> Call<T> submit(String what, Callable<T> work, Consumer<T> onSuccess, Consumer<String> onFailure) {
+    public <T> Call<T> submit(String what, Callable<T> work, Consumer<T> onSuccess, Consumer<IoFailure> onFailure) {
         return submit(what, timeout, work, onSuccess, onFailure);
     }
 
     /** As {@link #submit(String, Callable, Consumer, Consumer)}, with its own timeout for slow but finite work. */
     public <T> Call<T> submit(String what, Duration limit, Callable<T> work, Consumer<T> onSuccess,
-                              Consumer<String> onFailure) {
+                              Consumer<IoFailure> onFailure) {
         CompletableFuture<T> finished = new CompletableFuture<>();
         try {
             io.execute(() -> {
@@ -95,7 +135,7 @@ public final class BackgroundIo {
                     if (error == null) {
                         onSuccess.accept(value);
                     } else {
-                        onFailure.accept(IoErrors.describe(what, unwrap(error), limit));
+                        onFailure.accept(IoFailure.of(what, unwrap(error), limit));
                     }
                 }));
         return new Call<>(finished);

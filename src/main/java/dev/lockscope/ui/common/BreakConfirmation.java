@@ -1,5 +1,7 @@
 package dev.lockscope.ui.common;
 
+import dev.lockscope.text.Durations;
+
 import dev.lockscope.lock.LockOwner;
 import dev.lockscope.lock.LockState;
 import dev.lockscope.lock.Verdict;
@@ -38,7 +40,7 @@ public record BreakConfirmation(String lockPath, LockState state, String holder,
     public static BreakConfirmation of(Verdict v, long lockAgeMillis, long heartbeatAgeMillis) {
         LockOwner o = v.owner();
         String since = o == null ? "unknown (the lock holds no lockscope owner record)"
-                : TIME.format(Instant.ofEpochMilli(o.acquiredAt())) + " (" + Durations.human(lockAgeMillis) + " ago,"
+                : TIME.format(Instant.ofEpochMilli(o.acquiredAt())) + " (" + Durations.compact(lockAgeMillis) + " ago,"
                 + " in the owner's clock)";
         Map<String, String> ev = new LinkedHashMap<>();
         if (v.identity() != null) {
@@ -50,7 +52,7 @@ public record BreakConfirmation(String lockPath, LockState state, String holder,
         if (o != null) {
             ev.put("Host id", o.hostId());
             ev.put("Token", o.token());
-            ev.put("Lease", Durations.human(o.leaseMillis()));
+            ev.put("Lease", Durations.compact(o.leaseMillis()));
             ev.put("Owner process", v.ownerAlive() == null ? "on another host: cannot be checked from here"
                     : v.ownerAlive() ? "alive" : "gone");
         } else if (v.identity() != null) {
@@ -58,7 +60,7 @@ public record BreakConfirmation(String lockPath, LockState state, String holder,
             ev.put("Content", text.length() > 120 ? text.substring(0, 120) + "…" : text);
         }
         ev.put("Last heartbeat", heartbeatAgeMillis < 0 ? "unknown (server clock not measured)"
-                : Durations.human(heartbeatAgeMillis) + " ago (server clock)");
+                : Durations.compact(heartbeatAgeMillis) + " ago (server clock)");
         ev.put("Server clock skew", v.serverNowMillis() < 0 ? "not measured" : Durations.signed(v.skewMillis()));
         return new BreakConfirmation(v.lock().toString(), v.state(), v.holderDescription(), since, v.reason(), ev,
                 !v.state().isStale());

@@ -13,6 +13,9 @@ public interface DialogService {
     /** Asks whether to break the lock described; true only on an explicit yes. */
     boolean confirmBreak(BreakConfirmation details);
 
+    /** Asks once whether to break all the stale locks summarised; true only on an explicit yes. */
+    boolean confirmBulkBreak(BulkBreakSummary summary);
+
     /** The second, explicit question before forcing a break of a lock that is not stale. */
     boolean confirmForce(BreakConfirmation details);
 

@@ -54,6 +54,9 @@ public final class FxDialogService implements DialogService {
 
     @Override
     public boolean confirmBreak(BreakConfirmation c) {
+        if (c.force()) {
+            return confirmForceFirst(c);
+        }
         Alert a = new Alert(Alert.AlertType.CONFIRMATION, "", BREAK, ButtonType.CANCEL);
         prepare(a, "breakDialog");
         a.setTitle("Break lock");
@@ -66,6 +69,70 @@ public final class FxDialogService implements DialogService {
         ((javafx.scene.control.Button) a.getDialogPane().lookupButton(BREAK)).setDefaultButton(false);
         ((javafx.scene.control.Button) a.getDialogPane().lookupButton(ButtonType.CANCEL)).setDefaultButton(true);
         return a.showAndWait().filter(b -> b == BREAK).isPresent();
+    }
+
+    /**
+     * The first question before forcing: it must not look like an ordinary break. A warning, a red header
+     * that says the owner may be alive, and a button that only leads to the second question.
+     */
+    private boolean confirmForceFirst(BreakConfirmation c) {
+        ButtonType next = new ButtonType("Continue to force break…", ButtonBar.ButtonData.OK_DONE);
+        Alert a = new Alert(Alert.AlertType.WARNING, "", next, ButtonType.CANCEL);
+        prepare(a, "breakDialog");
+        a.getDialogPane().getStyleClass().add("force-warning");
+        a.getDialogPane().setStyle("-fx-border-color: #c62828; -fx-border-width: 3;");
+        a.setTitle("Force break — the lock is " + c.state());
+        Label header = new Label("⚠  " + Path.of(c.lockPath()).getFileName() + " is " + c.state() + ", NOT stale.\n"
+                + "Its owner may still be working. Forcing the break can corrupt what the lock protects.");
+        header.setId("forceWarningHeader");
+        header.setWrapText(true);
+        header.setMaxWidth(Double.MAX_VALUE);
+        header.setStyle("-fx-background-color: #fde2e1; -fx-text-fill: #8a1f11; -fx-font-weight: bold;"
+                + " -fx-font-size: 1.1em; -fx-padding: 12;");
+        a.getDialogPane().setHeader(header);
+        a.getDialogPane().setContent(confirmationContent(c, "You will be asked once more before anything is done."));
+        ((javafx.scene.control.Button) a.getDialogPane().lookupButton(next)).setDefaultButton(false);
+        ((javafx.scene.control.Button) a.getDialogPane().lookupButton(ButtonType.CANCEL)).setDefaultButton(true);
+        return a.showAndWait().filter(b -> b == next).isPresent();
+    }
+
+    @Override
+    public boolean confirmBulkBreak(BulkBreakSummary s) {
+        ButtonType breakAll = new ButtonType("Break " + s.total() + " locks", ButtonBar.ButtonData.OK_DONE);
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, "", breakAll, ButtonType.CANCEL);
+        prepare(a, "bulkBreakDialog");
+        a.setTitle("Break stale locks");
+        a.setHeaderText("Break " + s.total() + " stale lock" + (s.total() == 1 ? "" : "s") + " in " + s.directory() + "?");
+        GridPane g = new GridPane();
+        g.setHgap(12);
+        g.setVgap(3);
+        int row = 0;
+        for (var e : s.perState().entrySet()) {
+            row = addRow(g, row, e.getKey(), e.getValue() + (e.getValue() == 1 ? " lock" : " locks"));
+        }
+        Label why = new Label("Why they are stale");
+        why.setStyle("-fx-font-weight: bold; -fx-padding: 6 0 0 0;");
+        g.add(why, 0, row++, 2, 1);
+        for (var e : s.perReason().entrySet()) {
+            row = addRow(g, row, e.getValue() + " ×", e.getKey());
+        }
+        row = addRow(g, row, "First " + s.firstNames().size(), String.join("\n", s.firstNames())
+                + (s.total() > s.firstNames().size() ? "\n… and " + (s.total() - s.firstNames().size()) + " more" : ""));
+        if (s.leftAlone() > 0) {
+            addRow(g, row, "Left alone", s.leftAlone() + " selected entr" + (s.leftAlone() == 1 ? "y is" : "ies are")
+                    + " not stale (HELD locks are never broken in bulk)");
+        }
+        Label n = new Label("Each lock is judged again and broken by the guarded procedure, one audit record each."
+                + " A lock that changed since it was judged is skipped and reported. You can cancel while it runs.");
+        n.setWrapText(true);
+        n.setMaxWidth(560);
+        VBox box = new VBox(10, g, n);
+        box.setPadding(new Insets(4, 0, 0, 0));
+        a.getDialogPane().setContent(box);
+        // Cancel is the default: Enter must never break locks by accident.
+        ((javafx.scene.control.Button) a.getDialogPane().lookupButton(breakAll)).setDefaultButton(false);
+        ((javafx.scene.control.Button) a.getDialogPane().lookupButton(ButtonType.CANCEL)).setDefaultButton(true);
+        return a.showAndWait().filter(b -> b == breakAll).isPresent();
     }
 
     @Override

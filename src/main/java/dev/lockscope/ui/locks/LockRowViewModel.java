@@ -3,8 +3,12 @@ package dev.lockscope.ui.locks;
 import dev.lockscope.scan.EntryKind;
 import dev.lockscope.scan.EntryState;
 import dev.lockscope.scan.ScanEntry;
-import dev.lockscope.ui.common.Durations;
+import dev.lockscope.text.Printable;
+import dev.lockscope.text.Durations;
+import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.LongProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyLongProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -27,12 +31,14 @@ public final class LockRowViewModel {
     private final StringProperty tool = new SimpleStringProperty("");
     private final StringProperty host = new SimpleStringProperty();
     private final StringProperty user = new SimpleStringProperty();
+    private final StringProperty purpose = new SimpleStringProperty("");
     private final LongProperty pid = new SimpleLongProperty(-1);
     private final LongProperty lockAgeMillis = new SimpleLongProperty(-1);
     private final LongProperty heartbeatAgeMillis = new SimpleLongProperty(-1);
     private final LongProperty leaseMillis = new SimpleLongProperty(-1);
     private final LongProperty nlink = new SimpleLongProperty(-1);
     private final LongProperty inode = new SimpleLongProperty(-1);
+    private final BooleanProperty current = new SimpleBooleanProperty(true);
     private long baseLockAge = -1;
     private long baseHeartbeatAge = -1;
     private long readAtNanos;
@@ -49,19 +55,33 @@ public final class LockRowViewModel {
         state.set(e.state());
         stateText.set(stateTextOf(e));
         tool.set(toolOf(e));
-        host.set(e.host() == null ? "" : e.host());
-        user.set(e.user() == null ? "" : e.user());
+        // Values from the lock directory are shown escaped: they are anyone's writing.
+        host.set(Printable.escape(e.host()));
+        user.set(Printable.escape(e.user()));
+        purpose.set(e.owner() == null ? "" : Printable.escape(e.owner().purpose()));
         pid.set(e.pid());
         leaseMillis.set(e.leaseMillis());
         nlink.set(e.nlink());
         inode.set(e.inode());
         baseLockAge = e.lockAgeMillis();
         baseHeartbeatAge = e.heartbeatAgeMillis();
+        current.set(true);
         tick(arrivedNanos);
     }
 
-    /** Advances the ages to {@code nowNanos} (a {@link System#nanoTime()} value). */
+    /**
+     * The directory can no longer be read (deleted, unreadable, hung): this row shows what was read last,
+     * and its ages stop, because nobody knows any more whether the lock still exists.
+     */
+    void markNotCurrent() {
+        current.set(false);
+    }
+
+    /** Advances the ages to {@code nowNanos} (a {@link System#nanoTime()} value), unless the row is no longer current. */
     void tick(long nowNanos) {
+        if (!current.get()) {
+            return;
+        }
         long elapsed = Math.max(0, (nowNanos - readAtNanos) / 1_000_000);
         lockAgeMillis.set(baseLockAge < 0 ? -1 : baseLockAge + elapsed);
         heartbeatAgeMillis.set(baseHeartbeatAge < 0 ? -1 : baseHeartbeatAge + elapsed);
@@ -116,6 +136,11 @@ public final class LockRowViewModel {
         return name;
     }
 
+    /** The name as shown: control characters escaped. */
+    public String displayName() {
+        return Printable.escape(name);
+    }
+
     public ScanEntry entry() {
         return entry.get();
     }
@@ -148,6 +173,11 @@ public final class LockRowViewModel {
         return user;
     }
 
+    /** The owner's stated purpose, or "". */
+    public ReadOnlyStringProperty purposeProperty() {
+        return purpose;
+    }
+
     public ReadOnlyLongProperty pidProperty() {
         return pid;
     }
@@ -172,10 +202,15 @@ public final class LockRowViewModel {
         return inode;
     }
 
+    /** False when the directory could not be read since this row was: it shows the last known values. */
+    public ReadOnlyBooleanProperty currentProperty() {
+        return current;
+    }
+
     /** Text used by the find filter. */
     String searchText() {
-        return (name + " " + stateText.get() + " " + kindLabel(kind.get()) + " " + tool.get() + " " + host.get() + " " + user.get() + " "
-                + (pid.get() < 0 ? "" : pid.get())).toLowerCase();
+        return (name + " " + stateText.get() + " " + kindLabel(kind.get()) + " " + tool.get() + " " + host.get() + " "
+                + user.get() + " " + (pid.get() < 0 ? "" : pid.get()) + " " + purpose.get()).toLowerCase(java.util.Locale.ROOT);
     }
 
     @Override
@@ -185,6 +220,6 @@ public final class LockRowViewModel {
 
     /** Ages for table cells. */
     public static String age(long millis) {
-        return Durations.human(millis);
+        return Durations.compact(millis);
     }
 }

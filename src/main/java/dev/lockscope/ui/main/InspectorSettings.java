@@ -24,22 +24,19 @@ import java.util.Map;
  * @param askHosts      host patterns the inspector may ask over ssh about lock owners ("Check on host"); empty by
  *                      default (issue 15)
  * @param autoCheckHeldAfterMinutes check HELD locks of those hosts automatically once they are this old; null: never
+ * @param window        the window's place, size and dividers when it last closed, or null (first launch)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record InspectorSettings(@JsonProperty("directories") List<String> directories,
                                 @JsonProperty("lastDirectory") String lastDirectory,
                                 @JsonProperty("procmailLocktimeoutSeconds") Map<String, Long> procmailLocktimeoutSeconds,
                                 @JsonProperty("askHosts") List<String> askHosts,
-                                @JsonProperty("autoCheckHeldAfterMinutes") Integer autoCheckHeldAfterMinutes) {
+                                @JsonProperty("autoCheckHeldAfterMinutes") Integer autoCheckHeldAfterMinutes,
+                                @JsonProperty("window") WindowState window) {
 
-    /** Settings without locktimeouts or host checks. */
+    /** Settings without locktimeouts, host checks or a remembered window. */
     public InspectorSettings(List<String> directories, String lastDirectory) {
-        this(directories, lastDirectory, Map.of(), List.of(), null);
-    }
-
-    /** These settings with other directories and locktimeouts, the host-check settings kept. */
-    public InspectorSettings withDirectories(List<String> dirs, String last, Map<String, Long> locktimeouts) {
-        return new InspectorSettings(dirs, last, locktimeouts, askHosts, autoCheckHeldAfterMinutes);
+        this(directories, lastDirectory, Map.of(), List.of(), null, null);
     }
 
     public static final String FILE_NAME = "inspector.json";
@@ -56,6 +53,11 @@ public record InspectorSettings(@JsonProperty("directories") List<String> direct
 
     public static InspectorSettings empty() {
         return new InspectorSettings(List.of(), null);
+    }
+
+    /** The remembered window state, bounded; the first-launch state when none is remembered. */
+    public WindowState windowOrInitial() {
+        return window == null ? WindowState.initial() : window.bounded();
     }
 
     /** Where settings live on this machine. */
@@ -82,11 +84,19 @@ public record InspectorSettings(@JsonProperty("directories") List<String> direct
         }
     }
 
-    /** Writes {@code file} atomically (temp file + rename), creating its directory. */
+    /**
+     * Writes {@code file} atomically (a temp file of its own, then a rename), creating its directory. Two
+     * saves at once (two windows, two inspectors) each use their own temp file, so neither can move the
+     * other's away; the last rename wins, whole.
+     */
     public void save(Path file) throws IOException {
         Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling("." + FILE_NAME + "." + ProcessHandle.current().pid() + ".tmp");
-        Files.write(tmp, JSON.writeValueAsBytes(this));
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Path tmp = Files.createTempFile(file.getParent(), "." + FILE_NAME + ".", ".tmp");
+        try {
+            Files.write(tmp, JSON.writeValueAsBytes(this));
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 }

@@ -14,12 +14,14 @@ import javafx.scene.control.CheckMenuItem;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
 import javafx.scene.control.MenuItem;
+import javafx.scene.control.SplitPane;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCodeCombination;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.VBox;
 import javafx.util.Duration;
 
 import java.nio.file.Path;
@@ -33,11 +35,13 @@ public final class MainView extends BorderPane {
     @FXML private MenuItem refreshItem;
     @FXML private MenuItem findItem;
     @FXML private CheckMenuItem showAllItem;
+    @FXML private CheckMenuItem directoryListItem;
     @FXML private MenuItem breakItem;
     @FXML private MenuItem forceBreakItem;
     @FXML private ListView<Path> directoryList;
     @FXML private Button removeDirButton;
     @FXML private Label messageLabel;
+    @FXML private javafx.scene.layout.HBox messageBanner;
     @FXML private TabPane tabs;
     @FXML private Tab locksTab;
     @FXML private Tab recordsTab;
@@ -46,6 +50,8 @@ public final class MainView extends BorderPane {
     @FXML private Label lastRefreshLabel;
     @FXML private Label skewLabel;
     @FXML private Label countsLabel;
+    @FXML private SplitPane sidebarSplit;
+    @FXML private VBox directoryPane;
 
     private final MainViewModel viewModel;
     private final LocksView locksView;
@@ -56,6 +62,8 @@ public final class MainView extends BorderPane {
         Fxml.load(this);
         locksView = new LocksView(viewModel.locks());
         locksTab.setContent(locksView);
+        // The directory list keeps its width when the window grows; the tabs take the rest.
+        SplitPane.setResizableWithParent(directoryPane, false);
         recordsTab.setContent(new RecordsView(viewModel.records()));
         auditTab.setContent(new AuditView(viewModel.audit()));
 
@@ -91,8 +99,7 @@ public final class MainView extends BorderPane {
         removeDirItem.disableProperty().bind(viewModel.selectedDirectoryProperty().isNull());
 
         messageLabel.textProperty().bind(viewModel.messageProperty());
-        messageLabel.visibleProperty().bind(viewModel.messageProperty().isNotEmpty());
-        messageLabel.managedProperty().bind(messageLabel.visibleProperty());
+        messageBanner.visibleProperty().bind(viewModel.messageProperty().isNotEmpty());
 
         var locks = viewModel.locks();
         watchModeLabel.textProperty().bind(locks.watchModeTextProperty());
@@ -100,6 +107,20 @@ public final class MainView extends BorderPane {
         skewLabel.textProperty().bind(locks.skewTextProperty());
         countsLabel.textProperty().bind(locks.countsTextProperty());
         showAllItem.selectedProperty().bindBidirectional(locks.showAllEntriesProperty());
+        // At 800x600 the directory list can go: the tabs then take the whole width.
+        directoryListItem.setAccelerator(new KeyCodeCombination(KeyCode.L, KeyCombination.SHORTCUT_DOWN));
+        directoryListItem.selectedProperty().addListener((o, a, show) -> {
+            if (show && !sidebarSplit.getItems().contains(directoryPane)) {
+                sidebarSplit.getItems().add(0, directoryPane);
+                sidebarSplit.setDividerPositions(0.2);
+            } else if (!show) {
+                sidebarSplit.getItems().remove(directoryPane);
+            }
+        });
+        locksView.setOnShowAudit(name -> {
+            viewModel.audit().showOnly(name);
+            tabs.getSelectionModel().select(auditTab);
+        });
         breakItem.disableProperty().bind(Bindings.not(locks.canBreakProperty()));
         forceBreakItem.disableProperty().bind(Bindings.not(locks.canForceBreakProperty()));
 
@@ -112,6 +133,21 @@ public final class MainView extends BorderPane {
         ticker = new Timeline(new KeyFrame(Duration.seconds(1), e -> locks.tick()));
         ticker.setCycleCount(Timeline.INDEFINITE);
         ticker.play();
+    }
+
+    /** Puts the dividers where {@code w} says (after the window has its size, or they land elsewhere). */
+    public void applyDividers(WindowState w) {
+        if (sidebarSplit.getItems().size() > 1) {
+            sidebarSplit.setDividerPositions(w.sidebarDivider());
+        }
+        locksView.applyDividers(w.tableDivider(), w.detailsDivider());
+    }
+
+    /** {@code w} with the dividers as they are now. */
+    public WindowState withDividers(WindowState w) {
+        double[] table = locksView.dividers();
+        double sidebar = sidebarSplit.getItems().size() > 1 ? sidebarSplit.getDividerPositions()[0] : w.sidebarDivider();
+        return new WindowState(w.x(), w.y(), w.width(), w.height(), w.maximized(), sidebar, table[0], table[1]);
     }
 
     /** Stops the ticker (the window is closing). */
@@ -172,6 +208,11 @@ public final class MainView extends BorderPane {
     private void onForceBreak() {
         tabs.getSelectionModel().select(locksTab);
         viewModel.locks().forceBreakSelected();
+    }
+
+    @FXML
+    private void onDismissMessage() {
+        viewModel.dismissMessage();
     }
 
     @FXML

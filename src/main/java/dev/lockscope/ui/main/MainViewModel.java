@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The main window: the list of opened lock directories (remembered between runs) and the tabs of the
@@ -31,6 +32,8 @@ import java.util.concurrent.Callable;
 public final class MainViewModel {
 
     private final BackgroundIo io;
+    /** The settings file has one writer: saves run one at a time, in order, so the newest state is written last. */
+    private final BackgroundIo settingsWriter;
     private final DialogService dialogs;
     private final Path settingsFile;
     private final LocksViewModel locks;
@@ -42,10 +45,13 @@ public final class MainViewModel {
     private final StringProperty title = new SimpleStringProperty("Lockscope Inspector");
     /** Directories shown but not remembered (the demo directory). */
     private final Set<Path> transientDirectories = new HashSet<>();
+    /** The window state read from the settings, or given by {@link #rememberWindow}; null before either. */
+    private WindowState window;
 
     public MainViewModel(BackgroundIo io, DialogService dialogs, Path settingsFile, LocksViewModel locks,
                          AuditViewModel audit, RecordsViewModel records) {
         this.io = Objects.requireNonNull(io);
+        this.settingsWriter = io.serial();
         this.dialogs = Objects.requireNonNull(dialogs);
         this.settingsFile = settingsFile;
         this.locks = locks;
@@ -53,6 +59,8 @@ public final class MainViewModel {
         this.records = records;
         locks.setOnBreakFinished(r -> audit.reload());
         locks.setOnSettingsChanged(this::persist);
+        // The audit tab follows .lockscope-audit/ through the table's own scans of the directory.
+        locks.setOnSnapshot(snap -> audit.follow(LocksViewModel.auditDirectoryStamp(snap)));
         selectedDirectory.addListener((o, before, dir) -> {
             locks.open(dir);
             audit.open(dir);
@@ -74,6 +82,9 @@ public final class MainViewModel {
                     applyLocktimeouts(settings);
                     loadedSettings = settings;
                     configureHostChecks(settings);
+                    if (window == null) {
+                        window = settings.window();
+                    }
                     for (String d : settings.directories()) {
                         Path p = Path.of(d);
                         if (!directories.contains(p)) {
@@ -88,12 +99,12 @@ public final class MainViewModel {
                         openDemo(demo);
                     }
                 }, err -> {
-                    message.set(err);
+                    message.set(err.message());
                     configureHostChecks(InspectorSettings.empty());
                     if (argument != null) {
                         add(argument);
                     } else {
-                        openDemo(demo, err + " ");
+                        openDemo(demo, err.message() + " ");
                     }
                 });
     }
@@ -118,7 +129,8 @@ public final class MainViewModel {
             return;
         }
         loadedSettings = new InspectorSettings(loadedSettings.directories(), loadedSettings.lastDirectory(),
-                loadedSettings.procmailLocktimeoutSeconds(), parsed.patterns(), loadedSettings.autoCheckHeldAfterMinutes());
+                loadedSettings.procmailLocktimeoutSeconds(), parsed.patterns(), loadedSettings.autoCheckHeldAfterMinutes(),
+                loadedSettings.window());
         configureHostChecks(loadedSettings);
         persist();
         message.set(parsed.isEmpty() ? "No hosts will be asked." : "Hosts to ask: " + parsed);
@@ -129,7 +141,7 @@ public final class MainViewModel {
                 : java.time.Duration.ofMinutes(settings.autoCheckHeldAfterMinutes());
         io.submit("reading the ssh settings", () -> dev.lockscope.ui.locks.LockHostChecks.checkerFor(
                         dev.lockscope.probe.AskHostsAllowList.of(settings.askHosts())),
-                checker -> locks.configureHostChecks(checker, auto), err -> message.set(err));
+                checker -> locks.configureHostChecks(checker, auto), err -> message.set(err.message()));
     }
 
     private void openLastOrDemo(Path last, Callable<Path> demo) {
@@ -142,7 +154,7 @@ public final class MainViewModel {
             } else {
                 openDemo(demo, "The last directory used, " + last + ", is gone; showing the demo directory. ");
             }
-        }, err -> openDemo(demo, err + " "));
+        }, err -> openDemo(demo, err.message() + " "));
     }
 
     private void openDemo(Callable<Path> demo) {
@@ -160,7 +172,7 @@ public final class MainViewModel {
             directories.add(dir);
             selectedDirectory.set(dir);
             message.set(note + "Demo directory " + dir + ": its holders stop when the inspector closes.");
-        }, err -> message.set(note + "Could not create the demo directory: " + err));
+        }, err -> message.set(note + "Could not create the demo directory: " + err.message()));
     }
 
     /** Asks for a directory and opens it. */
@@ -188,8 +200,8 @@ public final class MainViewModel {
             selectedDirectory.set(ok);
             persist();
         }, err -> {
-            message.set(err);
-            dialogs.showError("Cannot open directory", err);
+            message.set(err.message());
+            dialogs.showError("Cannot open directory", err.message());
         });
     }
 
@@ -218,9 +230,20 @@ public final class MainViewModel {
         });
     }
 
-    private void persist() {
+
+    /**
+     * Remembers where the window is and how it is divided (it is closing) and saves the settings.
+     *
+     * @return completes when the save has ended, whichever way
+     */
+    public CompletableFuture<?> rememberWindow(WindowState state) {
+        window = state;
+        return persist();
+    }
+
+    private CompletableFuture<?> persist() {
         if (settingsFile == null) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         List<String> dirs = directories.stream().filter(d -> !transientDirectories.contains(d))
                 .map(Path::toString).toList();
@@ -228,12 +251,18 @@ public final class MainViewModel {
         java.util.Map<String, Long> locktimeouts = new java.util.TreeMap<>();
         dev.lockscope.formats.ForeignSettings.procmailLocktimeouts()
                 .forEach((d, t) -> locktimeouts.put(d.toString(), t.toSeconds()));
-        InspectorSettings s = loadedSettings.withDirectories(dirs,
-                sel == null || transientDirectories.contains(sel) ? null : sel.toString(), locktimeouts);
-        io.submit("saving settings " + settingsFile, () -> {
+        InspectorSettings s = new InspectorSettings(dirs,
+                sel == null || transientDirectories.contains(sel) ? null : sel.toString(), locktimeouts,
+                loadedSettings.askHosts(), loadedSettings.autoCheckHeldAfterMinutes(), window);
+        return settingsWriter.submit("saving settings " + settingsFile, () -> {
             s.save(settingsFile);
             return s;
-        }, ok -> { }, err -> message.set(err));
+        }, ok -> { }, err -> message.set(err.message())).finished();
+    }
+
+    /** Hides the message (the operator has read it). */
+    public void dismissMessage() {
+        message.set("");
     }
 
     /** Refreshes what the current tab shows. */

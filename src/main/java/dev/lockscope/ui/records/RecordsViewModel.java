@@ -182,7 +182,7 @@ public final class RecordsViewModel {
             }
         }, err -> {
             if (def.equals(awaited) && file.get() == null) {
-                message.set("Not opened: " + err + " Use \"Open record file…\" to view another file.");
+                message.set("Not opened: " + err.message() + " Use \"Open record file…\" to view another file.");
             }
         });
     }
@@ -261,7 +261,7 @@ public final class RecordsViewModel {
             disk = null;
             rebuildRows();
             readOnly.set(true);
-            message.set("Read-only: " + err);
+            message.set("Read-only: " + err.message());
         });
     }
 
@@ -278,7 +278,7 @@ public final class RecordsViewModel {
         }, err -> {
             busy.set(false);
             if (f.equals(file.get())) {
-                message.set(after + " Reading it back failed: " + err);
+                message.set(after + " Reading it back failed: " + err.message());
             }
         });
     }
@@ -321,7 +321,7 @@ public final class RecordsViewModel {
                             }
                         }, err -> {
                             if (!stopped && watched.equals(file.get())) {
-                                lockHolder.set("The lock of " + watched.getFileName() + " cannot be read: " + err);
+                                lockHolder.set("The lock of " + watched.getFileName() + " cannot be read: " + err.message());
                             }
                         });
             }
@@ -340,7 +340,7 @@ public final class RecordsViewModel {
             }, err -> {
                 finished();
                 if (!stopped) {
-                    onDiskUnreadable(watched, err);
+                    onDiskUnreadable(watched, err.message());
                 }
             });
         }
@@ -386,7 +386,7 @@ public final class RecordsViewModel {
         following = fw;
         io.submit("watching " + f, () -> gateway.watch(f, fw::changed), fw::started, err -> {
             if (!fw.stopped && f.equals(file.get())) {
-                message.set(message.get() + " (Not following changes on disk: " + err + " Use Reload.)");
+                message.set(message.get() + " (Not following changes on disk: " + err.message() + " Use Reload.)");
             }
         });
     }
@@ -579,7 +579,7 @@ public final class RecordsViewModel {
             resolve(f, from, outcome, changes, theirsMerged);
         }, err -> {
             busy.set(false);
-            message.set("Not saved: " + err + " The file on disk is unchanged; your changes are kept.");
+            message.set("Not saved: " + err.message() + " The file on disk is unchanged; your changes are kept.");
         });
     }
 
