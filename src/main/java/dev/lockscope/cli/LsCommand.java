@@ -34,6 +34,17 @@ public final class LsCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "the lock directory")
     Path dir;
 
+    @Parameters(index = "1..*", paramLabel = "DIR", description = "further directories (with --format prometheus)")
+    List<Path> moreDirs = new java.util.ArrayList<>();
+
+    /** Output formats of {@code ls}. */
+    enum Format { table, json, prometheus }
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = {"table (the default), json (as --json), or"
+            + " prometheus: the text exposition format of node_exporter's textfile collector, for every DIR.",
+            "With prometheus the exit code is 0 even when a DIR cannot be scanned: lockscope_scan_success says so."})
+    Format format = Format.table;
+
     @Option(names = "--json", description = "print a JSON array of objects (with --watch: one JSON object per change and line)")
     boolean json;
 
@@ -62,6 +73,13 @@ public final class LsCommand implements Callable<Integer> {
         if (interval != null && interval.toMillis() < 10) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be at least 10ms");
         }
+        if (format == Format.prometheus) {
+            return printPrometheus(out, err);
+        }
+        if (!moreDirs.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "several DIRs need --format prometheus");
+        }
+        json |= format == Format.json;
         if (!watch) {
             DirectorySnapshot snap = DirectoryScanner.snapshot(dir);
             printSnapshot(snap, out, err);
@@ -103,6 +121,19 @@ public final class LsCommand implements Callable<Integer> {
         }, "lockscope-ls-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         stopped.await();
+        return ExitCodes.OK;
+    }
+
+    private int printPrometheus(PrintWriter out, PrintWriter err) {
+        if (watch || json) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--format prometheus goes without --watch and --json");
+        }
+        List<Path> dirs = new java.util.ArrayList<>(List.of(dir));
+        dirs.addAll(moreDirs);
+        List<PrometheusFormat.DirectoryScan> scans = PrometheusFormat.scan(dirs);
+        out.print(PrometheusFormat.format(scans));
+        out.flush();
+        scans.stream().filter(s -> s.error() != null).forEach(s -> err.println(s.error()));
         return ExitCodes.OK;
     }
 
