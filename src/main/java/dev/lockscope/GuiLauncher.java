@@ -13,6 +13,12 @@ final class GuiLauncher {
 
     static int launch(String[] args) {
         try {
+            JavaFxNatives.prepare();
+        } catch (java.io.IOException e) {
+            System.err.println("lockscope: cannot unpack the JavaFX libraries for the inspector: " + e.getMessage());
+            return 69;
+        }
+        try {
             Class<?> app = Class.forName(APP_CLASS);
             app.getMethod("launchApp", String[].class).invoke(null, (Object) args);
             return 0;

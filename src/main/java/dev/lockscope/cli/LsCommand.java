@@ -35,6 +35,17 @@ public final class LsCommand implements Callable<Integer>, ExitCodes.Operation {
     @Parameters(index = "0", paramLabel = "DIR", description = "the lock directory")
     Path dir;
 
+    @Parameters(index = "1..*", paramLabel = "DIR", description = "further directories (with --format prometheus)")
+    List<Path> moreDirs = new java.util.ArrayList<>();
+
+    /** Output formats of {@code ls}. */
+    enum Format { table, json, prometheus }
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = {"table (the default), json (as --json), or"
+            + " prometheus: the text exposition format of node_exporter's textfile collector, for every DIR.",
+            "With prometheus the exit code is 0 even when a DIR cannot be scanned: lockscope_scan_success says so."})
+    Format format = Format.table;
+
     @Option(names = "--json", description = "print a JSON array of objects (with --watch: one JSON object per change and line)")
     boolean json;
 
@@ -70,6 +81,13 @@ public final class LsCommand implements Callable<Integer>, ExitCodes.Operation {
         if (interval != null && interval.toMillis() < 10) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be at least 10ms");
         }
+        if (format == Format.prometheus) {
+            return printPrometheus(out, err);
+        }
+        if (!moreDirs.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "several DIRs need --format prometheus");
+        }
+        json |= format == Format.json;
         LockPaths.requireDirectory(dir);
         locktimeout.applyTo(dir.toAbsolutePath().normalize());
         if (askHosts && watch) {
@@ -127,6 +145,19 @@ public final class LsCommand implements Callable<Integer>, ExitCodes.Operation {
     @Override
     public String operation() {
         return "list lock directory " + dir;
+    }
+
+    private int printPrometheus(PrintWriter out, PrintWriter err) {
+        if (watch || json) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--format prometheus goes without --watch and --json");
+        }
+        List<Path> dirs = new java.util.ArrayList<>(List.of(dir));
+        dirs.addAll(moreDirs);
+        List<PrometheusFormat.DirectoryScan> scans = PrometheusFormat.scan(dirs);
+        out.print(PrometheusFormat.format(scans));
+        out.flush();
+        scans.stream().filter(s -> s.error() != null).forEach(s -> err.println(TerminalText.escape(s.error())));
+        return ExitCodes.OK;
     }
 
     private List<ScanEntry> shown(List<ScanEntry> entries) {

@@ -171,10 +171,15 @@ public final class InspectorApp extends Application {
             MainView view = new MainView(vm);
             stage.setScene(new Scene(view, 1180, 760));
             stage.titleProperty().bind(vm.titleProperty());
-            Image icon = loadIcon();
-            if (icon != null) {
-                stage.getIcons().add(icon);
-                dialogs.setIcon(icon);
+            // Several sizes, so the window manager picks a sharp one for the title bar, the task bar and Alt+Tab.
+            for (int size : ICON_SIZES) {
+                Image icon = loadIcon(size);
+                if (icon != null) {
+                    stage.getIcons().add(icon);
+                    if (size == ABOUT_ICON_SIZE) {
+                        dialogs.setIcon(icon);
+                    }
+                }
             }
             dialogs.setOwner(stage);
             return new Inspector(vm, view, dialogs);
@@ -248,8 +253,13 @@ public final class InspectorApp extends Application {
         return mainView.withDividers(w).bounded();
     }
 
-    private static Image loadIcon() {
-        try (InputStream in = InspectorApp.class.getResourceAsStream("icons/lockscope-64.png")) {
+    /** The sizes rendered from icons/lockscope.svg that the window offers (see packaging/render-icons.sh). */
+    static final int[] ICON_SIZES = {16, 24, 32, 48, 64, 128, 256};
+    private static final int ABOUT_ICON_SIZE = 64;
+
+    /** The app icon of the given size from the jar, or null if this build lacks it. */
+    static Image loadIcon(int size) {
+        try (InputStream in = InspectorApp.class.getResourceAsStream("icons/lockscope-" + size + ".png")) {
             return in == null ? null : new Image(in);
         } catch (java.io.IOException e) {
             return null;
