@@ -79,8 +79,12 @@ class InspectorOperatorFlowTest {
         LockFixtures.expiredLock(dir.resolve("a-expired.lock"));
         LockFixtures.expiredLock(dir.resolve("b-expired.lock"));
         robot.interact(() -> inspector.viewModel().add(dir));
-        waitUntil("the locks are shown", () -> robot.lookup("b-expired.lock").tryQuery().isPresent());
+        // Both rows, sorted: a click aimed while the second row is still arriving could land on the other one.
+        waitUntil("the locks are shown", () -> robot.lookup("a-expired.lock").tryQuery().isPresent()
+                && robot.lookup("b-expired.lock").tryQuery().isPresent());
         robot.clickOn("b-expired.lock");
+        waitUntil("b-expired.lock is selected", () -> inspector.viewModel().locks().selectedProperty().get() != null
+                && inspector.viewModel().locks().selectedProperty().get().name().equals("b-expired.lock"));
         Bounds before = screenBoundsOfRow(robot, "b-expired.lock");
 
         robot.type(KeyCode.DELETE);
