@@ -116,10 +116,12 @@ class RecordsFlowTest {
                 .extracting(Label::getText).contains("job-2");
         assertThat(robot.lookup("#recordConflictDialog").lookup(".text-area").queryAllAs(TextArea.class))
                 .extracting(TextArea::getText).contains("\"running\"", "\"done\"", "\"failed\"");
-        Button saveResolved = robot.lookup("Save resolved").queryButton();
+        // Within the dialog: the main window has buttons of the same names (the bulk break's Cancel).
+        javafx.scene.Node dialog = robot.lookup("#recordConflictDialog").query();
+        Button saveResolved = robot.from(dialog).lookup("Save resolved").queryButton();
         assertThat(saveResolved.isDisabled()).as("nothing chosen yet").isTrue();
         assertThat(saveResolved.isDefaultButton()).isFalse();
-        assertThat(robot.lookup("Cancel").queryButton().isDefaultButton()).isTrue();
+        assertThat(robot.from(dialog).lookup("Cancel").queryButton().isDefaultButton()).isTrue();
         assertThat(onDisk("job-2")).as("their value while the operator decides").isEqualTo("\"failed\"");
 
         robot.clickOn("#keepMine0");
