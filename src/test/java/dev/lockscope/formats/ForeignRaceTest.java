@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * own acquirer (which itself breaks stale locks by its own rule) and our break start together. Whenever the tool
  * says it got the lock, its lock must still be there, whole, after our break returned.
  *
- * <p>Rounds per tool: {@code -Dlockscope.foreignRaceRounds}; the pom sets 60 for CI and the {@code race} profile
- * ({@code -Prace}) the full 200 (see the pom for the measured times).
+ * <p>Rounds per tool: {@code -Dlockscope.foreignRaceRounds}, 200 unless set (the pom sets 200 for CI too; see
+ * there for the measured time).
  */
 class ForeignRaceTest {
 
