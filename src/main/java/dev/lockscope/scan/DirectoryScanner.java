@@ -516,7 +516,7 @@ public final class DirectoryScanner {
                     ForeignSettings.procmailLocktimeout(directory), KernelLocks.read());
         }
         ForeignJudge.Context ctx = foreignContext;
-        ForeignVerdict fv = ForeignLocks.judge(new LockSnapshot(directory.resolve(w.name), f, identity, null,
+        ForeignVerdict fv = ForeignLocks.judge(new LockSnapshot(w.path, f, identity, null,
                 w.content.readError), fl, clock, ctx);
         Verdict v = fv.verdict();
         return new ScanEntry(w.name, EntryKind.FOREIGN_LOCK, EntryState.of(v.state()), fl.description() + "; "

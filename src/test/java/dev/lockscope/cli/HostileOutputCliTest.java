@@ -45,7 +45,9 @@ class HostileOutputCliTest {
     /** A lock whose owner record is well-formed JSON with every hostile field (JSON-escaped, as we write them). */
     private Path hostileOwnerLock() throws Exception {
         Path lock = dir.resolve("owner.lock");
-        LockOwner o = new LockOwner(null, "far\u001b[2J", "machine-far", null, null, "bob\u001b]0;pwned\u0007", 99,
+        // Host and user with control characters make the whole record invalid (issue 10's owner grammar; tested in
+        // HostileLockDirectoryTest), so the hostile text that still reaches a person is the free-text purpose.
+        LockOwner o = new LockOwner(null, "far", "machine-far", null, null, "bob", 99,
                 null, "00112233445566778899aabbccddeeff", 30_000, System.currentTimeMillis(), FORGERY);
         Files.write(lock, o.toBytes());
         return lock;
@@ -84,7 +86,7 @@ class HostileOutputCliTest {
                     .contains("raw.lock").containsAnyOf("café.lock", "caf\\u00e9.lock");
             // Header plus one line per entry: nothing forged.
             assertThat(r.stdout().split("\n")).as(r.stdout()).hasSize(5);
-            assertThat(r.stdout()).containsPattern("(?m)^owner\\.lock .*bob\\\\x1b\\]0;pwned\\\\x07 ");
+            assertThat(r.stdout()).containsPattern("(?m)^owner\\.lock +HELD +far +99 +bob ");
         }
         // --json stays JSON: the name with U+FFFD where the byte was, as Java itself decodes it.
         TestJvm.Result json = cli("ls", "--all", "--json", dir.toString());
