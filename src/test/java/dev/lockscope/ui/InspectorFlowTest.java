@@ -35,45 +35,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the scanner's watcher, the record store, background I/O. Real locks, real record files.
  */
 @ExtendWith(ApplicationExtension.class)
-class InspectorFlowTest {
+class InspectorFlowTest extends InspectorFlowFixture {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    Path dir;
-    @TempDir
-    Path config;
-
-    private ExecutorService pool;
-    private InspectorApp.Inspector inspector;
 
     @Start
     void start(Stage stage) {
-        pool = BackgroundIo.daemonPool();
-        inspector = InspectorApp.Inspector.create(stage, pool, config.resolve("inspector.json"));
-        stage.show();
+        show(stage);
     }
 
-    @AfterEach
-    void stop(FxRobot robot) {
-        robot.interact(() -> {
-            inspector.view().dispose();
-            inspector.viewModel().locks().close();
-        });
-        pool.shutdown();
+    /** This flow's waits have always been 20 s. */
+    @Override
+    java.time.Duration patience() {
+        return java.time.Duration.ofSeconds(20);
     }
 
     private void open(FxRobot robot, Path d) {
         robot.interact(() -> inspector.viewModel().add(d));
     }
 
-    private static void waitUntil(String what, Callable<Boolean> condition) {
-        try {
-            WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, condition);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("timed out waiting until " + what, e);
-        }
-    }
 
     private boolean hasRow(String name) {
         return inspector.viewModel().locks().allRows().stream().anyMatch(r -> r.name().equals(name));

@@ -28,39 +28,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * messages that never move the table, failures named by their cause, bulk breaks.
  */
 @ExtendWith(ApplicationExtension.class)
-class InspectorOperatorFlowTest {
+class InspectorOperatorFlowTest extends InspectorFlowFixture {
 
-    @TempDir
-    Path dir;
-    @TempDir
-    Path config;
-
-    private ExecutorService pool;
-    private InspectorApp.Inspector inspector;
 
     @Start
     void start(Stage stage) {
-        pool = BackgroundIo.daemonPool();
-        inspector = InspectorApp.Inspector.create(stage, pool, config.resolve("inspector.json"));
-        stage.show();
+        show(stage);
     }
 
-    @AfterEach
-    void stop(FxRobot robot) {
-        robot.interact(() -> {
-            inspector.view().dispose();
-            inspector.viewModel().locks().close();
-        });
-        pool.shutdown();
-    }
 
-    static void waitUntil(String what, Callable<Boolean> condition) {
-        try {
-            WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, condition);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("timed out waiting until " + what, e);
-        }
-    }
 
     private boolean hasRow(String name) {
         return inspector.viewModel().locks().allRows().stream().anyMatch(r -> r.name().equals(name));

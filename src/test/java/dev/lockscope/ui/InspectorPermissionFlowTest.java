@@ -25,19 +25,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * EACCES. (LocksFailureTest produces the real EACCES, as another user, for the view model.)
  */
 @ExtendWith(ApplicationExtension.class)
-class InspectorPermissionFlowTest {
+class InspectorPermissionFlowTest extends InspectorFlowFixture {
 
-    @TempDir
-    Path dir;
-    @TempDir
-    Path config;
-
-    private ExecutorService pool;
-    private InspectorApp.Inspector inspector;
 
     @Start
     void start(Stage stage) {
-        pool = BackgroundIo.daemonPool();
         DirectorySource unreadable = (d, listener) -> {
             Thread scan = new Thread(() -> listener.onError(d, new AccessDeniedException(d.toString())));
             scan.setDaemon(true);
@@ -63,24 +55,15 @@ class InspectorPermissionFlowTest {
                 }
             };
         };
-        inspector = InspectorApp.Inspector.create(stage, pool, config.resolve("inspector.json"), unreadable,
-                LockActions.linkLocks());
-        stage.show();
+        show(stage, (s, settings) -> InspectorApp.Inspector.create(s, pool, settings, unreadable,
+                LockActions.linkLocks()));
     }
 
-    @AfterEach
-    void stop(FxRobot robot) {
-        robot.interact(() -> {
-            inspector.view().dispose();
-            inspector.viewModel().locks().close();
-        });
-        pool.shutdown();
-    }
 
     @Test
     void aPermissionDeniedDirectorySaysSo(FxRobot robot) {
         robot.interact(() -> inspector.viewModel().add(dir));
-        InspectorOperatorFlowTest.waitUntil("the banner shows", () -> robot.lookup("#errorBanner").query().isVisible());
+        waitUntil("the banner shows", () -> robot.lookup("#errorBanner").query().isVisible());
         String shown = robot.lookup("#errorLabel").queryLabeled().getText();
         assertThat(shown).contains("Permission denied", dir.toString()).doesNotContain("hung")
                 .doesNotContain("Exception");

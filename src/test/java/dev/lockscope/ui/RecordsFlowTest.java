@@ -34,41 +34,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  * merging save path) with a real concurrent writer: the lockscope CLI as its own process.
  */
 @ExtendWith(ApplicationExtension.class)
-class RecordsFlowTest {
+class RecordsFlowTest extends InspectorFlowFixture {
 
-    @TempDir
-    Path dir;
-    @TempDir
-    Path config;
-
-    private ExecutorService pool;
-    private InspectorApp.Inspector inspector;
     private Path file;
 
     @Start
     void start(Stage stage) {
-        pool = BackgroundIo.daemonPool();
-        inspector = InspectorApp.Inspector.create(stage, pool, config.resolve("inspector.json"));
-        stage.show();
+        show(stage);
     }
 
-    @AfterEach
-    void stop(FxRobot robot) {
-        robot.interact(() -> {
-            inspector.view().dispose();
-            inspector.viewModel().locks().close();
-            inspector.viewModel().records().close();
-        });
-        pool.shutdown();
+    @Override
+    void closeAlso() {
+        inspector.viewModel().records().close();
     }
 
-    private static void waitUntil(String what, Callable<Boolean> condition) {
-        try {
-            WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, condition);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("timed out waiting until " + what, e);
-        }
-    }
 
     private RecordRow row(String name) {
         return inspector.viewModel().records().rows().stream().filter(r -> r.name().equals(name)).findFirst()
