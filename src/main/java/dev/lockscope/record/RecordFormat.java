@@ -147,7 +147,7 @@ public final class RecordFormat {
      */
     public static byte[] pad(byte[] content, long limit) {
         long target = Math.min(sizeClass(content.length), limit);
-        if (target <= content.length + 1) {
+        if (target <= content.length) {
             return content;
         }
         byte[] out = Arrays.copyOf(content, (int) target);
