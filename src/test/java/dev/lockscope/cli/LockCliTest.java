@@ -62,7 +62,10 @@ class LockCliTest {
     @Test
     void runExitsWith70WhenTheLockIsLostWhileTheCommandRuns() throws Exception {
         Path lock = dir.resolve("job.lock");
-        Process h = TestJvm.cli(List.of("run", "--lease", "900ms", lock.toString(), "--", "sleep", "4"))
+        // A lease of a few seconds: with 900 ms, a loaded machine let the holder miss its own renewals and
+        // give the lock up before the break arrived ("already gone"). --force breaks a live lock anyway, and the
+        // holder notices the loss at its next renewal (half a lease), long before CMD would end by itself.
+        Process h = TestJvm.cli(List.of("run", "--lease", "4s", lock.toString(), "--", "sleep", "30"))
                 .redirectErrorStream(true).start();
         waitFor(lock);
         TestJvm.Result b = cli(null, "break", "--yes", "--force", lock.toString());
