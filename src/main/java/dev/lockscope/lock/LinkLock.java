@@ -32,39 +32,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LinkLock {
 
-    /**
-     * Tokens: 64 bits drawn once per process from the OS's SecureRandom, then 64 bits of a SplitMix64
-     * sequence whose start is drawn the same way. Tokens must be unique, not secret (they are part of
-     * the claim's file name): within a process the sequence never repeats, and two processes share a
-     * token only if both 64-bit draws collide. SecureRandom per token (NativePRNG) cost a read of
-     * /dev/urandom and a SHA round per acquisition.
-     */
-    private static final long TOKEN_PREFIX;
-    private static final java.util.concurrent.atomic.AtomicLong TOKEN_SEQUENCE;
-
-    static {
-        long[] seed = tokenSeed();
-        TOKEN_PREFIX = seed[0];
-        TOKEN_SEQUENCE = new java.util.concurrent.atomic.AtomicLong(seed[1]);
-    }
-
-    /**
-     * 128 bits from the kernel's generator. Read from /dev/urandom directly where there is one: setting
-     * up a SecureRandom provider is about 10 ms of a CLI's start.
-     */
-    private static long[] tokenSeed() {
-        try (java.io.InputStream in = new java.io.FileInputStream("/dev/urandom")) {
-            byte[] b = in.readNBytes(16);
-            if (b.length == 16) {
-                java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
-                return new long[] {bb.getLong(), bb.getLong()};
-            }
-        } catch (IOException | SecurityException e) {
-            // no /dev/urandom here: use the platform's SecureRandom
-        }
-        SecureRandom r = new SecureRandom();
-        return new long[] {r.nextLong(), r.nextLong()};
-    }
     /** How long a waiter carries a server-clock probe forward before it probes again. */
     static final long CLOCK_REUSE_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** How often a waiter asks the process table whether a same-host holder still lives. */
@@ -72,6 +39,7 @@ public final class LinkLock {
     /** A link error with no lock in the way is retried this often before it is believed. */
     private static final int PERSISTENT_ERROR_TRIES = 5;
 
+    private final LockClock clock = LockClock.SYSTEM;
     private final LockFile file;
     private final LockOptions options;
     /** False only for the break guard, whose stale instances are broken without a guard of their own. */
@@ -123,7 +91,7 @@ public final class LinkLock {
     public LockHandle acquire(Duration timeout) throws IOException {
         boolean keepClaim = keepsClaims();
         KeptClaims.Kept kept = keepClaim ? KeptClaims.take(file.path()) : null;
-        return acquire(timeout, kept != null ? kept.owner().token() : newToken(), kept, keepClaim);
+        return acquire(timeout, kept != null ? kept.owner().token() : Tokens.next(), kept, keepClaim);
     }
 
     /** As {@link #acquire(Duration)} with a given token: tests use it to replay a lost LINK reply. */
@@ -136,7 +104,14 @@ public final class LinkLock {
      * not for break guards, which are taken rarely, and only on a local filesystem.
      */
     boolean keepsClaims() {
-        return KeptClaims.enabled && guardedBreaks && isLocalFilesystem(file.directory());
+        return KeptClaims.enabled && guardedBreaks && FilesystemType.isLocal(file.directory());
+    }
+
+    /**
+     * Kept for {@code RecordStore}, which another change owns: new code asks {@link FilesystemType#isLocal}.
+     */
+    public static boolean isLocalFilesystem(Path dir) {
+        return FilesystemType.isLocal(dir);
     }
 
     /** Deletes the claim files this process keeps for quick re-acquisition (they go by themselves within a second or two). */
@@ -155,17 +130,17 @@ public final class LinkLock {
         byte[] record = kept != null ? owner.toBytesLike(kept.owner(), kept.record()) : owner.toBytes();
         Path claim = kept != null ? kept.claim() : file.claimPath(owner.host(), owner.pid(), token);
         java.nio.channels.FileChannel keptChannel = kept != null ? kept.channel() : null;
-        if (kept != null && !reuseKeptClaim(kept, record)) {
+        if (kept != null && !ClaimFile.overwriteKept(kept, record)) {
             keptChannel = null;
             kept = null;
-            token = newToken();
+            token = Tokens.next();
             owner = LockOwner.forCurrentProcess(token, options.lease().toMillis(), options.purpose());
             record = owner.toBytes();
             claim = file.claimPath(owner.host(), owner.pid(), token);
         }
         if (kept == null) {
             try {
-                writeClaim(claim, record);
+                ClaimFile.write(claim, record);
             } catch (LockException e) {
                 // The directory is checked only when the claim cannot be made: that says best what is wrong,
                 // and the uncontended path does not pay a stat for it.
@@ -189,8 +164,7 @@ public final class LinkLock {
             long nextJudgeNanos = 0;
             long nextPidCheckNanos = 0;
             long wakeGeneration = 0;
-            long lastChangeSeenNanos = System.nanoTime() - HOT_WINDOW_NANOS;
-            HotPolling hot = new HotPolling();
+            HotPolling hot = new HotPolling(clock);
             while (true) {
                 IOException linkError;
                 if (wakeups != null) {
@@ -201,7 +175,7 @@ public final class LinkLock {
                     // The lock's mtime will be the claim's: a claim that waited must not make a
                     // fresh lock look as old as the wait, or others would judge it expired at once.
                     try {
-                        rewriteClaim(claim, record);
+                        ClaimFile.refresh(claim, record);
                     } catch (ClaimTamperedException | NoSuchFileException e) {
                         if (claimRemakes++ >= 3) {
                             throw new LockException("cannot keep claim file " + claim + ": " + e.getMessage(), e);
@@ -210,8 +184,8 @@ public final class LinkLock {
                         // link) and make a fresh claim of our own under it.
                         KeptClaims.closeQuietly(keptChannel);
                         keptChannel = null;
-                        deleteQuietly(claim);
-                        writeClaim(claim, record);
+                        Unlink.quietly(claim);
+                        ClaimFile.write(claim, record);
                     }
                     claimWrittenNanos = System.nanoTime();
                 }
@@ -230,7 +204,7 @@ public final class LinkLock {
                     claimRemakes++;
                     KeptClaims.closeQuietly(keptChannel);
                     keptChannel = null;
-                    writeClaim(claim, record);
+                    ClaimFile.write(claim, record);
                     claimWrittenNanos = System.nanoTime();
                     continue;
                 }
@@ -267,9 +241,9 @@ public final class LinkLock {
                         throw timeout(timeout, freshVerdictOr(lockPath, lastVerdict), lastError);
                     }
                     if (view.changedHands) {
-                        lastChangeSeenNanos = System.nanoTime();
+                        hot.changeSeen();
                     }
-                    if (pollIfHot(hot, lastChangeSeenNanos, remaining)) {
+                    if (pollIfHot(hot, remaining)) {
                         backoffNanos = options.backoffMin().toNanos();
                         continue;
                     }
@@ -311,7 +285,7 @@ public final class LinkLock {
                     boolean newHolder = judgedIdentity == null || !judgedIdentity.sameContent(snap.identity());
                     long now = System.nanoTime();
                     if (newHolder && judgedIdentity != null) {
-                        lastChangeSeenNanos = now;
+                        hot.changeSeen();
                     }
                     if (newHolder || now - nextJudgeNanos >= 0) {
                         lastVerdict = judgeWaiting(snap, options.breakStale() || newHolder);
@@ -356,14 +330,14 @@ public final class LinkLock {
                 if (remaining <= 0) {
                     throw timeout(timeout, lastVerdict, lastError);
                 }
-                if (pollIfHot(hot, lastChangeSeenNanos, remaining)) {
+                if (pollIfHot(hot, remaining)) {
                     backoffNanos = options.backoffMin().toNanos();
                     continue;
                 }
                 long jitter = backoffNanos / 2 + ThreadLocalRandom.current().nextLong(backoffNanos / 2 + 1);
                 long wait = Math.min(jitter, remaining);
                 if (wakeups == null && options.watch() && wait > TimeUnit.MILLISECONDS.toNanos(2)
-                        && isLocalFilesystem(dir)) {
+                        && FilesystemType.isLocal(dir)) {
                     wakeups = DirectoryWakeups.of(dir);
                     if (wakeups != null) {
                         // This wait has no generation read before the try: look once more first.
@@ -384,88 +358,8 @@ public final class LinkLock {
         } finally {
             if (!success) {
                 KeptClaims.closeQuietly(keptChannel);
-                deleteQuietly(claim);
+                Unlink.quietly(claim);
             }
-        }
-    }
-
-    /** How long after it last saw the lock change hands a waiter on a local filesystem keeps polling it. */
-    static final long HOT_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-
-    /**
-     * While the lock changed hands within {@link #HOT_WINDOW_NANOS} and the directory is local, sleeps one
-     * hot-polling interval (at most {@code remainingNanos}) instead of backing off and watching; see
-     * {@link HotPolling}. True when it slept.
-     */
-    private boolean pollIfHot(HotPolling hot, long lastChangeSeenNanos, long remainingNanos)
-            throws InterruptedIOException {
-        if (System.nanoTime() - lastChangeSeenNanos >= HOT_WINDOW_NANOS || !isLocalFilesystem(file.directory())) {
-            return false;
-        }
-        sleepNanos(Math.min(hot.pollNanos(file.directory(), file.name(), options), remainingNanos));
-        return true;
-    }
-
-    /**
-     * A waiter's sleeps while the lock is hot, on a local filesystem. Used by one acquiring thread.
-     *
-     * <p>Why a hot lock is polled and not watched: a watcher is woken by every name removed in the
-     * directory, in every waiting JVM (the JDK's inotify thread, then the waiter, which tries and mostly
-     * loses). Measured with a record file beside the lock (three removals per save) on 2 CPUs: with every
-     * waiter watching from its first failed link, the holder's time per save went from 1.2 to 2.8 ms with
-     * 4 processes and to 7.8 ms with 16, and throughput halved. A poll is one timer wake-up, a link and an
-     * lstat (a few µs of kernel time on a local filesystem).
-     *
-     * <p>Why this rate: each waiter sleeps about {@code 2 x backoffMin} (2 ms) per waiter, uniform between
-     * half and one and a half times that, so the waiters together look about once per 2 ms however many
-     * they are. (Once per 4 ms gave the same counter throughput but a hand-off median of 3-6 ms with 16
-     * processes, against the 5 ms target; once per 2 ms gave 0.8-4.5 ms. Many independent waiters add up
-     * to nearly random looks, so the wait for the next one is about the whole spacing, not half of it.)
-     * Slower (the back-off alone, up to backoffMax = 250 ms) left the lock free for up to that long after a
-     * busy holder's last release: most of the time of a 16-process counter run. Faster handed
-     * the lock over at most releases that its holder would re-take at once (1-3 ms polls: 600-700 of 800
-     * with 16 processes; 8-24 ms: 300 of 800), and after a hand-off between processes every step of the new
-     * holder's save, its I/O included, took 2-2.5 times as long on this 2-CPU machine as in a process that
-     * kept taking the lock. At one look per 2 ms a free lock is found within a few milliseconds, and a
-     * release that its holder re-takes within a fraction of a millisecond is caught now and then, so no
-     * waiter starves for long. The number of waiters is the number of claim files of this lock, counted
-     * from a directory listing at most once a second. Network filesystems are never polled like this:
-     * each call there is a round trip to a server that all waiters share.
-     */
-    static final class HotPolling {
-        static final long RECOUNT_NANOS = TimeUnit.SECONDS.toNanos(1);
-        /** Mean spacing of the waiters' looks together, in units of backoffMin (1 ms by default). */
-        static final long HOT_SPACING = 2;
-        int waiters = -1;
-        long countedAtNanos;
-
-        long pollNanos(Path dir, String lockName, LockOptions options) {
-            long now = System.nanoTime();
-            if (waiters < 0 || now - countedAtNanos > RECOUNT_NANOS) {
-                waiters = Math.max(1, countClaims(dir, lockName) - 1);
-                countedAtNanos = now;
-            }
-            long min = Math.max(200_000L, options.backoffMin().toNanos());
-            long mean = Math.min(HOT_SPACING * min * Math.max(2, waiters), Math.max(2 * min, options.backoffMax().toNanos()));
-            return mean / 2 + ThreadLocalRandom.current().nextLong(mean + 1);
-        }
-
-        /** Claim files of {@code lockName} (the holder's and the waiters'); 0 when the directory cannot be listed. */
-        static int countClaims(Path dir, String lockName) {
-            String prefix = "." + lockName + ".";
-            String guardPrefix = "." + lockName + LockFile.GUARD_SUFFIX + ".";
-            int n = 0;
-            try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-                for (Path p : entries) {
-                    String name = p.getFileName().toString();
-                    if (name.startsWith(prefix) && !name.startsWith(guardPrefix)) {
-                        n++;
-                    }
-                }
-            } catch (IOException | java.nio.file.DirectoryIteratorException e) {
-                return 0;
-            }
-            return n;
         }
     }
 
@@ -612,7 +506,7 @@ public final class LinkLock {
         } catch (IOException e) {
             clock = null; // read-only or full directory: expiry cannot be judged, DEAD still can
         }
-        Verdict v = verdictOf(snap, clock, HostIdentity.current(), options.processes());
+        Verdict v = Verdict.of(snap, clock, HostIdentity.current(), options.processes());
         if (v.state() == LockState.EXPIRED && clock != null && clock.carriedForward()) {
             return judge(snap, true);
         }
@@ -638,43 +532,7 @@ public final class LinkLock {
 
     /** Judges a snapshot, measuring the server clock when {@code withServerClock}. */
     Verdict judge(LockSnapshot snap, boolean withServerClock) {
-        return judge(snap, withServerClock, options.processes());
-    }
-
-    static Verdict judge(LockSnapshot snap, boolean withServerClock, ProcessTable processes) {
-        ServerClock.Reading clock = null;
-        if (withServerClock) {
-            try {
-                clock = ServerClock.read(snap.path().getParent());
-            } catch (IOException e) {
-                clock = null; // read-only or full directory: expiry cannot be judged, DEAD still can
-            }
-        }
-        return verdictOf(snap, clock, HostIdentity.current(), processes);
-    }
-
-    /** Builds the verdict from a snapshot and a clock reading. No I/O beyond the process table. */
-    public static Verdict verdictOf(LockSnapshot snap, ServerClock.Reading clock, HostIdentity self,
-                                    ProcessTable processes) {
-        long serverNow = clock == null ? -1 : clock.serverNowMillis();
-        long skew = clock == null ? 0 : clock.skewMillis();
-        long mtime = snap.facts().mtimeMillis();
-        long heartbeatAge = serverNow < 0 ? -1 : serverNow - mtime;
-        if (heartbeatAge < 0 && heartbeatAge >= -StalenessJudge.FUTURE_MTIME_ALLOWANCE_MILLIS) {
-            heartbeatAge = 0; // within the skew allowed between a server's storage nodes
-        } else if (heartbeatAge < 0) {
-            heartbeatAge = -1; // an mtime in the future is no age at all: the verdict says it is suspicious
-        }
-        LockOwner owner = snap.owner();
-        long lockAge = -1;
-        if (owner != null) {
-            long localNow = clock == null ? System.currentTimeMillis() : clock.localNowMillis();
-            lockAge = Math.max(0, localNow - owner.acquiredAt());
-        }
-        StalenessJudge.Decision d = StalenessJudge.judge(owner, mtime, serverNow, skew, self, processes);
-        String reason = owner == null && snap.readError() != null ? snap.readError() : d.reason();
-        return new Verdict(snap.path(), d.state(), reason, owner, snap.identity(), snap.facts().nlink(), serverNow,
-                skew, heartbeatAge, lockAge, d.ownerAlive());
+        return Verdict.judge(snap, withServerClock, options.processes());
     }
 
     private long nextJudgeDelayNanos(Verdict v) {
@@ -690,6 +548,18 @@ public final class LinkLock {
         return TimeUnit.MILLISECONDS.toNanos(Math.max(100, remainingMillis + 50));
     }
 
+    /**
+     * While the lock is hot and the directory is local, sleeps one hot-polling interval (at most
+     * {@code remainingNanos}) instead of backing off and watching; see {@link HotPolling}. True when it slept.
+     */
+    private boolean pollIfHot(HotPolling hot, long remainingNanos) throws InterruptedIOException {
+        if (!hot.isHot() || !FilesystemType.isLocal(file.directory())) {
+            return false;
+        }
+        sleepNanos(Math.min(hot.pollNanos(file.directory(), file.name(), options), remainingNanos));
+        return true;
+    }
+
     private LockHandle held(LockOwner owner, byte[] record, Path claim, java.nio.channels.FileChannel keptChannel,
                             boolean keepClaim) {
         // Whether this filesystem reports link counts and inodes truthfully is found out lazily, by the
@@ -698,7 +568,7 @@ public final class LinkLock {
     }
 
     private LockTimeoutException timeout(Duration timeout, Verdict v, IOException lastError) {
-        StringBuilder m = new StringBuilder("timed out after ").append(formatDuration(timeout))
+        StringBuilder m = new StringBuilder("timed out after ").append(DurationText.of(timeout))
                 .append(" waiting for lock ").append(file.path());
         if (v != null && v.state() != LockState.FREE) {
             m.append(": held by ").append(v.holderDescription());
@@ -706,34 +576,16 @@ public final class LinkLock {
                 m.append(" on host id ").append(v.owner().hostId());
             }
             if (v.lockAgeMillis() >= 0) {
-                m.append(", age ").append(formatMillis(v.lockAgeMillis()));
+                m.append(", age ").append(DurationText.ofMillis(v.lockAgeMillis()));
             }
             if (v.heartbeatAgeMillis() >= 0) {
-                m.append(", last heartbeat ").append(formatMillis(v.heartbeatAgeMillis())).append(" ago");
+                m.append(", last heartbeat ").append(DurationText.ofMillis(v.heartbeatAgeMillis())).append(" ago");
             }
             m.append(" [").append(v.state()).append(": ").append(v.reason()).append(']');
         } else if (lastError != null) {
             m.append(": ").append(LockSnapshot.describe(lastError));
         }
         return new LockTimeoutException(m.toString(), v);
-    }
-
-    /** A duration in short words for messages: {@code 850 ms}, {@code 4.2 s}, {@code 12 min}, {@code 3.0 h}. */
-    public static String formatMillis(long ms) {
-        if (ms < 1000) {
-            return ms + " ms";
-        }
-        if (ms < 120_000) {
-            return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
-        }
-        if (ms < 7_200_000) {
-            return (ms / 60_000) + " min";
-        }
-        return String.format(Locale.ROOT, "%.1f h", ms / 3_600_000.0);
-    }
-
-    static String formatDuration(Duration d) {
-        return formatMillis(d.toMillis());
     }
 
     private static Optional<LockSnapshot> readLockLookingAgain(Path lockPath) throws IOException {
@@ -759,183 +611,6 @@ public final class LinkLock {
         }
     }
 
-    /**
-     * Writes this acquisition's record over a kept claim through its open channel (the write also gives it a
-     * fresh mtime). False, with the claim discarded, on a write error. A claim name that someone removed
-     * meanwhile is not seen here (the channel still writes the inode): the link then fails with ENOENT and the
-     * acquisition makes the claim again.
-     */
-    private static boolean reuseKeptClaim(KeptClaims.Kept kept, byte[] record) {
-        try {
-            ByteBuffer bb = ByteBuffer.wrap(record);
-            long at = 0;
-            while (bb.hasRemaining()) {
-                at += kept.channel().write(bb, at);
-            }
-            return true;
-        } catch (IOException e) {
-            kept.discard();
-            return false;
-        }
-    }
-
-    /** Writes and closes the claim before it is linked: NFS close-to-open lets others read it whole. */
-    static void writeClaim(Path claim, byte[] record) throws LockException {
-        boolean created = false;
-        try (SeekableByteChannel ch = Files.newByteChannel(claim, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE)) {
-            created = true;
-            ByteBuffer bb = ByteBuffer.wrap(record);
-            while (bb.hasRemaining()) {
-                ch.write(bb);
-            }
-        } catch (IOException e) {
-            if (created) {
-                deleteQuietly(claim);
-            }
-            String why = e instanceof AccessDeniedException ? "permission denied"
-                    : e instanceof NoSuchFileException ? "directory does not exist"
-                    : LockSnapshot.describe(e);
-            throw new LockException("cannot create claim file " + claim + ": " + why, e);
-        }
-    }
-
-    static void rewriteClaim(Path claim, byte[] record) throws IOException {
-        try {
-            rewriteInPlace(claim, record);
-        } catch (ClaimTamperedException | NoSuchFileException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new LockException("cannot refresh claim file " + claim + ": " + LockSnapshot.describe(e), e);
-        }
-    }
-
-    /**
-     * Writes {@code record} over an existing claim without truncating it. The bytes are the same every time,
-     * so a reader never sees a torn record, and the write makes the server stamp a fresh mtime.
-     *
-     * <p>The claim's name is in a directory others can write, so it is opened with O_NOFOLLOW (a symbolic link put
-     * in its place is refused, never written through) and the bytes are written only when the opened file already
-     * holds exactly them, read through the same descriptor: whatever file someone may have put under the name (a
-     * hard link to another file, a file of their own), this write can change nothing but its mtime.
-     *
-     * @throws ClaimTamperedException when the name is a symbolic link or holds other bytes: the claim is not ours
-     */
-    static void rewriteInPlace(Path claim, byte[] record) throws IOException {
-        try (SeekableByteChannel ch = Files.newByteChannel(claim, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS)) {
-            if (!holdsExactly(ch, record)) {
-                throw new ClaimTamperedException("claim file " + claim + " no longer holds our owner record: someone"
-                        + " replaced or rewrote it; nothing was written to it");
-            }
-            ByteBuffer bb = ByteBuffer.wrap(record);
-            ch.position(0);
-            while (bb.hasRemaining()) {
-                ch.write(bb);
-            }
-        } catch (FileSystemException e) {
-            if (isSymlinkRefusal(claim, e)) {
-                throw new ClaimTamperedException("claim file " + claim + " was replaced by a symbolic link; it was not"
-                        + " followed and nothing was written", e);
-            }
-            throw e;
-        }
-    }
-
-    /** Whether {@code ch} (at position 0) holds exactly {@code expected}: no byte more or less. */
-    static boolean holdsExactly(SeekableByteChannel ch, byte[] expected) throws IOException {
-        ByteBuffer got = ByteBuffer.allocate(expected.length + 1);
-        while (got.hasRemaining()) {
-            if (ch.read(got) < 0) {
-                break;
-            }
-        }
-        return got.position() == expected.length
-                && java.util.Arrays.equals(got.array(), 0, expected.length, expected, 0, expected.length);
-    }
-
-    /** Whether an O_NOFOLLOW open of {@code p} failed because {@code p} is a symbolic link (ELOOP). */
-    static boolean isSymlinkRefusal(Path p, FileSystemException e) {
-        try {
-            FileFacts f = FileFacts.lstatOrNull(p);
-            return f != null && f.type() == FileFacts.Type.SYMLINK;
-        } catch (IOException unreadable) {
-            return e.getReason() != null && e.getReason().contains("symbolic links");
-        }
-    }
-
-    /** A claim file that is no longer this acquisition's own: a symbolic link, or a file with other bytes. */
-    static final class ClaimTamperedException extends LockLostException {
-        ClaimTamperedException(String message) {
-            super(message);
-        }
-
-        ClaimTamperedException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
-    static void deleteQuietly(Path p) {
-        // java.io.File#delete is one unlink(2); Files.deleteIfExists first lstats to choose between
-        // unlink and rmdir, which doubles the cost of every release on a network filesystem.
-        if (p.toFile().delete()) {
-            return;
-        }
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // Best effort: the scanner reports orphan claims, and they are harmless to the protocol.
-        }
-    }
-
-    static String newToken() {
-        long z = TOKEN_SEQUENCE.addAndGet(0x9E3779B97F4A7C15L);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        z = z ^ (z >>> 31);
-        return HexFormat.of().toHexDigits(TOKEN_PREFIX) + HexFormat.of().toHexDigits(z);
-    }
-
-    private static final java.util.concurrent.ConcurrentHashMap<Path, Boolean> LOCAL_FS =
-            new java.util.concurrent.ConcurrentHashMap<>();
-
-    /**
-     * True when {@code dir} is on a filesystem of this host only (not {@link #isNetworkType a network type}):
-     * WatchService events arrive for every change there, and name lookups and content are coherent between
-     * processes. False when the file store cannot be found. Remembered per directory: finding the file store reads the whole mount table.
-     */
-    public static boolean isLocalFilesystem(Path dir) {
-        Boolean known = LOCAL_FS.get(dir);
-        if (known != null) {
-            return known;
-        }
-        boolean local;
-        try {
-            String type = Files.getFileStore(dir).type().toLowerCase(Locale.ROOT);
-            local = !isNetworkType(type);
-        } catch (IOException e) {
-            return false;
-        }
-        if (LOCAL_FS.size() < 1000) {
-            LOCAL_FS.put(dir, local);
-        }
-        return local;
-    }
-
-    /**
-     * The filesystem types that other hosts (or virtual machines) share: their changes produce no events here, a
-     * client may cache what they wrote, and claims are never kept there. Unknown types count as local, so the
-     * list errs towards naming more: shared folders of virtual machines cache like network clients do.
-     */
-    public static boolean isNetworkType(String type) {
-        String t = type.toLowerCase(Locale.ROOT);
-        return t.startsWith("nfs") || t.equals("cifs") || t.startsWith("smb") || t.startsWith("fuse")
-                || t.equals("9p") || t.equals("afs") || t.equals("ceph") || t.equals("glusterfs")
-                || t.equals("lustre") || t.equals("gpfs") || t.equals("virtiofs") || t.equals("vboxsf")
-                || t.equals("vmhgfs") || t.equals("beegfs") || t.equals("orangefs") || t.equals("davfs")
-                || t.equals("webdav") || t.equals("ocfs2") || t.equals("gfs2");
-    }
-
     private static void waitForWakeup(DirectoryWakeups wakeups, String name, long generation, long nanos)
             throws InterruptedIOException {
         try {
@@ -958,8 +633,4 @@ public final class LinkLock {
         }
     }
 
-    static boolean isStaleOrGone(IOException e) {
-        return e instanceof NoSuchFileException || FileFacts.isStale(e)
-                || e instanceof FileSystemException && !(e instanceof AccessDeniedException);
-    }
 }

@@ -12,14 +12,14 @@ class NetworkTypeTest {
         for (String t : new String[] {"nfs", "nfs4", "NFS4", "cifs", "smb3", "fuse.glusterfs", "fuse.sshfs", "fuse",
                 "9p", "afs", "ceph", "glusterfs", "lustre", "gpfs", "virtiofs", "vboxsf", "vmhgfs", "beegfs",
                 "orangefs", "davfs", "ocfs2", "gfs2"}) {
-            assertThat(LinkLock.isNetworkType(t)).as(t).isTrue();
+            assertThat(FilesystemType.isNetwork(t)).as(t).isTrue();
         }
     }
 
     @Test
     void localFilesystemsAreNot() {
         for (String t : new String[] {"ext4", "xfs", "btrfs", "tmpfs", "zfs", "apfs", "overlay", "f2fs"}) {
-            assertThat(LinkLock.isNetworkType(t)).as(t).isFalse();
+            assertThat(FilesystemType.isNetwork(t)).as(t).isFalse();
         }
     }
 }
