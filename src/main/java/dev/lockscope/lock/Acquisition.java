@@ -99,6 +99,9 @@ final class Acquisition {
         this.view = new WaiterView(clock);
         this.hot = new HotPolling(clock);
         this.claimRefreshNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(100), options.lease().toNanos() / 4);
+        // Due at once. (They were 0, which is "at once" only while the monotonic clock reads positive.)
+        this.nextJudgeNanos = clock.nanoTime();
+        this.nextPidCheckNanos = nextJudgeNanos;
         this.token = token;
         makeClaim(kept);
     }
