@@ -1,6 +1,6 @@
 package dev.lockscope.cli;
 
-import dev.lockscope.lock.LinkLock;
+import dev.lockscope.lock.DurationText;
 
 import java.io.File;
 import java.io.IOException;
@@ -139,7 +139,7 @@ final class SupervisedCommand {
         } catch (InterruptedException e) {
             // nobody interrupts this thread; if someone does, the grace period is over
         }
-        err.println("lockscope: pid " + process.pid() + " still ran " + LinkLock.formatMillis(grace.toMillis())
+        err.println("lockscope: pid " + process.pid() + " still ran " + DurationText.ofMillis(grace.toMillis())
                 + " after " + stopReason + ": sending SIGKILL");
         err.flush();
         kill();

@@ -1,8 +1,8 @@
 package dev.lockscope.formats;
 
+import dev.lockscope.lock.DurationText;
 import dev.lockscope.lock.FileFacts;
 import dev.lockscope.lock.HostIdentity;
-import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockState;
 import dev.lockscope.lock.ProcessTable;
 import dev.lockscope.lock.StalenessJudge.Decision;
@@ -156,10 +156,10 @@ public final class ForeignJudge {
             return new Decision(LockState.HELD, who + "server clock unknown, so its expiry cannot be judged", alive);
         }
         if (serverNow > mtime) {
-            return new Decision(LockState.EXPIRED, who + "its expiry (its mtime) passed " + LinkLock.formatMillis(serverNow - mtime)
+            return new Decision(LockState.EXPIRED, who + "its expiry (its mtime) passed " + DurationText.ofMillis(serverNow - mtime)
                     + " ago by the server's clock", alive);
         }
-        return new Decision(LockState.HELD, who + "it expires in " + LinkLock.formatMillis(mtime - serverNow)
+        return new Decision(LockState.HELD, who + "it expires in " + DurationText.ofMillis(mtime - serverNow)
                 + " (its mtime, server clock)", alive);
     }
 
@@ -175,10 +175,10 @@ public final class ForeignJudge {
             return new Decision(LockState.HELD, who + "server clock unknown, so its age cannot be judged", alive);
         }
         if (age > DOTLOCKFILE_STALE_MILLIS) {
-            return new Decision(LockState.EXPIRED, who + "not touched for " + LinkLock.formatMillis(age)
+            return new Decision(LockState.EXPIRED, who + "not touched for " + DurationText.ofMillis(age)
                     + " (server clock); dotlockfile's own rule: stale after 5 minutes", alive);
         }
-        return new Decision(LockState.HELD, who + "touched " + LinkLock.formatMillis(age)
+        return new Decision(LockState.HELD, who + "touched " + DurationText.ofMillis(age)
                 + " ago (server clock), within dotlockfile's 5 minutes", alive);
     }
 
@@ -194,10 +194,10 @@ public final class ForeignJudge {
         }
         if (age > timeout.toMillis()) {
             return new Decision(LockState.EXPIRED, "procmail lockfile" + written(age) + ", older than this directory's"
-                    + " locktimeout of " + LinkLock.formatMillis(timeout.toMillis()), null);
+                    + " locktimeout of " + DurationText.ofMillis(timeout.toMillis()), null);
         }
         return new Decision(LockState.HELD, "procmail lockfile" + written(age) + ", within this directory's locktimeout"
-                + " of " + LinkLock.formatMillis(timeout.toMillis()), null);
+                + " of " + DurationText.ofMillis(timeout.toMillis()), null);
     }
 
     private static Decision mercurial(ForeignLock lock, Context ctx) {
@@ -288,6 +288,6 @@ public final class ForeignJudge {
     }
 
     private static String written(long age) {
-        return age < 0 ? "" : "; written " + LinkLock.formatMillis(age) + " ago (server clock)";
+        return age < 0 ? "" : "; written " + DurationText.ofMillis(age) + " ago (server clock)";
     }
 }

@@ -2,6 +2,7 @@ package dev.lockscope.formats;
 
 import dev.lockscope.lock.BreakResult;
 import dev.lockscope.lock.FileFacts;
+import dev.lockscope.lock.FilesystemType;
 import dev.lockscope.lock.HostIdentity;
 import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockBreaker;
@@ -73,7 +74,7 @@ public final class ForeignLocks {
     public static ForeignJudge.Context context(Path dir, ProcessTable processes, ForeignLock foreign) {
         boolean needsKernelLocks = foreign != null && foreign.format().equals(ForeignLock.PY_FILELOCK)
                 && foreign.host() == null;
-        return new ForeignJudge.Context(HostIdentity.current(), processes, LinkLock.isLocalFilesystem(dir),
+        return new ForeignJudge.Context(HostIdentity.current(), processes, FilesystemType.isLocal(dir),
                 ForeignSettings.procmailLocktimeout(dir), needsKernelLocks ? KernelLocks.read() : null);
     }
 

@@ -59,7 +59,7 @@ final class KeptClaims {
     record Kept(Path claim, LockOwner owner, byte[] record, long inode, long keptAtNanos, FileChannel channel) {
         void discard() {
             closeQuietly(channel);
-            LinkLock.deleteQuietly(claim);
+            Unlink.quietly(claim);
         }
     }
 
@@ -115,7 +115,7 @@ final class KeptClaims {
         if (c == null || c.nlink() != 1 || c.inode() != inode || inode == -1 || BY_LOCK.containsKey(lockPath)
                 || BY_LOCK.size() >= MAX_KEPT) {
             closeQuietly(channel);
-            LinkLock.deleteQuietly(claim);
+            Unlink.quietly(claim);
             return;
         }
         if (channel == null) {
@@ -125,14 +125,14 @@ final class KeptClaims {
             try {
                 channel = FileChannel.open(claim, StandardOpenOption.READ, StandardOpenOption.WRITE,
                         LinkOption.NOFOLLOW_LINKS);
-                if (!LinkLock.holdsExactly(channel, record)) {
+                if (!ClaimFile.holdsExactly(channel, record)) {
                     closeQuietly(channel);
-                    LinkLock.deleteQuietly(claim);
+                    Unlink.quietly(claim);
                     return;
                 }
             } catch (IOException e) {
                 closeQuietly(channel);
-                LinkLock.deleteQuietly(claim);
+                Unlink.quietly(claim);
                 return;
             }
         }

@@ -129,8 +129,8 @@ public final class LockBreaker {
         // unless the witness is the judged lock, so a live lock is never exposed on a stale read.
         long stamp = System.currentTimeMillis();
         String tag = judged.owner() != null ? judged.owner().token().substring(0, Math.min(16, judged.owner().token().length()))
-                : LinkLock.newToken().substring(0, 16);
-        String unique = tag + "." + LinkLock.newToken().substring(0, 8);
+                : Tokens.next().substring(0, 16);
+        String unique = tag + "." + Tokens.next().substring(0, 8);
         Path witness = file.brokenPath(stamp, unique + ".w");
         Path moved = file.brokenPath(stamp, unique);
         try {
@@ -152,7 +152,7 @@ public final class LockBreaker {
             }
             return moveAndVerify(file, judged, force, evidence, compareInodes, moved, leftovers);
         } finally {
-            LinkLock.deleteQuietly(witness);
+            Unlink.quietly(witness);
         }
     }
 
@@ -214,7 +214,7 @@ public final class LockBreaker {
             // or renewed): put it back under its name.
             try {
                 Files.createLink(lock, moved);
-                LinkLock.deleteQuietly(moved);
+                Unlink.quietly(moved);
                 return audit.complete(BreakResult.Outcome.RESTORED,
                         "lock " + lock + " changed while being broken; it was put back untouched"
                                 + (movedSnap.isPresent() ? describeChange(evidence, movedSnap.get()) : "")
@@ -226,14 +226,14 @@ public final class LockBreaker {
             }
         }
 
-        LinkLock.deleteQuietly(moved);
+        Unlink.quietly(moved);
         String claimNote = "";
         if (judged.owner() != null) {
             // Found by listing and matching the claim grammar, never built from the record (design.md section 6).
             // Best effort: an orphan claim is harmless, and a lagging listing (sshfs) may not show it yet.
             Optional<Path> claim = file.findClaim(judged.owner());
             if (claim.isPresent()) {
-                LinkLock.deleteQuietly(claim.get());
+                Unlink.quietly(claim.get());
             } else {
                 claimNote = "; the owner's claim file was not found in the listing and is left to the scanner";
             }
@@ -309,7 +309,7 @@ public final class LockBreaker {
                     + "; a record left in this state means the breaker stopped before it finished");
             n.put("movedTo", moved.getFileName().toString());
             String base = System.currentTimeMillis() + "-" + LockFile.safe(file.name()) + "-"
-                    + LinkLock.newToken().substring(0, 8);
+                    + Tokens.next().substring(0, 8);
             SecureDirectoryStream<Path> dir;
             try {
                 dir = openAuditDirectory(file);
@@ -362,7 +362,7 @@ public final class LockBreaker {
 
         /** Writes {@code n} under a temp name (O_EXCL, O_NOFOLLOW) and renames it to {@link #name}; the error or null. */
         private String write(ObjectNode n) {
-            Path tmp = Path.of("." + name + "." + LinkLock.newToken().substring(0, 8) + ".tmp");
+            Path tmp = Path.of("." + name + "." + Tokens.next().substring(0, 8) + ".tmp");
             try {
                 byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n);
                 try (SeekableByteChannel ch = dir.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE_NEW,

@@ -155,7 +155,7 @@ public final class LockHandle implements AutoCloseable {
         }
         try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(claim,
                 java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            if (!LinkLock.holdsExactly(ch, record)) {
+            if (!ClaimFile.holdsExactly(ch, record)) {
                 throw new LockLostException("our claim " + claim + " no longer holds our owner record: lock "
                         + file.path() + " is no longer provably ours");
             }
@@ -163,7 +163,7 @@ public final class LockHandle implements AutoCloseable {
             throw new LockLostException("our claim " + claim + " is gone: lock " + file.path()
                     + " was broken or tampered with", e);
         } catch (java.nio.file.FileSystemException e) {
-            if (LinkLock.isSymlinkRefusal(claim, e)) {
+            if (ClaimFile.isSymlinkRefusal(claim, e)) {
                 throw new LockLostException("our claim " + claim + " was replaced by a symbolic link (not followed)",
                         e);
             }
@@ -233,8 +233,8 @@ public final class LockHandle implements AutoCloseable {
         }
         long sinceRenew = System.nanoTime() - lastRenewNanos;
         if (sinceRenew > leaseNanos) {
-            String why = "lease of " + LinkLock.formatMillis(leaseNanos / 1_000_000) + " lapsed without a renewal ("
-                    + LinkLock.formatMillis(sinceRenew / 1_000_000) + " since the last one); others may have broken "
+            String why = "lease of " + DurationText.ofMillis(leaseNanos / 1_000_000) + " lapsed without a renewal ("
+                    + DurationText.ofMillis(sinceRenew / 1_000_000) + " since the last one); others may have broken "
                     + file.path();
             markLost(why);
             throw new LockLostException(why);
@@ -287,7 +287,7 @@ public final class LockHandle implements AutoCloseable {
                 KeptClaims.keepOrDelete(file.path(), claim, owner, record, provenClaimInode, claimChannel);
             } else {
                 KeptClaims.closeQuietly(claimChannel);
-                LinkLock.deleteQuietly(claim);
+                Unlink.quietly(claim);
             }
         }
         if (wasLost) {
@@ -355,7 +355,7 @@ public final class LockHandle implements AutoCloseable {
             // without one, others may break the lock: say so now rather than when the I/O returns.
             long since = System.nanoTime() - lastRenewNanos;
             if (since > leaseNanos) {
-                markLost("could not renew the lease of " + file.path() + " for " + LinkLock.formatMillis(since / 1_000_000)
+                markLost("could not renew the lease of " + file.path() + " for " + DurationText.ofMillis(since / 1_000_000)
                         + ": the renewal has not returned (is the filesystem reachable?); others may have broken it");
                 stopHeartbeat();
             }
@@ -401,7 +401,7 @@ public final class LockHandle implements AutoCloseable {
         try {
             // O_NOFOLLOW, and only over our own bytes (see rewriteInPlace): a claim swapped for a symbolic link
             // or another file is a lost lock (ClaimTamperedException is a LockLostException), never written through.
-            LinkLock.rewriteInPlace(claim, record);
+            ClaimFile.rewriteInPlace(claim, record);
             long proven = provenClaimInode;
             if (proven != -1 && Boolean.TRUE.equals(truthfulLinks)) {
                 FileFacts.Links c = FileFacts.linksOrNull(claim);

@@ -1,13 +1,16 @@
 package dev.lockscope.lock;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** ESTALE handling: the name was replaced under us, so look it up again. Any thread. */
 final class Retry {
     /** Gluster reports ESTALE for up to about a second after another client replaced a file. */
-    static final long STALE_BUDGET_MILLIS = 3000;
+    static final Duration STALE_BUDGET = Duration.ofMillis(3000);
+    /** Look up again at once, then less and less often: the hand-off that caused it is over within milliseconds. */
+    static final Duration STALE_FIRST_WAIT = Duration.ofMillis(1);
+    static final Duration STALE_LONGEST_WAIT = Duration.ofMillis(100);
 
     interface IoCall<T> {
         T call() throws IOException;
@@ -17,23 +20,18 @@ final class Retry {
     }
 
     static <T> T onStale(Path path, IoCall<T> call) throws IOException {
-        long deadline = System.nanoTime() + STALE_BUDGET_MILLIS * 1_000_000L;
-        long sleep = 1;
+        Deadline deadline = Deadline.after(STALE_BUDGET, LockClock.SYSTEM);
+        Backoff backoff = Backoff.between(STALE_FIRST_WAIT, STALE_LONGEST_WAIT);
         while (true) {
             try {
                 return call.call();
             } catch (IOException e) {
-                if (!FileFacts.isStale(e) || System.nanoTime() > deadline) {
+                if (!FileFacts.isStale(e) || deadline.expired()) {
                     throw e;
                 }
             }
-            try {
-                Thread.sleep(sleep);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while retrying a stale handle on " + path);
-            }
-            sleep = Math.min(sleep * 2, 100);
+            Pause.nanos(backoff.currentNanos(), "retrying a stale handle on " + path);
+            backoff.grow();
         }
     }
 }

@@ -84,8 +84,8 @@ public final class StalenessJudge {
             long age = serverNowMillis - lockMtimeMillis;
             if (age < -FUTURE_MTIME_ALLOWANCE_MILLIS) {
                 return new Decision(LockState.HELD, "SUSPICIOUS: " + living + note + "the lock's mtime is "
-                        + LinkLock.formatMillis(-age) + " in the future of the server's clock (more than the "
-                        + LinkLock.formatMillis(FUTURE_MTIME_ALLOWANCE_MILLIS) + " allowed): it was set explicitly, not"
+                        + DurationText.ofMillis(-age) + " in the future of the server's clock (more than the "
+                        + DurationText.ofMillis(FUTURE_MTIME_ALLOWANCE_MILLIS) + " allowed): it was set explicitly, not"
                         + " by a heartbeat, so its expiry cannot be judged; check it and break it with force", alive);
             }
             if (age > lease) {

@@ -8,10 +8,11 @@ import dev.lockscope.formats.ForeignLocks;
 import dev.lockscope.formats.ForeignSettings;
 import dev.lockscope.formats.ForeignVerdict;
 import dev.lockscope.formats.KernelLocks;
+import dev.lockscope.lock.DurationText;
 import dev.lockscope.lock.FileFacts;
+import dev.lockscope.lock.FilesystemType;
 import dev.lockscope.lock.HostIdentity;
 import dev.lockscope.lock.IoErrorText;
-import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockFile;
 import dev.lockscope.lock.LockIdentity;
 import dev.lockscope.lock.LockOwner;
@@ -205,7 +206,7 @@ public final class DirectoryScanner {
             } catch (IOException e) {
                 fileSystemType = "?";
             }
-            network = LinkLock.isNetworkType(fileSystemType);
+            network = FilesystemType.isNetwork(fileSystemType);
         }
     }
 
@@ -470,13 +471,13 @@ public final class DirectoryScanner {
         boolean guard = w.name.endsWith(LockFile.GUARD_SUFFIX);
         Path p = w.path;
         ProcessTable table = w.cached.dead ? GONE : memo;
-        Verdict v = LinkLock.verdictOf(new LockSnapshot(p, f, c.identity, c.owner, null), clock, self, table);
+        Verdict v = Verdict.of(new LockSnapshot(p, f, c.identity, c.owner, null), clock, self, table);
         if (v.state() == LockState.EXPIRED && network) {
             // lstat may have answered from the attribute cache: confirm expiry with a fresh read (open, then stat).
             try {
                 var fresh = LockSnapshot.read(p);
                 if (fresh.isPresent() && fresh.get().owner() != null) {
-                    v = LinkLock.verdictOf(fresh.get(), clock, self, memo);
+                    v = Verdict.of(fresh.get(), clock, self, memo);
                     f = fresh.get().facts();
                 }
             } catch (IOException e) {
@@ -698,7 +699,7 @@ public final class DirectoryScanner {
         }
 
         static String age(long ms) {
-            return dev.lockscope.lock.LinkLock.formatMillis(ms);
+            return DurationText.ofMillis(ms);
         }
     }
 }

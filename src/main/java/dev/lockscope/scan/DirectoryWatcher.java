@@ -1,7 +1,7 @@
 package dev.lockscope.scan;
 
 import dev.lockscope.lock.FileFacts;
-import dev.lockscope.lock.LinkLock;
+import dev.lockscope.lock.FilesystemType;
 import dev.lockscope.lock.LockFile;
 
 import java.io.IOException;
@@ -17,7 +17,7 @@ import java.time.Duration;
  *
  * <p>On local filesystems a WatchService triggers a refresh as soon as an entry changes, and a slow
  * poll ({@link WatchOptions#localPollInterval()}) keeps ages moving. On NFS, CIFS/SMB and FUSE
- * ({@link LinkLock#isNetworkType}) no events arrive for other hosts' changes, so it polls every
+ * ({@link FilesystemType#isNetwork}) no events arrive for other hosts' changes, so it polls every
  * {@link WatchOptions#networkPollInterval()}. {@link WatchOptions#forcePolling()} turns events off.
  *
  * <pre>{@code

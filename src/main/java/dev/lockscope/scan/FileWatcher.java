@@ -1,7 +1,7 @@
 package dev.lockscope.scan;
 
 import dev.lockscope.lock.FileFacts;
-import dev.lockscope.lock.LinkLock;
+import dev.lockscope.lock.FilesystemType;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -19,7 +19,7 @@ import java.util.TreeSet;
 /**
  * Follows a few named entries of one directory (a record file and its lock) the way
  * {@link DirectoryWatcher} follows a whole directory: WatchService events on local filesystems, polling
- * on network ones ({@link LinkLock#isNetworkType}), and a slow poll everywhere. Each check lstats only
+ * on network ones ({@link FilesystemType#isNetwork}), and a slow poll everywhere. Each check lstats only
  * the watched names, so it costs the same in a directory of 10 entries as in one of 10,000 (a second
  * {@link DirectoryWatcher} would list and lstat them all again). Methods may be called from any thread;
  * the listener is called on the watcher's own thread, one call at a time.

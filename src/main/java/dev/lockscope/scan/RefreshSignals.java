@@ -1,6 +1,6 @@
 package dev.lockscope.scan;
 
-import dev.lockscope.lock.LinkLock;
+import dev.lockscope.lock.FilesystemType;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -19,7 +19,7 @@ import java.util.function.Predicate;
 /**
  * When a watcher's refresh thread should look again: a WatchService event for a name it cares about (on
  * local filesystems), a refresh request, or the poll interval running out (network filesystems poll
- * only, {@link LinkLock#isNetworkType}). Shared by {@link DirectoryWatcher} and {@link FileWatcher}.
+ * only, {@link FilesystemType#isNetwork}). Shared by {@link DirectoryWatcher} and {@link FileWatcher}.
  * {@link #awaitNext()} is for the one refresh thread; the other methods may be called from any thread.
  */
 final class RefreshSignals implements AutoCloseable {
@@ -61,7 +61,7 @@ final class RefreshSignals implements AutoCloseable {
         } catch (IOException e) {
             type = "?";
         }
-        boolean network = "?".equals(type) || LinkLock.isNetworkType(type);
+        boolean network = "?".equals(type) || FilesystemType.isNetwork(type);
         WatchService ws = null;
         if (!options.forcePolling() && !network) {
             try {

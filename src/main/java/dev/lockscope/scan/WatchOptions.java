@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * @param forcePolling        poll only, even where WatchService events arrive
  * @param networkPollInterval how often to poll on filesystems that deliver no events for other hosts'
- *                            changes (NFS, CIFS/SMB, FUSE: {@code LinkLock.isNetworkType})
+ *                            changes (NFS, CIFS/SMB, FUSE: {@code FilesystemType.isNetwork})
  * @param localPollInterval   how often to poll on local filesystems anyway: ages change without events
  * @param eventSettle         after a WatchService event, wait this long for more before refreshing, so a
  *                            burst of changes costs one refresh

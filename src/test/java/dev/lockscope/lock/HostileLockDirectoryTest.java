@@ -94,7 +94,7 @@ class HostileLockDirectoryTest {
         Path claim = file.claimPath(dead.host(), dead.pid(), dead.token());
         // A look-alike of another token, and a symlink named as another claim of the owner's pid: neither is ours.
         Path outside = Files.writeString(base.resolve("outside"), "keep");
-        Path otherToken = file.claimPath(dead.host(), dead.pid(), LinkLock.newToken());
+        Path otherToken = file.claimPath(dead.host(), dead.pid(), Tokens.next());
         Files.writeString(otherToken, "someone else's");
         Path link = file.claimPath(dead.host(), dead.pid() + 1, dead.token());
         Files.createSymbolicLink(link, outside);
@@ -301,7 +301,7 @@ class HostileLockDirectoryTest {
     void aHugeLeaseInARecordIsJudgedAsTheMaximum() throws Exception {
         LockFile file = LockFile.of(lockDir(), "job.lock");
         LockOwner o = new LockOwner(LockOwner.FORMAT, "otherhost", "machine-elsewhere", "boot-elsewhere", null,
-                "remote", 777, 1L, LinkLock.newToken(), Long.MAX_VALUE, 0, null);
+                "remote", 777, 1L, Tokens.next(), Long.MAX_VALUE, 0, null);
         TestLocks.writeLinked(file, o);
         Files.setLastModifiedTime(file.path(), FileTime.fromMillis(System.currentTimeMillis()
                 - LockOwner.MAX_LEASE_MILLIS - 60_000));

@@ -57,8 +57,8 @@ class HostileOwnerRecordPropertiesTest {
                 Arbitraries.strings().all().ofMaxLength(40).map(s -> (Object) s),
                 Arbitraries.strings().withChars("./\\\u0000\n").ofMaxLength(12).map(s -> (Object) s),
                 Arbitraries.of("/../../victim", "/../records.json", "../victim", "..", ".", "/", "", "a/b",
-                        "/../../sentinel/file", "../../../../../../../../tmp", LinkLock.newToken(),
-                        LinkLock.newToken().toUpperCase(), ME.hostName(), ME.hostId(), String.valueOf(ME.bootId()),
+                        "/../../sentinel/file", "../../../../../../../../tmp", Tokens.next(),
+                        Tokens.next().toUpperCase(), ME.hostName(), ME.hostId(), String.valueOf(ME.bootId()),
                         String.valueOf(ME.pidNamespace()), "x".repeat(5000)).map(s -> (Object) s),
                 Arbitraries.longs().map(n -> (Object) n),
                 Arbitraries.just(null));

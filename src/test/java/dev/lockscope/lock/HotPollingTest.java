@@ -26,8 +26,8 @@ class HotPollingTest {
         Files.createFile(dir.resolve(".other.lock.host.1.token"));
         Files.createFile(dir.resolve(".r.json.tmp.host.1.abc"));
         Files.createFile(dir.resolve("r.lock.broken.123.tag"));
-        assertThat(LinkLock.HotPolling.countClaims(dir, "r.lock")).isEqualTo(5);
-        assertThat(LinkLock.HotPolling.countClaims(dir.resolve("missing"), "r.lock")).isZero();
+        assertThat(HotPolling.countClaims(dir, "r.lock")).isEqualTo(5);
+        assertThat(HotPolling.countClaims(dir.resolve("missing"), "r.lock")).isZero();
     }
 
     @Test
@@ -47,7 +47,7 @@ class HotPollingTest {
         for (int i = 0; i < claims; i++) {
             Files.createFile(d.resolve(".r.lock.host." + i + ".t" + i));
         }
-        LinkLock.HotPolling hot = new LinkLock.HotPolling();
+        HotPolling hot = new HotPolling(LockClock.SYSTEM);
         long sum = 0;
         int n = 4000;
         for (int i = 0; i < n; i++) {

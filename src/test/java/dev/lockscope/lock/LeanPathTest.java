@@ -32,7 +32,7 @@ class LeanPathTest {
         // What a forced break does: the lock is moved away; then another owner links its claim.
         Files.move(f.path(), d.resolve("r.lock.broken.1.x"), StandardCopyOption.ATOMIC_MOVE);
         LockOwner other = new LockOwner(null, "elsewhere", "other-host", null, null, "u", 4242, null,
-                LinkLock.newToken(), 30_000, System.currentTimeMillis(), "new owner");
+                Tokens.next(), 30_000, System.currentTimeMillis(), "new owner");
         Path otherClaim = f.claimPath(other.host(), other.pid(), other.token());
         Files.write(otherClaim, other.toBytes());
         Files.createLink(f.path(), otherClaim);
@@ -79,7 +79,7 @@ class LeanPathTest {
         LockHandle h = LinkLock.of(f, LockOptions.defaults()).acquire(Duration.ofSeconds(10));
         h.renew();
         // Same inode, different content: somebody overwrote the lock file in place.
-        LockOwner other = new LockOwner(null, "intruder", "x", null, null, "u", 1, null, LinkLock.newToken(), 30_000,
+        LockOwner other = new LockOwner(null, "intruder", "x", null, null, "u", 1, null, Tokens.next(), 30_000,
                 System.currentTimeMillis(), null);
         Files.write(f.path(), other.toBytes());
         assertThatThrownBy(h::ensureHeld).isInstanceOf(LockLostException.class).hasMessageContaining("intruder");

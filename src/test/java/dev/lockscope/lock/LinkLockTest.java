@@ -112,7 +112,7 @@ class LinkLockTest {
     void lostLinkReplyIsRecognisedByTokenReadBack() throws IOException {
         // A retransmitted LINK whose first reply was lost: the lock already carries our token and link() says EEXIST.
         LockFile f = LockFile.of(dir, "r.lock");
-        LockOwner mine = LockOwner.forCurrentProcess(LinkLock.newToken(), 30_000, null);
+        LockOwner mine = LockOwner.forCurrentProcess(Tokens.next(), 30_000, null);
         Files.write(f.path(), mine.toBytes());
         LockHandle h = LinkLock.of(f, LockOptions.defaults()).acquire(Duration.ofMillis(200), mine.token());
         assertThat(h.state()).isEqualTo(LockHandle.State.HELD);
@@ -125,9 +125,9 @@ class LinkLockTest {
     void someoneElsesTokenIsNotMistakenForOurs() throws IOException {
         LockFile f = LockFile.of(dir, "r.lock");
         LockOwner other = new LockOwner(null, "x", "machine-elsewhere", null, null, "u", 1, null,
-                LinkLock.newToken(), 30_000, 0, null);
+                Tokens.next(), 30_000, 0, null);
         Files.write(f.path(), other.toBytes());
-        assertThatThrownBy(() -> LinkLock.of(f, LockOptions.defaults()).acquire(Duration.ofMillis(100), LinkLock.newToken()))
+        assertThatThrownBy(() -> LinkLock.of(f, LockOptions.defaults()).acquire(Duration.ofMillis(100), Tokens.next()))
                 .isInstanceOf(LockTimeoutException.class);
     }
 
@@ -160,7 +160,7 @@ class LinkLockTest {
         Process sleeper = new ProcessBuilder("sleep", "60").start();
         try {
             LockOwner first = new LockOwner(LockOwner.FORMAT, me.hostName(), me.hostId(), me.bootId(), me.pidNamespace(),
-                    "first", sleeper.pid(), null, LinkLock.newToken(), 30_000, System.currentTimeMillis(), "first holder");
+                    "first", sleeper.pid(), null, Tokens.next(), 30_000, System.currentTimeMillis(), "first holder");
             Path lock = TestLocks.writeLinked(f, first);
             FileFacts before = FileFacts.lstat(lock);
             AtomicReference<Throwable> outcome = new AtomicReference<>();
@@ -175,7 +175,7 @@ class LinkLockTest {
             waiter.start();
             sleepMillis(600);
             // The second holder: same inode, same size, same mtime; only the content says who it is.
-            LockOwner second = LockOwner.forCurrentProcess(LinkLock.newToken(), 30_000, "second holder");
+            LockOwner second = LockOwner.forCurrentProcess(Tokens.next(), 30_000, "second holder");
             try (var ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.WRITE)) {
                 ch.write(java.nio.ByteBuffer.wrap(second.toBytes()), 0);
             }

@@ -35,7 +35,7 @@ class LockOwnerEncodingTest {
         return Combinators.combine(t, t, nullable, nullable, t, Arbitraries.longs().greaterOrEqual(0),
                         Arbitraries.longs().injectNull(0.3), Arbitraries.longs().greaterOrEqual(0))
                 .as((host, hostId, bootId, ns, user, pid, start, lease) -> new LockOwner(null, host, hostId, bootId,
-                        ns, user, pid, start, LinkLock.newToken(), lease, System.currentTimeMillis(),
+                        ns, user, pid, start, Tokens.next(), lease, System.currentTimeMillis(),
                         host.isEmpty() ? null : "purpose " + user));
     }
 
@@ -82,7 +82,7 @@ class LockOwnerEncodingTest {
     void tokensAreUniqueHexOf128Bits() {
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (int i = 0; i < 100_000; i++) {
-            String t = LinkLock.newToken();
+            String t = Tokens.next();
             assertThat(t).matches("[0-9a-f]{32}");
             assertThat(seen.add(t)).as("token repeated: " + t).isTrue();
         }

@@ -28,7 +28,7 @@ class PidReuseTest {
     static LockOwner lockOf(LockFile file, long pid, Long startTime) throws Exception {
         HostIdentity me = HostIdentity.current();
         LockOwner o = new LockOwner(LockOwner.FORMAT, me.hostName(), me.hostId(), me.bootId(), me.pidNamespace(),
-                "someone", pid, startTime, LinkLock.newToken(), 60_000, System.currentTimeMillis(), "pid reuse");
+                "someone", pid, startTime, Tokens.next(), 60_000, System.currentTimeMillis(), "pid reuse");
         TestLocks.writeLinked(file, o);
         return o;
     }

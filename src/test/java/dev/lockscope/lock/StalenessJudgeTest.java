@@ -30,7 +30,7 @@ class StalenessJudgeTest {
         return new LockOwner(LockOwner.FORMAT, "h", hostId, bootId, ns, "u", 4242, start, TOKEN, lease, acquiredAt, null);
     }
 
-    static final String TOKEN = LinkLock.newToken();
+    static final String TOKEN = Tokens.next();
 
     /** This host booted at 1,000,000 (local clock); the server clock runs {@code SKEW} ahead. */
     static final HostIdentity BOOTED = new HostIdentity("vm", "machine-a", "boot-1", "pid:[1]", 1_000_000L);

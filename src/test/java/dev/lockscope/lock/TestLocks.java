@@ -21,7 +21,7 @@ final class TestLocks {
     /** A lock (with its claim) left by a process of this host that is gone: judged DEAD. */
     static LockOwner writeDeadLock(LockFile file) throws IOException, InterruptedException {
         HostIdentity me = HostIdentity.current();
-        String token = LinkLock.newToken();
+        String token = Tokens.next();
         LockOwner o = new LockOwner(LockOwner.FORMAT, me.hostName(), me.hostId(), me.bootId(), me.pidNamespace(),
                 "ghost", deadPid(), 12345L, token, 30_000, System.currentTimeMillis(), "crashed");
         writeLinked(file, o);
@@ -30,7 +30,7 @@ final class TestLocks {
 
     /** A lock of another host whose last heartbeat is {@code age} old with a lease of {@code lease}. */
     static LockOwner writeForeignHostLock(LockFile file, Duration lease, Duration age) throws IOException {
-        String token = LinkLock.newToken();
+        String token = Tokens.next();
         LockOwner o = new LockOwner(LockOwner.FORMAT, "otherhost", "machine-elsewhere", "boot-elsewhere", null,
                 "remote", 777, 1L, token, lease.toMillis(), System.currentTimeMillis() - age.toMillis(), "remote job");
         Path lock = writeLinked(file, o);

@@ -2,7 +2,7 @@ package dev.lockscope.record;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
-import dev.lockscope.lock.LinkLock;
+import dev.lockscope.lock.FilesystemType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +38,7 @@ class RecordLocalFencingTest {
 
     @BeforeEach
     void base() throws IOException {
-        assertThat(LinkLock.isLocalFilesystem(dir)).as("the test directory must be on a local filesystem").isTrue();
+        assertThat(FilesystemType.isLocal(dir)).as("the test directory must be on a local filesystem").isTrue();
         file = dir.resolve("records.json");
         RecordStore.open(file).put("base", IntNode.valueOf(1));
     }
