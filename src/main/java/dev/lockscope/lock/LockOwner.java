@@ -89,7 +89,7 @@ public record LockOwner(
 
     /** Only parsing needs Jackson; a holder class keeps it unloaded on paths that never parse. */
     private static final class Parser {
-        static final ObjectMapper JSON = new ObjectMapper();
+        static final ObjectMapper JSON = JsonMappers.ownerRecords();
     }
 
     public LockOwner {

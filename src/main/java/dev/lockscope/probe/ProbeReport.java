@@ -44,7 +44,7 @@ public record ProbeReport(long pid, boolean alive, String hostId, String bootId,
 
     /** Only parsing needs Jackson; a holder class keeps it unloaded in {@code lockscope probe}. */
     private static final class Parser {
-        static final ObjectMapper JSON = new ObjectMapper();
+        static final ObjectMapper JSON = dev.lockscope.lock.JsonMappers.cliOutput();
     }
     /** A machine id: systemd's 32 hex digits, or LOCKSCOPE_HOST_ID / "name:host" style printable words. */
     static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}");
