@@ -200,7 +200,7 @@ public final class LockBreaker {
         } catch (IOException e) {
             // What we moved cannot be checked: treat it as not the judged lock and put it back.
             movedSnap = Optional.empty();
-            unverifiable = "; what was moved could not be read back (" + LockSnapshot.describe(e) + ")";
+            unverifiable = "; what was moved could not be read back (" + IoErrorText.reason(e) + ")";
         }
         boolean same = movedSnap.isPresent() && matches(evidence, movedSnap.get(), compareInodes, force);
         if (!same) {
@@ -366,7 +366,7 @@ public final class LockBreaker {
                 } catch (IOException ignored) {
                     // it was never created, or is gone
                 }
-                return "cannot write to " + file.auditDirectory() + ": " + LockSnapshot.describe(e);
+                return "cannot write to " + file.auditDirectory() + ": " + IoErrorText.reason(e);
             }
         }
 
@@ -422,7 +422,7 @@ public final class LockBreaker {
                     if (f != null && f.type() != FileFacts.Type.DIRECTORY) {
                         throw new IOException(file.auditDirectory() + " is not a directory", e);
                     }
-                    throw new IOException("cannot open " + file.auditDirectory() + ": " + LockSnapshot.describe(e), e);
+                    throw new IOException("cannot open " + file.auditDirectory() + ": " + IoErrorText.reason(e), e);
                 }
             }
         } finally {

@@ -52,7 +52,7 @@ public final class LockFile {
                     return abs.toRealPath();
                 } catch (java.io.IOException e) {
                     throw new IllegalArgumentException("lock directory '" + directory + "' holds '..' and cannot be"
-                            + " resolved (" + LockSnapshot.describe(e) + "); name it without '..'", e);
+                            + " resolved (" + IoErrorText.reason(e) + "); name it without '..'", e);
                 }
             }
         }
