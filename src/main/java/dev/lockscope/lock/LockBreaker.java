@@ -17,8 +17,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The safe break of design.md section 1: guard, re-check, rename, verify, restore on mismatch,
- * audit. It never removes a lock other than the one that was judged. Stateless; any thread.
+ * The safe break of docs/PROTOCOL.md ("Breaking"): guard, re-check, rename, verify, restore on mismatch,
+ * audit ({@link BreakAudit}). It never removes a lock other than the one that was judged. Stateless; any thread.
  */
 public final class LockBreaker {
 
@@ -223,7 +223,8 @@ public final class LockBreaker {
         LinkLock.deleteQuietly(moved);
         String claimNote = "";
         if (judged.owner() != null) {
-            // Found by listing and matching the claim grammar, never built from the record (design.md section 6).
+            // Found by listing and matching the claim grammar, never built from the record (docs/PROTOCOL.md, "A lock
+            // directory is hostile ground").
             // Best effort: an orphan claim is harmless, and a lagging listing (sshfs) may not show it yet.
             Optional<Path> claim = file.findClaim(judged.owner());
             if (claim.isPresent()) {

@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -81,7 +82,7 @@ public record LockSnapshot(Path path, FileFacts facts, LockIdentity identity, Lo
         if (before.type() != FileFacts.Type.REGULAR) {
             return Optional.of(new LockSnapshot(path, before,
                     new LockIdentity(before.inode(), before.mtimeMillis(), before.size(), new byte[0]), null,
-                    "not a regular file (" + before.type().name().toLowerCase() + ")"));
+                    "not a regular file (" + before.type().name().toLowerCase(Locale.ROOT) + ")"));
         }
         byte[] buf = new byte[MAX_READ];
         int n = 0;

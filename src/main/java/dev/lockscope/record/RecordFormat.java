@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -421,7 +422,7 @@ public final class RecordFormat {
             case NUMBER -> "a number";
             case BOOLEAN -> "a boolean";
             case NULL -> "null";
-            default -> n.getNodeType().name().toLowerCase();
+            default -> n.getNodeType().name().toLowerCase(Locale.ROOT);
         };
     }
 
