@@ -1,7 +1,5 @@
 package dev.lockscope.ui.locks;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lockscope.formats.ForeignLock;
 import dev.lockscope.formats.ForeignLocks;
 import dev.lockscope.formats.ForeignSettings;
@@ -43,7 +41,6 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.collections.transformation.FilteredList;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
