@@ -1,6 +1,7 @@
 package dev.lockscope.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockscope.lock.JsonMappers;
 import dev.lockscope.bench.BenchMode;
 import dev.lockscope.bench.BenchResult;
 import dev.lockscope.bench.BenchRunner;
@@ -87,7 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
             return ExitCodes.forFailure(e);
         }
         if (json) {
-            ObjectMapper mapper = new ObjectMapper();
+            ObjectMapper mapper = JsonMappers.cliOutput();
             out.println(mapper.writeValueAsString(r.toJson(mapper)));
         } else {
             out.print(r.toText());

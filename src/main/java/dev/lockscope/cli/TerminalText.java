@@ -1,137 +1,35 @@
 package dev.lockscope.cli;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
+import dev.lockscope.text.Printable;
+
 import java.nio.charset.Charset;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CharsetEncoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
- * Makes text from a lock directory (file names, owner fields, raw content, and the messages that embed
- * them) safe to print on a terminal, as {@code ls -b} and git do: nothing printed can move the cursor,
- * change colours, set the window title, add or overwrite lines, or reorder text. The one escaper of every
- * human-readable line the CLI prints; {@code --json} output needs none (JSON escapes control characters
- * itself). Stateless; any thread.
- *
- * <p>Escaped: the backslash itself ({@code \\}, so that an escape in the output can only mean an escape);
- * C0 controls and DEL ({@code \t}, {@code \n}, {@code \r}, else {@code \x1b}); C1 controls, Unicode
- * format characters (bidi overrides such as U+202E, zero-width characters), line and paragraph
- * separators, U+FFFD (what an undecodable byte became before it reached us) and unpaired surrogates
- * ({@code \u202e}); bytes that are not UTF-8, whether raw or carried as U+DC80..U+DCFF (see
- * {@code dev.lockscope.scan.EntryNames}) ({@code \xff}); and anything the output's charset cannot encode
- * (under a POSIX locale: all of non-ASCII), which would otherwise print as '?'.
+ * The escaper of every human-readable line the CLI prints: {@link Printable}, bound to the charset System.out
+ * encodes with, so that under a POSIX locale non-ASCII prints as an escape rather than as '?'. {@code --json}
+ * output needs none (JSON escapes control characters itself; see {@link TerminalJson}). Stateless; any thread.
  */
 public final class TerminalText {
     /** The charset System.out encodes with (Java 17: the locale's; file.encoding). */
     private static final Charset OUTPUT = outputCharset();
-    private static final boolean OUTPUT_IS_UNICODE = OUTPUT.name().startsWith("UTF-");
 
     private TerminalText() {
     }
 
     /** {@code text} with everything unsafe escaped; "null" for null. */
     public static String escape(String text) {
-        if (text == null) {
-            return "null";
-        }
-        if (isPlain(text)) {
-            return text;
-        }
-        CharsetEncoder encoder = OUTPUT_IS_UNICODE ? null : OUTPUT.newEncoder();
-        StringBuilder b = new StringBuilder(text.length() + 16);
-        for (int i = 0; i < text.length(); ) {
-            int c = text.codePointAt(i);
-            i += Character.charCount(c);
-            append(b, c, encoder);
-        }
-        return b.toString();
+        return text == null ? "null" : Printable.escape(text, OUTPUT);
     }
 
     /** Bytes read from a file, decoded as UTF-8, with every byte that is not UTF-8 shown as {@code \xHH}. */
     public static String escape(byte[] bytes, int offset, int length) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(bytes, offset, length);
-        CharBuffer out = CharBuffer.allocate(length + 1);
-        StringBuilder b = new StringBuilder(length + 16);
-        while (true) {
-            CoderResult r = decoder.decode(in, out, true);
-            out.flip();
-            b.append(escape(out.toString()));
-            out.clear();
-            if (r.isError()) {
-                for (int k = 0; k < r.length(); k++) {
-                    hexByte(b, in.get() & 0xff);
-                }
-            } else if (r.isUnderflow()) {
-                break;
-            }
-        }
-        return b.toString();
+        return Printable.escape(bytes, offset, length, OUTPUT);
     }
 
-    private static boolean isPlain(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c >= 0x7f || c == '\\') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static void append(StringBuilder b, int c, CharsetEncoder encoder) {
-        switch (c) {
-            case '\\' -> b.append("\\\\");
-            case '\t' -> b.append("\\t");
-            case '\n' -> b.append("\\n");
-            case '\r' -> b.append("\\r");
-            default -> {
-                if (c < 0x20 || c == 0x7f) {
-                    hexByte(b, c);
-                } else if (c >= 0xDC80 && c <= 0xDCFF) {
-                    hexByte(b, c - 0xDC00); // an undecodable byte of a file name, kept as a lone surrogate
-                } else if (c < 0x7f) {
-                    b.append((char) c);
-                } else if (unsafe(c) || encoder != null && !encoder.canEncode(new String(Character.toChars(c)))) {
-                    b.append(c > 0xFFFF ? String.format(Locale.ROOT, "\\U%08x", c)
-                            : String.format(Locale.ROOT, "\\u%04x", c));
-                } else {
-                    b.appendCodePoint(c);
-                }
-            }
-        }
-    }
-
-    /**
-     * Whether the BMP character {@code c} (above ASCII) must not reach a terminal as it is; for JSON text,
-     * whose own escapes ({@code \u202e}) are then used instead. Surrogate halves count as safe where the
-     * output is Unicode, since JSON text is written one UTF-16 unit at a time and pairs are printable.
-     */
+    /** Whether {@code c} must be written as a JSON escape on this terminal ({@link Printable#unsafeInJson}). */
     static boolean unsafeInJson(char c) {
-        if (Character.isSurrogate(c)) {
-            return !OUTPUT_IS_UNICODE;
-        }
-        return unsafe(c) || !OUTPUT_IS_UNICODE && !OUTPUT.newEncoder().canEncode(c);
-    }
-
-    private static boolean unsafe(int c) {
-        if (c == 0xFFFD) {
-            return true;
-        }
-        return switch (Character.getType(c)) {
-            case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
-                    Character.SURROGATE, Character.PRIVATE_USE, Character.UNASSIGNED -> true;
-            default -> false;
-        };
-    }
-
-    private static void hexByte(StringBuilder b, int v) {
-        b.append("\\x").append(Character.forDigit(v >> 4, 16)).append(Character.forDigit(v & 0xf, 16));
+        return Printable.unsafeInJson(c, OUTPUT);
     }
 
     private static Charset outputCharset() {

@@ -2,6 +2,7 @@ package dev.lockscope.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockscope.lock.JsonMappers;
 import dev.lockscope.lock.LockOwner;
 import dev.lockscope.lock.Verdict;
 
@@ -11,7 +12,7 @@ import java.util.Locale;
 
 /** Renders a verdict for people and for scripts. Stateless; any thread. */
 public final class VerdictFormat {
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = JsonMappers.cliOutput();
 
     private VerdictFormat() {
     }

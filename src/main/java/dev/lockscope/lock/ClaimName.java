@@ -10,6 +10,10 @@ import java.util.regex.Pattern;
  * <p>The host part is {@link LockFile#safe} (letters, digits, '-' and '_', no dots), the pid is decimal and the
  * token 32 lower-case hex digits, so the parts split unambiguously and a name never holds '/' or "..".
  *
+ * <p>The grammar is matched with DOTALL: a lock name may hold a newline ({@link LockFile#of} refuses only '/',
+ * ".." and NUL), and without it the claim of such a lock was not recognised as one: the scanner showed it as a
+ * second lock (it holds the owner record) and a breaker never found it to remove.
+ *
  * @param lockName the lock's file name ({@code R.lock})
  * @param host     the host part, already in the safe alphabet
  * @param pid      the pid part
@@ -18,7 +22,7 @@ import java.util.regex.Pattern;
 public record ClaimName(String lockName, String host, long pid, String token) {
 
     private static final Pattern GRAMMAR =
-            Pattern.compile("\\.(.+)\\.([A-Za-z0-9_-]{1,64})\\.([1-9][0-9]{0,9})\\.([0-9a-f]{32})");
+            Pattern.compile("\\.(.+)\\.([A-Za-z0-9_-]{1,64})\\.([1-9][0-9]{0,9})\\.([0-9a-f]{32})", Pattern.DOTALL);
 
     /**
      * The claim name an owner's acquisition wrote, built only from fields that follow the grammar we write.

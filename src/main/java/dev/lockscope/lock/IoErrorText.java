@@ -2,16 +2,18 @@ package dev.lockscope.lock;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.NotLinkException;
 import java.nio.file.Path;
 
 /**
- * The one description of an I/O error for people: the operation, the path and the problem, so that no
- * message ends up as a bare "Bad address" (which is all a FileChannel write on a FUSE mount may say).
- * Stateless; any thread.
+ * The one description of an I/O error for people, for every layer (the CLI, the inspector and the scanner use
+ * it too): the operation, the path and the problem, so that no message ends up as a bare "Bad address" (which
+ * is all a FileChannel write on a FUSE mount may say). Stateless; any thread.
  */
 public final class IoErrorText {
     private IoErrorText() {
@@ -36,24 +38,37 @@ public final class IoErrorText {
         return reason;
     }
 
-    /** What went wrong, without any path: "permission denied", "Read-only file system", "Bad address". */
+    /**
+     * What went wrong, without any path: the operating system's own words where it gave them ("Read-only file
+     * system", "Bad address", "Stale file handle"), plain words otherwise ("permission denied"), never a Java class
+     * name.
+     */
     public static String reason(IOException e) {
-        if (e instanceof AccessDeniedException ade && ade.getReason() == null) {
+        if (e instanceof FileSystemException fse && fse.getReason() != null && !fse.getReason().isBlank()) {
+            return fse.getReason();
+        }
+        if (e instanceof AccessDeniedException) {
             return "permission denied";
         }
-        if (e instanceof NoSuchFileException nse && nse.getReason() == null) {
+        if (e instanceof NoSuchFileException) {
             return "no such file or directory";
         }
-        if (e instanceof FileAlreadyExistsException fae && fae.getReason() == null) {
+        if (e instanceof FileAlreadyExistsException) {
             return "already exists";
         }
-        if (e instanceof NotDirectoryException nde && nde.getReason() == null) {
+        if (e instanceof NotDirectoryException) {
             return "not a directory";
         }
-        if (e instanceof FileSystemException fse) {
-            return fse.getReason() != null ? fse.getReason() : e.getClass().getSimpleName();
+        if (e instanceof DirectoryNotEmptyException) {
+            return "directory not empty";
         }
-        return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof NotLinkException) {
+            return "not a symbolic link";
+        }
+        if (e instanceof FileSystemException) {
+            return "input/output error";
+        }
+        return e.getMessage() == null || e.getMessage().isBlank() ? "input/output error" : e.getMessage();
     }
 
     /** True for errors that mean "not allowed here": permission denied, or a read-only filesystem (EROFS). */

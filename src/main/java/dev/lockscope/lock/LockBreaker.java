@@ -1,10 +1,6 @@
 package dev.lockscope.lock;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.DirectoryStream;
@@ -18,16 +14,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The safe break of design.md section 1: guard, re-check, rename, verify, restore on mismatch,
- * audit. It never removes a lock other than the one that was judged. Stateless; any thread.
+ * The safe break of docs/PROTOCOL.md ("Breaking"): guard, re-check, rename, verify, restore on mismatch,
+ * audit ({@link BreakAudit}). It never removes a lock other than the one that was judged. Stateless; any thread.
  */
 public final class LockBreaker {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Fault injection for tests: runs between the re-check and the rename. Always null in production. */
     static volatile Runnable beforeRenameForTest;
     /** Fault injection for tests: runs right after the rename. Always null in production. */
@@ -206,7 +200,7 @@ public final class LockBreaker {
         } catch (IOException e) {
             // What we moved cannot be checked: treat it as not the judged lock and put it back.
             movedSnap = Optional.empty();
-            unverifiable = "; what was moved could not be read back (" + LockSnapshot.describe(e) + ")";
+            unverifiable = "; what was moved could not be read back (" + IoErrorText.reason(e) + ")";
         }
         boolean same = movedSnap.isPresent() && matches(evidence, movedSnap.get(), compareInodes, force);
         if (!same) {
@@ -229,7 +223,8 @@ public final class LockBreaker {
         Unlink.quietly(moved);
         String claimNote = "";
         if (judged.owner() != null) {
-            // Found by listing and matching the claim grammar, never built from the record (design.md section 6).
+            // Found by listing and matching the claim grammar, never built from the record (docs/PROTOCOL.md, "A lock
+            // directory is hostile ground").
             // Best effort: an orphan claim is harmless, and a lagging listing (sshfs) may not show it yet.
             Optional<Path> claim = file.findClaim(judged.owner());
             if (claim.isPresent()) {
@@ -286,13 +281,13 @@ public final class LockBreaker {
     private static final class Audit {
         private final LockFile file;
         private final Verdict judged;
-        private final ObjectNode record;
+        private BreakAudit record;
         private final SecureDirectoryStream<Path> dir;
         private final String problem;
         private final String name;
         private boolean intentWritten;
 
-        private Audit(LockFile file, Verdict judged, ObjectNode record, SecureDirectoryStream<Path> dir, String problem,
+        private Audit(LockFile file, Verdict judged, BreakAudit record, SecureDirectoryStream<Path> dir, String problem,
                       String name) {
             this.file = file;
             this.judged = judged;
@@ -303,11 +298,7 @@ public final class LockBreaker {
         }
 
         static Audit begin(LockFile file, Verdict judged, boolean force, Path moved) {
-            ObjectNode n = describe(file, judged, force);
-            n.put("outcome", "BREAKING");
-            n.put("message", "breaking lock " + file.path() + ": renaming it to " + moved.getFileName()
-                    + "; a record left in this state means the breaker stopped before it finished");
-            n.put("movedTo", moved.getFileName().toString());
+            BreakAudit n = BreakAudit.intent(file, judged, force, moved);
             String base = System.currentTimeMillis() + "-" + LockFile.safe(file.name()) + "-"
                     + Tokens.next().substring(0, 8);
             SecureDirectoryStream<Path> dir;
@@ -347,11 +338,7 @@ public final class LockBreaker {
 
         /** Replaces the intent with the outcome. */
         BreakResult complete(BreakResult.Outcome outcome, String message, Path kept) {
-            record.put("outcome", outcome.name());
-            record.put("message", message);
-            if (kept != null) {
-                record.put("keptAs", kept.toString());
-            }
+            record = record.completed(outcome, message, kept);
             String failed = dir == null ? problem : write(record);
             close();
             if (failed != null) {
@@ -361,10 +348,10 @@ public final class LockBreaker {
         }
 
         /** Writes {@code n} under a temp name (O_EXCL, O_NOFOLLOW) and renames it to {@link #name}; the error or null. */
-        private String write(ObjectNode n) {
+        private String write(BreakAudit n) {
             Path tmp = Path.of("." + name + "." + Tokens.next().substring(0, 8) + ".tmp");
             try {
-                byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n);
+                byte[] bytes = n.toBytes();
                 try (SeekableByteChannel ch = dir.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))) {
                     ByteBuffer bb = ByteBuffer.wrap(bytes);
@@ -380,7 +367,7 @@ public final class LockBreaker {
                 } catch (IOException ignored) {
                     // it was never created, or is gone
                 }
-                return "cannot write to " + file.auditDirectory() + ": " + LockSnapshot.describe(e);
+                return "cannot write to " + file.auditDirectory() + ": " + IoErrorText.reason(e);
             }
         }
 
@@ -436,42 +423,11 @@ public final class LockBreaker {
                     if (f != null && f.type() != FileFacts.Type.DIRECTORY) {
                         throw new IOException(file.auditDirectory() + " is not a directory", e);
                     }
-                    throw new IOException("cannot open " + file.auditDirectory() + ": " + LockSnapshot.describe(e), e);
+                    throw new IOException("cannot open " + file.auditDirectory() + ": " + IoErrorText.reason(e), e);
                 }
             }
         } finally {
             parent.close();
         }
-    }
-
-    /** The audit record's fields that do not depend on the outcome. */
-    private static ObjectNode describe(LockFile file, Verdict judged, boolean force) {
-        HostIdentity me = HostIdentity.current();
-        ObjectNode n = JSON.createObjectNode();
-        n.put("format", "lockscope-break/1");
-        n.put("lock", file.path().toString());
-        n.put("outcome", "");
-        n.put("message", "");
-        n.put("forced", force);
-        n.put("brokenBy", System.getProperty("user.name", "?") + "@" + me.hostName());
-        n.put("breakerHostId", me.hostId());
-        n.put("breakerPid", ProcessHandle.current().pid());
-        n.put("at", Instant.now().toString());
-        n.put("verdict", judged.state().name());
-        n.put("reason", judged.reason());
-        ObjectNode ev = n.putObject("evidence");
-        LockIdentity id = judged.identity();
-        ev.put("inode", id.inode());
-        ev.put("mtimeMillis", id.mtimeMillis());
-        ev.put("size", id.size());
-        ev.put("nlink", judged.nlink());
-        ev.put("serverNowMillis", judged.serverNowMillis());
-        ev.put("heartbeatAgeMillis", judged.heartbeatAgeMillis());
-        if (judged.owner() != null) {
-            n.set("owner", JSON.valueToTree(judged.owner()));
-        } else {
-            ev.put("content", new String(id.content(), StandardCharsets.UTF_8));
-        }
-        return n;
     }
 }

@@ -16,6 +16,9 @@ public final class LockFile {
     public static final String AUDIT_DIR = ".lockscope-audit";
     public static final String PROBE_PREFIX = ".lockscope-probe.";
 
+    private static final java.util.regex.Pattern BROKEN = java.util.regex.Pattern.compile(
+            "(.+)" + java.util.regex.Pattern.quote(BROKEN_INFIX) + "(\\d{1,19})\\.(.+)", java.util.regex.Pattern.DOTALL);
+
     private final Path directory;
     private final String name;
 
@@ -49,7 +52,7 @@ public final class LockFile {
                     return abs.toRealPath();
                 } catch (java.io.IOException e) {
                     throw new IllegalArgumentException("lock directory '" + directory + "' holds '..' and cannot be"
-                            + " resolved (" + LockSnapshot.describe(e) + "); name it without '..'", e);
+                            + " resolved (" + IoErrorText.reason(e) + "); name it without '..'", e);
                 }
             }
         }
@@ -159,6 +162,34 @@ public final class LockFile {
     public Path brokenPath(long timeMillis, String token) {
         // safe() keeps the tag to letters, digits, '-' and '_': a single name in this directory.
         return directory.resolve(name + BROKEN_INFIX + timeMillis + "." + safe(token));
+    }
+
+    /**
+     * What the name of a broken leftover ({@link #brokenPath}) says, or empty for any other name. The tag after the
+     * time is not checked: a leftover is recognised by its lock name, infix and time alone. DOTALL, since a lock
+     * name may hold any character but '/' and NUL (a newline too).
+     */
+    public static java.util.Optional<BrokenName> parseBroken(String fileName) {
+        java.util.regex.Matcher m = BROKEN.matcher(fileName);
+        if (!m.matches()) {
+            return java.util.Optional.empty();
+        }
+        long at;
+        try {
+            at = Long.parseLong(m.group(2));
+        } catch (NumberFormatException e) {
+            at = -1; // 19 digits beyond a long: still a leftover, of an unknown time
+        }
+        return java.util.Optional.of(new BrokenName(m.group(1), at));
+    }
+
+    /**
+     * The parts of a broken leftover's name.
+     *
+     * @param lockName       the name of the lock that was broken
+     * @param brokenAtMillis when it was broken (the breaker's clock), or -1 when the name's number is out of range
+     */
+    public record BrokenName(String lockName, long brokenAtMillis) {
     }
 
     public Path auditDirectory() {

@@ -89,7 +89,7 @@ public record LockOwner(
 
     /** Only parsing needs Jackson; a holder class keeps it unloaded on paths that never parse. */
     private static final class Parser {
-        static final ObjectMapper JSON = new ObjectMapper();
+        static final ObjectMapper JSON = JsonMappers.ownerRecords();
     }
 
     public LockOwner {
@@ -321,7 +321,8 @@ public record LockOwner(
     /**
      * Why a record read from a lock directory does not follow the grammar we write, or null when it does. A lock
      * directory is hostile ground: these fields end up in messages, verdicts and the claim name a breaker looks
-     * for, so each is held to what {@link #forCurrentProcess} writes (design.md section 6).
+     * for, so each is held to what {@link #forCurrentProcess} writes (docs/PROTOCOL.md, "A lock directory is
+     * hostile ground").
      */
     static String invalidField(LockOwner o) {
         if (!isToken(o.token)) {

@@ -1,5 +1,6 @@
 package dev.lockscope.probe;
 
+import dev.lockscope.text.Printable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +56,7 @@ public final class AskHostsAllowList {
             if (PATTERN.matcher(t).matches()) {
                 ok.add(t.toLowerCase(Locale.ROOT));
             } else {
-                bad.add(Printable.of(t, 80));
+                bad.add(Printable.shortened(t, 80));
             }
         }
         return new AskHostsAllowList(ok, bad);

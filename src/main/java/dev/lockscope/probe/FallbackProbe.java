@@ -1,5 +1,6 @@
 package dev.lockscope.probe;
 
+import dev.lockscope.text.Printable;
 import java.util.regex.Pattern;
 
 /**
@@ -76,11 +77,11 @@ public final class FallbackProbe {
         int close = stat.lastIndexOf(')');
         if (!stat.startsWith(head) || close < head.length() - 1 || close - head.length() > 64) {
             throw new IllegalArgumentException("the stat line is not about pid " + pid + ": '"
-                    + Printable.of(stat, 80) + "'");
+                    + Printable.shortened(stat, 80) + "'");
         }
         var tail = STAT_TAIL.matcher(stat.substring(close + 1));
         if (!tail.matches()) {
-            throw new IllegalArgumentException("the stat line's fields are not well-formed: '" + Printable.of(stat, 120) + "'");
+            throw new IllegalArgumentException("the stat line's fields are not well-formed: '" + Printable.shortened(stat, 120) + "'");
         }
         char state = tail.group(1).charAt(0);
         // Fields 4.. follow the state; field 22 (start ticks) is the 19th of them.

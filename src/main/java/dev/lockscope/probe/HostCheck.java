@@ -1,5 +1,6 @@
 package dev.lockscope.probe;
 
+import dev.lockscope.text.Printable;
 import dev.lockscope.lock.LockState;
 import dev.lockscope.lock.Verdict;
 
@@ -39,7 +40,7 @@ public record HostCheck(String host, long pid, Result result, String reason, Pro
 
     /** The host name made safe for human output. */
     public String hostShown() {
-        return Printable.of(host, 80);
+        return Printable.shortened(host, 80);
     }
 
     /** One line for people, e.g. {@code DEAD (checked on hostB over ssh): pid 4242 does not exist there}. */

@@ -1,5 +1,6 @@
 package dev.lockscope.probe;
 
+import dev.lockscope.text.Printable;
 import dev.lockscope.lock.LockOwner;
 
 import java.util.Objects;
@@ -22,10 +23,10 @@ public final class HostCheckJudge {
     }
 
     public static Decision judge(LockOwner owner, ProbeReport answer) {
-        String host = Printable.of(owner.host(), 80);
+        String host = Printable.shortened(owner.host(), 80);
         if (!owner.hostId().equals(answer.hostId())) {
             return inconclusive("another machine answers as " + host + ": machine id " + answer.hostId()
-                    + ", the lock's host id is " + Printable.of(owner.hostId(), 80));
+                    + ", the lock's host id is " + Printable.shortened(owner.hostId(), 80));
         }
         if (owner.bootId() == null || answer.bootId() == null) {
             return inconclusive("the boot id is unknown " + (owner.bootId() == null ? "in the lock" : "on " + host)
@@ -33,11 +34,11 @@ public final class HostCheckJudge {
         }
         if (!owner.bootId().equals(answer.bootId())) {
             return inconclusive(host + " answers from boot " + answer.bootId() + ", the lock is from boot "
-                    + Printable.of(owner.bootId(), 60) + " (a reboot, or a clone with the same machine id)");
+                    + Printable.shortened(owner.bootId(), 60) + " (a reboot, or a clone with the same machine id)");
         }
         if (owner.pidNamespace() != null && !owner.pidNamespace().equals(answer.pidNamespace())) {
             return inconclusive("the ssh session on " + host + " sees pid namespace " + answer.pidNamespace()
-                    + ", the owner ran in " + Printable.of(owner.pidNamespace(), 60) + " (a container?)");
+                    + ", the owner ran in " + Printable.shortened(owner.pidNamespace(), 60) + " (a container?)");
         }
         String same = "machine id and boot id match";
         if (!answer.alive() && answer.pidsHidden()) {

@@ -1,5 +1,6 @@
 package dev.lockscope.probe;
 
+import dev.lockscope.text.Printable;
 import java.util.regex.Pattern;
 
 /**
@@ -29,7 +30,7 @@ public final class HostNames {
             return "the host name starts with '-' (it would be read as an ssh option)";
         }
         if (!NAME.matcher(name).matches()) {
-            return "'" + Printable.of(name, 80) + "' is not a host name (only letters, digits, '-', '_' and dots)";
+            return "'" + Printable.shortened(name, 80) + "' is not a host name (only letters, digits, '-', '_' and dots)";
         }
         return null;
     }

@@ -1,5 +1,6 @@
 package dev.lockscope.probe;
 
+import dev.lockscope.text.Printable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockscope.lock.HostIdentity;
@@ -44,7 +45,7 @@ public record ProbeReport(long pid, boolean alive, String hostId, String bootId,
 
     /** Only parsing needs Jackson; a holder class keeps it unloaded in {@code lockscope probe}. */
     private static final class Parser {
-        static final ObjectMapper JSON = new ObjectMapper();
+        static final ObjectMapper JSON = dev.lockscope.lock.JsonMappers.cliOutput();
     }
     /** A machine id: systemd's 32 hex digits, or LOCKSCOPE_HOST_ID / "name:host" style printable words. */
     static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}");
@@ -146,7 +147,7 @@ public record ProbeReport(long pid, boolean alive, String hostId, String bootId,
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!FIELDS.contains(f)) {
-                throw new IllegalArgumentException("unexpected field '" + Printable.of(f, 40) + "'");
+                throw new IllegalArgumentException("unexpected field '" + Printable.shortened(f, 40) + "'");
             }
         }
         if (!FORMAT.equals(text(n, "format", false))) {
@@ -204,13 +205,13 @@ public record ProbeReport(long pid, boolean alive, String hostId, String bootId,
 
     static String checked(String value, Pattern grammar, String what) {
         if (value != null && !grammar.matcher(value).matches()) {
-            throw new IllegalArgumentException(what + " '" + Printable.of(value, 60) + "' is not well-formed");
+            throw new IllegalArgumentException(what + " '" + Printable.shortened(value, 60) + "' is not well-formed");
         }
         return value;
     }
 
     /** Bytes to text for evidence: at most {@code max} characters, control characters escaped. */
     static String evidenceText(byte[] bytes, int length, int max) {
-        return Printable.of(new String(bytes, 0, length, StandardCharsets.UTF_8), max);
+        return Printable.shortened(new String(bytes, 0, length, StandardCharsets.UTF_8), max);
     }
 }

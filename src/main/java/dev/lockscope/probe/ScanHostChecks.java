@@ -1,7 +1,6 @@
 package dev.lockscope.probe;
 
 import dev.lockscope.scan.EntryKind;
-import dev.lockscope.scan.EntryState;
 import dev.lockscope.scan.ScanEntry;
 
 import java.util.ArrayList;
@@ -66,8 +65,6 @@ public final class ScanHostChecks {
 
     /** The entry with a verdict that a host check changed: state, reason and verdict, nothing else. */
     public static ScanEntry applied(ScanEntry e, dev.lockscope.lock.Verdict v) {
-        return new ScanEntry(e.name(), e.kind(), EntryState.of(v.state()), v.reason(), e.facts(), e.owner(), v,
-                e.lockName(), e.token(), e.linkTarget(), e.foreign(), e.lockAgeMillis(), e.heartbeatAgeMillis(),
-                e.leaseMillis());
+        return e.withVerdict(v);
     }
 }

@@ -1,5 +1,6 @@
 package dev.lockscope.probe;
 
+import dev.lockscope.text.Printable;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,8 +69,8 @@ final class SshRunner {
             problem = "the answer was longer than " + MAX_STDOUT + " bytes; ssh was killed";
         }
         Integer exit = finished && !tooLong.get() ? p.exitValue() : null;
-        SshExchange ex = new SshExchange(argv, started, elapsed(t0), exit, Printable.of(stdout.strip(), SHOWN),
-                Printable.of(stderr.strip(), SHOWN), problem);
+        SshExchange ex = new SshExchange(argv, started, elapsed(t0), exit, Printable.shortened(stdout.strip(), SHOWN),
+                Printable.shortened(stderr.strip(), SHOWN), problem);
         return new Outcome(ex, problem == null ? stdout : null);
     }
 

@@ -1,16 +1,12 @@
 package dev.lockscope.record;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockscope.lock.JsonMappers;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -23,6 +19,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -54,27 +51,9 @@ public final class RecordFormat {
 
     static final Set<String> TOP_LEVEL = Set.of("format", "generation", "writer", "records");
 
-    static final ObjectMapper MAPPER = newMapper();
+    static final ObjectMapper MAPPER = JsonMappers.recordsFile();
 
     private RecordFormat() {
-    }
-
-    private static ObjectMapper newMapper() {
-        JsonFactory f = JsonFactory.builder()
-                .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-                // The size limit of the store (default 64 MiB) is the bound; Jackson's default
-                // string limit (20 M chars) would reject legal large values.
-                .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxStringLength(Integer.MAX_VALUE).maxNestingDepth(1000).build())
-                .build();
-        ObjectMapper m = new ObjectMapper(f);
-        m.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        // Exact numbers: 1.10 stays 1.10 and 12345678901234567890.5 stays itself across a rewrite.
-        m.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-        m.setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
-        m.enable(SerializationFeature.INDENT_OUTPUT);
-        return m;
     }
 
     /** The mapper used for record values (strict, exact numbers). */
@@ -438,7 +417,7 @@ public final class RecordFormat {
             case NUMBER -> "a number";
             case BOOLEAN -> "a boolean";
             case NULL -> "null";
-            default -> n.getNodeType().name().toLowerCase();
+            default -> n.getNodeType().name().toLowerCase(Locale.ROOT);
         };
     }
 

@@ -26,6 +26,8 @@ public record RecordTempFile(String recordFileName, String host, long pid, Strin
     /** The infix between the record file name and the writer. */
     public static final String INFIX = ".tmp.";
     private static final Pattern NAME = Pattern.compile("^\\.(.+)\\.tmp\\.([A-Za-z0-9_-]{1,64})\\.(\\d{1,19})\\.([0-9a-f]{16})$", Pattern.DOTALL);
+    /** DOTALL as {@link #NAME}: a record file's name may hold a line break, and so may its temp files' names. */
+    private static final Pattern LOOSE_NAME = Pattern.compile("\\.(.+?)\\.tmp\\..+", Pattern.DOTALL);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A fresh temp file path for a save of {@code recordFile} by this process. */
@@ -53,6 +55,16 @@ public record RecordTempFile(String recordFileName, String host, long pid, Strin
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * The record file whose save a file named {@code fileName} may be the temp file of: any
+     * {@code .<record file>.tmp.<anything>}, so that a tail this version would not write (another version's, or
+     * cut short) still names its record file; empty for other names. What {@link #parse} reads is a subset.
+     */
+    public static Optional<String> recordFileOf(String fileName) {
+        Matcher m = LOOSE_NAME.matcher(fileName);
+        return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
     /** Host names become part of file names; keep them to a safe alphabet. */

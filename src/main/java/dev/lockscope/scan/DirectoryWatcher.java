@@ -29,9 +29,9 @@ public final class DirectoryWatcher implements AutoCloseable {
     private final Path directory;
     private final DirectoryScanner scanner;
     private final ScanListener listener;
-    private final RefreshSignals signals;
-    private final Thread scanThread;
-    private volatile boolean closed;
+    private final WatchLoop loop;
+    /** The last snapshot, for the next diff: touched by the loop's thread only. */
+    private DirectorySnapshot previous;
     private volatile DirectorySnapshot latest;
     private volatile long refreshCount;
 
@@ -39,10 +39,10 @@ public final class DirectoryWatcher implements AutoCloseable {
         this.directory = directory;
         this.listener = listener;
         this.scanner = new DirectoryScanner(directory);
-        this.signals = signals;
-        this.latest = DirectorySnapshot.empty(directory);
-        this.scanThread = new Thread(this::scanLoop, "lockscope-scan " + directory);
-        this.scanThread.setDaemon(true);
+        this.previous = DirectorySnapshot.empty(directory);
+        this.latest = previous;
+        this.loop = new WatchLoop(signals, "lockscope-scan " + directory, this::refresh,
+                e -> listener.onError(directory, e));
     }
 
     /**
@@ -67,8 +67,7 @@ public final class DirectoryWatcher implements AutoCloseable {
         RefreshSignals signals = RefreshSignals.open(dir, options, name -> !name.startsWith(LockFile.PROBE_PREFIX),
                 "lockscope-scan-events " + dir);
         DirectoryWatcher w = new DirectoryWatcher(dir, listener, signals);
-        w.scanThread.start();
-        signals.start();
+        w.loop.start();
         return w;
     }
 
@@ -78,12 +77,12 @@ public final class DirectoryWatcher implements AutoCloseable {
 
     /** True when WatchService events trigger refreshes; false when it only polls. */
     public boolean usesEvents() {
-        return signals.usesEvents();
+        return loop.usesEvents();
     }
 
     /** The interval between polls (refreshes happen at least this often). */
     public Duration pollInterval() {
-        return signals.pollInterval();
+        return loop.pollInterval();
     }
 
     /** The latest snapshot (empty before the first refresh completes). */
@@ -98,58 +97,24 @@ public final class DirectoryWatcher implements AutoCloseable {
 
     /** Asks for a refresh now instead of at the next interval. Returns at once. */
     public void refreshNow() {
-        signals.refreshNow();
+        loop.refreshNow();
     }
 
     /** Stops both threads and waits (briefly) for them. No listener call starts after this returns. */
     @Override
     public void close() {
-        closed = true;
-        signals.close();
-        if (Thread.currentThread() != scanThread) {
-            try {
-                scanThread.join(10_000);
-                signals.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.close();
     }
 
-    private void scanLoop() {
-        DirectorySnapshot previous = DirectorySnapshot.empty(directory);
-        while (!closed) {
-            try {
-                DirectorySnapshot now = scanner.refresh();
-                SnapshotDiff diff = SnapshotDiff.between(previous, now);
-                previous = now;
-                latest = now;
-                refreshCount++;
-                if (closed) {
-                    break;
-                }
-                try {
-                    listener.onRefresh(diff);
-                } catch (RuntimeException e) {
-                    reportError(e);
-                }
-            } catch (IOException | RuntimeException e) {
-                reportError(e);
-            }
-            if (!signals.awaitNext()) {
-                break;
-            }
-        }
-    }
-
-    private void reportError(Exception e) {
-        if (closed) {
-            return;
-        }
-        try {
-            listener.onError(directory, e);
-        } catch (RuntimeException ignored) {
-            // a listener that fails on errors too cannot be helped; keep scanning
+    /** One refresh, reported as a diff; a listener's exception is reported to its onError like a failed refresh. */
+    private void refresh() throws IOException {
+        DirectorySnapshot now = scanner.refresh();
+        SnapshotDiff diff = SnapshotDiff.between(previous, now);
+        previous = now;
+        latest = now;
+        refreshCount++;
+        if (!loop.isClosed()) {
+            listener.onRefresh(diff);
         }
     }
 }

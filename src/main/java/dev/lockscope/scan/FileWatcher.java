@@ -47,17 +47,19 @@ public final class FileWatcher implements AutoCloseable {
     private final Path directory;
     private final Set<String> names;
     private final Listener listener;
-    private final RefreshSignals signals;
-    private final Thread checkThread;
-    private volatile boolean closed;
+    private final boolean network;
+    private final WatchLoop loop;
+    // Touched by the loop's thread only.
+    private final Map<String, FileFacts> previous = new HashMap<>();
+    private final Map<String, Integer> recheck = new HashMap<>();
+    private boolean first = true;
 
     private FileWatcher(Path directory, Set<String> names, Listener listener, RefreshSignals signals) {
         this.directory = directory;
         this.names = names;
         this.listener = listener;
-        this.signals = signals;
-        this.checkThread = new Thread(this::checkLoop, "lockscope-file-watch " + directory);
-        this.checkThread.setDaemon(true);
+        this.network = signals.network();
+        this.loop = new WatchLoop(signals, "lockscope-file-watch " + directory, this::check, listener::onError);
     }
 
     /**
@@ -77,82 +79,55 @@ public final class FileWatcher implements AutoCloseable {
         RefreshSignals signals = RefreshSignals.open(dir, options, watched::contains,
                 "lockscope-file-watch-events " + dir);
         FileWatcher w = new FileWatcher(dir, watched, listener, signals);
-        w.checkThread.start();
-        signals.start();
+        w.loop.start();
         return w;
     }
 
     /** True when WatchService events trigger checks; false when it only polls. */
     public boolean usesEvents() {
-        return signals.usesEvents();
+        return loop.usesEvents();
     }
 
     /** The longest time between two checks. */
     public Duration pollInterval() {
-        return signals.pollInterval();
+        return loop.pollInterval();
     }
 
     /** Asks for a check now. Returns at once. */
     public void refreshNow() {
-        signals.refreshNow();
+        loop.refreshNow();
     }
 
     /** Stops both threads and waits briefly for them. No listener call starts after this returns. */
     @Override
     public void close() {
-        closed = true;
-        signals.close();
-        if (Thread.currentThread() != checkThread) {
-            try {
-                checkThread.join(10_000);
-                signals.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.close();
     }
 
-    private void checkLoop() {
-        Map<String, FileFacts> previous = new HashMap<>();
-        Map<String, Integer> recheck = new HashMap<>();
-        boolean first = true;
-        while (!closed) {
-            try {
-                Set<String> changed = new TreeSet<>();
-                for (String name : names) {
-                    FileFacts now = facts(directory.resolve(name));
-                    boolean differs = first ? now != null : !Objects.equals(previous.get(name), now);
-                    if (differs && now != null && now.mtimeMillis() % 1000 == 0) {
-                        recheck.put(name, COARSE_RECHECKS);
-                    } else if (!differs && recheck.getOrDefault(name, 0) > 0) {
-                        recheck.merge(name, -1, Integer::sum);
-                        differs = true;
-                    }
-                    if (differs) {
-                        changed.add(name);
-                    }
-                    if (now == null) {
-                        previous.remove(name);
-                    } else {
-                        previous.put(name, now);
-                    }
-                }
-                first = false;
-                if (!changed.isEmpty() && !closed) {
-                    listener.onChange(new LinkedHashSet<>(changed));
-                }
-            } catch (IOException | RuntimeException e) {
-                if (!closed) {
-                    try {
-                        listener.onError(e);
-                    } catch (RuntimeException ignored) {
-                        // keep checking
-                    }
-                }
+    /** One check of every watched name; the changed ones go to the listener. */
+    private void check() throws IOException {
+        Set<String> changed = new TreeSet<>();
+        for (String name : names) {
+            FileFacts now = facts(directory.resolve(name));
+            boolean differs = first ? now != null : !Objects.equals(previous.get(name), now);
+            if (differs && now != null && now.mtimeMillis() % 1000 == 0) {
+                recheck.put(name, COARSE_RECHECKS);
+            } else if (!differs && recheck.getOrDefault(name, 0) > 0) {
+                recheck.merge(name, -1, Integer::sum);
+                differs = true;
             }
-            if (!signals.awaitNext()) {
-                break;
+            if (differs) {
+                changed.add(name);
             }
+            if (now == null) {
+                previous.remove(name);
+            } else {
+                previous.put(name, now);
+            }
+        }
+        first = false;
+        if (!changed.isEmpty() && !loop.isClosed()) {
+            listener.onChange(new LinkedHashSet<>(changed));
         }
     }
 
@@ -162,7 +137,7 @@ public final class FileWatcher implements AutoCloseable {
      * lstat that follows is fresh rather than up to a minute old.
      */
     private FileFacts facts(Path p) throws IOException {
-        if (signals.network()) {
+        if (network) {
             try (FileChannel ignored = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                 // opening is the point
             } catch (IOException e) {

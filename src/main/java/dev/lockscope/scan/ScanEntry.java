@@ -10,6 +10,9 @@ import java.util.Objects;
 /**
  * One classified entry of a lock directory, as seen by one refresh. Immutable; any thread.
  *
+ * <p>Which components a kind carries is stated once, by its factory ({@link #lock}, {@link #claim},
+ * {@link #plain}…); the components a kind does not carry are null, or -1 for the numbers.
+ *
  * <p>All ages are server time: the server's "now" from the snapshot's probe file against the entry's
  * mtime. They are recomputed on every refresh, even when the content was not re-read.
  *
@@ -40,6 +43,83 @@ public record ScanEntry(String name, EntryKind kind, EntryState state, String re
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(reason, "reason");
+    }
+
+    // ---- one factory per kind: each says which components that kind carries, so no caller lines up nulls ----
+
+    /**
+     * An entry named by its kind alone (probe, audit directory, directory, FIFO or device, NFS silly-rename, a file
+     * that is not a lock): no owner, verdict, lock or token.
+     */
+    public static ScanEntry plain(String name, EntryKind kind, String reason, FileFacts facts, long heartbeatAgeMillis) {
+        return new ScanEntry(name, kind, EntryState.NONE, reason, facts, null, null, null, null, null, null, -1,
+                heartbeatAgeMillis, -1);
+    }
+
+    /** An entry that could not be examined: {@code why} is shown after "unreadable: ". */
+    public static ScanEntry unreadable(String name, String why, FileFacts facts, long heartbeatAgeMillis) {
+        return new ScanEntry(name, EntryKind.UNREADABLE, EntryState.UNKNOWN, "unreadable: " + why, facts, null, null,
+                null, null, null, null, -1, heartbeatAgeMillis, -1);
+    }
+
+    /** A record-store save's temp file; {@code recordFile} (the file it saves) is kept as its lock name. */
+    public static ScanEntry recordTemp(String name, String recordFile, String reason, FileFacts facts,
+                                       long heartbeatAgeMillis) {
+        return new ScanEntry(name, EntryKind.RECORD_TEMP, EntryState.NONE, reason, facts, null, null, recordFile, null,
+                null, null, -1, heartbeatAgeMillis, -1);
+    }
+
+    /** A symbolic link that is not a recognised lock: its target, read but never followed. */
+    public static ScanEntry symlink(String name, String target, String reason, FileFacts facts,
+                                    long heartbeatAgeMillis) {
+        return new ScanEntry(name, EntryKind.SYMLINK, EntryState.NONE, reason, facts, null, null, null, null, target,
+                null, -1, heartbeatAgeMillis, -1);
+    }
+
+    /**
+     * A lockscope lock ({@code guardOf == null}) or the break guard of the lock {@code guardOf}, judged by the lock
+     * core: the owner's token and lease, the verdict's ages.
+     */
+    public static ScanEntry lock(String name, String guardOf, String reason, FileFacts facts, LockOwner owner,
+                                 Verdict verdict, long heartbeatAgeMillis) {
+        return new ScanEntry(name, guardOf == null ? EntryKind.LOCK : EntryKind.BREAK_GUARD, EntryState.of(verdict.state()),
+                reason, facts, owner, verdict, guardOf, owner.token(), null, null, verdict.lockAgeMillis(),
+                heartbeatAgeMillis, owner.leaseMillis());
+    }
+
+    /** A lockscope claim of the lock {@code lockName}, with the token from its name and its owner record if any. */
+    public static ScanEntry claim(String name, EntryState state, String reason, FileFacts facts, LockOwner owner,
+                                  String lockName, String token, long lockAgeMillis, long heartbeatAgeMillis) {
+        return new ScanEntry(name, EntryKind.CLAIM, state, reason, facts, owner, null, lockName, token, null, null,
+                lockAgeMillis, heartbeatAgeMillis, owner == null ? -1 : owner.leaseMillis());
+    }
+
+    /** Another tool's claim or temp file: what the tool recorded, and the link target when it is a symlink. */
+    public static ScanEntry foreignClaim(String name, EntryState state, String reason, FileFacts facts,
+                                         ForeignLock foreign, String linkTarget, long heartbeatAgeMillis) {
+        return new ScanEntry(name, EntryKind.CLAIM, state, reason, facts, null, null, null, null, linkTarget, foreign,
+                -1, heartbeatAgeMillis, -1);
+    }
+
+    /** Another tool's lock, judged by that tool's own rule. */
+    public static ScanEntry foreignLock(String name, String reason, FileFacts facts, ForeignLock foreign,
+                                        String linkTarget, Verdict verdict) {
+        return new ScanEntry(name, EntryKind.FOREIGN_LOCK, EntryState.of(verdict.state()), reason, facts, null,
+                verdict, null, null, linkTarget, foreign, -1, verdict.heartbeatAgeMillis(), -1);
+    }
+
+    /** A broken lock of {@code lockName} that a crashed breaker left behind, with the owner record it held. */
+    public static ScanEntry brokenLeftover(String name, String lockName, String reason, FileFacts facts,
+                                           LockOwner owner, long heartbeatAgeMillis) {
+        return new ScanEntry(name, EntryKind.BROKEN_LEFTOVER, EntryState.NONE, reason, facts, owner, null, lockName,
+                owner == null ? null : owner.token(), null, null, -1, heartbeatAgeMillis,
+                owner == null ? -1 : owner.leaseMillis());
+    }
+
+    /** This entry judged again (a host check): state, reason and verdict from {@code v}, nothing else. */
+    public ScanEntry withVerdict(Verdict v) {
+        return new ScanEntry(name, kind, EntryState.of(v.state()), v.reason(), facts, owner, v, lockName, token,
+                linkTarget, foreign, lockAgeMillis, heartbeatAgeMillis, leaseMillis);
     }
 
     /** The owner's (or foreign tool's) host name, or null. */

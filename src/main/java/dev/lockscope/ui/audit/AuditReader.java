@@ -2,7 +2,9 @@ package dev.lockscope.ui.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lockscope.lock.BreakAudit;
+import dev.lockscope.lock.IoErrorText;
+import dev.lockscope.lock.JsonMappers;
 import dev.lockscope.lock.LockFile;
 
 import java.io.IOException;
@@ -25,7 +27,7 @@ public final class AuditReader {
     /** The newest this many records are shown. */
     static final int MAX_FILES = 500;
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = JsonMappers.audit();
 
     private AuditReader() {
     }
@@ -63,16 +65,16 @@ public final class AuditReader {
                 bytes = in.readNBytes(MAX_BYTES + 1);
             }
         } catch (IOException e) {
-            return unreadable(p, e.toString());
+            return unreadable(p, IoErrorText.problem(e, p));
         }
         if (bytes.length > MAX_BYTES) {
             return unreadable(p, "larger than " + MAX_BYTES + " bytes");
         }
         try {
             JsonNode n = JSON.readTree(bytes);
-            return new AuditEntry(p, n.path("at").asText(""), n.path("lock").asText(""),
-                    n.path("outcome").asText("?"), n.path("verdict").asText("?"), n.path("brokenBy").asText("?"),
-                    n.path("forced").asBoolean(false), n.path("message").asText(""), JSON.writeValueAsString(n));
+            BreakAudit a = BreakAudit.of(n);
+            return new AuditEntry(p, a.at(), a.lock(), a.outcome(), a.verdict(), a.brokenBy(), a.forced(), a.message(),
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n));
         } catch (IOException e) {
             return unreadable(p, "not valid JSON: " + e.getMessage().lines().findFirst().orElse("")
                     + "\n\n" + new String(bytes, StandardCharsets.UTF_8));

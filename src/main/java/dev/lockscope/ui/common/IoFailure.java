@@ -2,7 +2,7 @@ package dev.lockscope.ui.common;
 
 import dev.lockscope.text.Durations;
 
-import dev.lockscope.text.IoText;
+import dev.lockscope.lock.IoErrorText;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -86,7 +86,7 @@ public record IoFailure(Cause cause, String message, Throwable error) {
     private static IoFailure ofIo(String what, IOException e) {
         String file = e instanceof FileSystemException f && f.getFile() != null ? f.getFile() : null;
         String at = file == null ? "" : ": " + file;
-        String reason = IoText.reason(e);
+        String reason = IoErrorText.reason(e);
         String r = reason.toLowerCase(Locale.ROOT);
         if (e instanceof AccessDeniedException || r.contains("permission denied")
                 || r.contains("operation not permitted")) {

@@ -4,6 +4,7 @@ import dev.lockscope.ChildJvm;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.lockscope.lock.LockFile;
+import dev.lockscope.lock.JsonMappers;
 import dev.lockscope.lock.LockOwner;
 import dev.lockscope.record.RecordStore;
 
@@ -59,7 +60,7 @@ public final class DemoDirectory implements AutoCloseable {
             Process crasher = start(dir.resolve("backup.lock"), "backup of /srv/data", "crash");
             writeExpired(dir, "report.lock");
             RecordStore store = RecordStore.open(dir.resolve("records.json"));
-            ObjectMapper m = new ObjectMapper();
+            ObjectMapper m = JsonMappers.recordsFile();
             store.put("build-server", m.readTree("{\"host\":\"ci-01\",\"slots\":4,\"enabled\":true}"));
             store.put("deploy-target", m.readTree("{\"env\":\"staging\",\"url\":\"https://staging.example\"}"));
             store.put("retention-days", m.readTree("30"));

@@ -1,7 +1,5 @@
 package dev.lockscope.ui.locks;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lockscope.formats.ForeignLock;
 import dev.lockscope.formats.ForeignLocks;
 import dev.lockscope.formats.ForeignSettings;
@@ -43,7 +41,6 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.collections.transformation.FilteredList;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -820,17 +817,26 @@ public final class LocksViewModel {
         return b.toString();
     }
 
-    /** Bounded raw bytes as text, with control and invalid bytes escaped, trailing padding trimmed. */
+    /**
+     * Bounded raw bytes as text, escaped by {@link Printable} line by line (so the content's own line breaks stay
+     * line breaks), trailing padding trimmed.
+     */
     static String rawText(byte[] raw, long size) {
         int n = Math.min(raw.length, RAW_SHOWN);
-        String s = new String(raw, 0, n, StandardCharsets.UTF_8).stripTrailing();
-        StringBuilder b = new StringBuilder(s.length() + 64);
+        int end = n;
+        while (end > 0 && (raw[end - 1] == ' ' || raw[end - 1] == '\n' || raw[end - 1] == '\t' || raw[end - 1] == '\r')) {
+            end--;
+        }
+        StringBuilder b = new StringBuilder(end + 64);
         b.append("(first ").append(n).append(" of ").append(size).append(" bytes; trailing spaces trimmed)\n");
-        for (char c : s.toCharArray()) {
-            if (c == '\n' || c == '\t' || c >= 0x20 && c != 0x7f && c != '\uFFFD') {
-                b.append(c);
-            } else {
-                b.append(String.format(Locale.ROOT, "\\x%02x", (int) c & 0xff));
+        int line = 0;
+        for (int i = 0; i <= end; i++) {
+            if (i == end || raw[i] == '\n') {
+                b.append(Printable.escape(raw, line, i - line, null));
+                if (i < end) {
+                    b.append('\n');
+                }
+                line = i + 1;
             }
         }
         return b.toString();

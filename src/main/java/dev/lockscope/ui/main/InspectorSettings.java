@@ -3,7 +3,8 @@ package dev.lockscope.ui.main;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.lockscope.lock.JsonMappers;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +41,9 @@ public record InspectorSettings(@JsonProperty("directories") List<String> direct
     }
 
     public static final String FILE_NAME = "inspector.json";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The CLI-output mapper: Jackson's defaults; the settings file is written indented, for people. */
+    private static final ObjectWriter JSON_OUT = JsonMappers.cliOutput().writerWithDefaultPrettyPrinter();
+    private static final ObjectMapper JSON = JsonMappers.cliOutput();
 
     public InspectorSettings {
         directories = directories == null ? List.of() : List.copyOf(directories);
@@ -93,7 +96,7 @@ public record InspectorSettings(@JsonProperty("directories") List<String> direct
         Files.createDirectories(file.getParent());
         Path tmp = Files.createTempFile(file.getParent(), "." + FILE_NAME + ".", ".tmp");
         try {
-            Files.write(tmp, JSON.writeValueAsBytes(this));
+            Files.write(tmp, JSON_OUT.writeValueAsBytes(this));
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
