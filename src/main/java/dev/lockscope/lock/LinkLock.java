@@ -122,7 +122,7 @@ public final class LinkLock {
      */
     public LockHandle acquire(Duration timeout) throws IOException {
         boolean keepClaim = keepsClaims();
-        KeptClaims.Kept kept = keepClaim ? KeptClaims.take(file.path()) : null;
+        KeptClaims.Kept kept = keepClaim ? options.runtime().keptClaims().take(file.path()) : null;
         return acquire(timeout, kept != null ? kept.owner().token() : newToken(), kept, keepClaim);
     }
 
@@ -136,12 +136,12 @@ public final class LinkLock {
      * not for break guards, which are taken rarely, and only on a local filesystem.
      */
     boolean keepsClaims() {
-        return KeptClaims.enabled && guardedBreaks && isLocalFilesystem(file.directory());
+        return options.runtime().keptClaims().enabled() && guardedBreaks && isLocalFilesystem(file.directory());
     }
 
-    /** Deletes the claim files this process keeps for quick re-acquisition (they go by themselves within a second or two). */
+    /** {@link LockRuntime#dropKeptClaims()} of the default runtime. */
     public static void dropKeptClaims() {
-        KeptClaims.deleteAll();
+        LockRuntime.defaultRuntime().dropKeptClaims();
     }
 
     /** {@code keepClaim}: {@link #keepsClaims()}, asked once per acquisition (it looks the directory up in a map). */
@@ -152,7 +152,7 @@ public final class LinkLock {
         Path lockPath = file.path();
 
         LockOwner owner = LockOwner.forCurrentProcess(token, options.lease().toMillis(), options.purpose());
-        byte[] record = kept != null ? owner.toBytesLike(kept.owner(), kept.record()) : owner.toBytes();
+        byte[] record = kept != null ? owner.toBytesLike(kept.owner(), kept.record(), kept.acquiredAtKeyOffset()) : owner.toBytes();
         Path claim = kept != null ? kept.claim() : file.claimPath(owner.host(), owner.pid(), token);
         java.nio.channels.FileChannel keptChannel = kept != null ? kept.channel() : null;
         if (kept != null && !reuseKeptClaim(kept, record)) {
@@ -364,7 +364,7 @@ public final class LinkLock {
                 long wait = Math.min(jitter, remaining);
                 if (wakeups == null && options.watch() && wait > TimeUnit.MILLISECONDS.toNanos(2)
                         && isLocalFilesystem(dir)) {
-                    wakeups = DirectoryWakeups.of(dir);
+                    wakeups = options.runtime().wakeups().of(dir);
                     if (wakeups != null) {
                         // This wait has no generation read before the try: look once more first.
                         wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(2));
@@ -608,7 +608,7 @@ public final class LinkLock {
         }
         ServerClock.Reading clock;
         try {
-            clock = ServerClock.recent(snap.path().getParent(), CLOCK_REUSE_NANOS);
+            clock = options.runtime().serverClock().recentReading(snap.path().getParent(), CLOCK_REUSE_NANOS);
         } catch (IOException e) {
             clock = null; // read-only or full directory: expiry cannot be judged, DEAD still can
         }

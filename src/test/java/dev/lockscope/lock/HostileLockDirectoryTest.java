@@ -219,7 +219,7 @@ class HostileLockDirectoryTest {
     public static final class BreakAndDieAfterRename {
         public static void main(String[] args) throws Exception {
             LockFile file = LockFile.at(Path.of(args[0]));
-            LockBreaker.afterRenameForTest = () -> {
+            Runnable dieAfterRename = () -> {
                 try {
                     new ProcessBuilder("kill", "-KILL", Long.toString(ProcessHandle.current().pid())).start().waitFor();
                     Thread.sleep(60_000);
@@ -228,7 +228,8 @@ class HostileLockDirectoryTest {
                 }
             };
             LinkLock lock = LinkLock.of(file, LockOptions.defaults());
-            lock.breakLock(lock.inspect(), false);
+            LockBreaker.breakLock(file, lock.inspect(), false, Duration.ofSeconds(10), LockBreaker.Leftovers.NONE,
+                    new LockBreaker.Hooks(LockBreaker.Hooks.NONE.beforeRename(), dieAfterRename));
             System.exit(3); // not reached: the break is never refused here
         }
     }

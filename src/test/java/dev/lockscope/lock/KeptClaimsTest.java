@@ -65,7 +65,7 @@ class KeptClaimsTest {
         for (int i = 0; i < 3 * KeptClaims.MAX_KEPT; i++) {
             LinkLock.of(LockFile.of(dir, "r" + i + ".lock"), LockOptions.defaults()).acquire(Duration.ofSeconds(5)).release();
         }
-        assertThat(KeptClaims.size()).isEqualTo(KeptClaims.MAX_KEPT);
+        assertThat(LockRuntime.defaultRuntime().keptClaims().size()).isEqualTo(KeptClaims.MAX_KEPT);
         assertThat(names(dir)).hasSize(KeptClaims.MAX_KEPT).allMatch(n -> n.startsWith(".r"));
     }
 
@@ -179,15 +179,11 @@ class KeptClaimsTest {
             assertThat(g.lockPath()).isEqualTo(f.guard().path());
         }
         assertThat(names(dir)).isEmpty();
-        KeptClaims.enabled = false;
-        try {
-            try (LockHandle h = LinkLock.of(f, LockOptions.defaults()).acquire(Duration.ofSeconds(5))) {
-                assertThat(h.token()).isNotBlank();
-            }
-            assertThat(names(dir)).isEmpty();
-        } finally {
-            KeptClaims.enabled = true;
+        LockRuntime keepingNone = LockRuntime.create(LockClock.SYSTEM, false);
+        try (LockHandle h = LinkLock.of(f, LockOptions.defaults().withRuntime(keepingNone)).acquire(Duration.ofSeconds(5))) {
+            assertThat(h.token()).isNotBlank();
         }
+        assertThat(names(dir)).isEmpty();
     }
 
     @Test
