@@ -515,6 +515,11 @@ public final class LockHandle implements AutoCloseable {
             return ticking.get();
         }
 
+        /** How many ticker runs are waiting in the scheduler: one while ticking, none once stopped. */
+        int scheduledTicks() {
+            return ticks.getQueue().size();
+        }
+
         private final class Ticker implements Runnable {
             private int idleTicks;
             /** This ticker's own schedule, set under the ticker's monitor before its first run can ask for it. */

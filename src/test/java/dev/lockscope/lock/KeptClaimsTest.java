@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static dev.lockscope.lock.LinkLockTest.names;
-import static dev.lockscope.lock.LinkLockTest.sleepMillis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** A released claim kept for the next acquisition of the same lock (KeptClaims): when, and when not. */
 class KeptClaimsTest {
@@ -40,7 +40,7 @@ class KeptClaimsTest {
         FileFacts kept = FileFacts.lstat(claim);
         assertThat(kept.nlink()).isEqualTo(1);
         assertThat(Files.exists(dir.resolve("r.lock"))).isFalse();
-        sleepMillis(20);
+        awaitWallClockPast(firstLock.owner().acquiredAt());
 
         try (LockHandle second = l.acquire(Duration.ofSeconds(5))) {
             assertThat(second.claimPath()).isEqualTo(claim);
@@ -78,11 +78,9 @@ class KeptClaimsTest {
         }
         assertThat(Files.exists(claim)).isTrue();
         long t0 = System.nanoTime();
-        while (Files.exists(claim) && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(4)) {
-            sleepMillis(20);
-        }
+        await("the kept claim is swept").atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !Files.exists(claim));
         long tookMillis = (System.nanoTime() - t0) / 1_000_000;
-        assertThat(Files.exists(claim)).as("claim still there after %d ms", tookMillis).isFalse();
         assertThat(tookMillis).isLessThan(2_500);
         assertThat(names(dir)).isEmpty();
     }
@@ -94,7 +92,7 @@ class KeptClaimsTest {
         LockHandle first = l.acquire(Duration.ofSeconds(5));
         Verdict judgedFirst = l.inspect();
         first.release();
-        sleepMillis(5);
+        awaitWallClockPast(judgedFirst.owner().acquiredAt());
         try (LockHandle second = l.acquire(Duration.ofSeconds(5))) {
             assertThat(second.claimPath()).isEqualTo(first.claimPath());
             BreakResult r = LinkLock.of(f, LockOptions.defaults()).breakLock(judgedFirst, true);
@@ -198,5 +196,14 @@ class KeptClaimsTest {
         }
         List<String> left = names(m.a());
         assertThat(left).isEmpty();
+    }
+
+    /**
+     * Waits until this host's wall clock has passed {@code millis}: an acquisition after that records a later time,
+     * which is what tells it apart from the earlier one.
+     */
+    private static void awaitWallClockPast(long millis) {
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+                .until(() -> System.currentTimeMillis() > millis);
     }
 }
