@@ -152,7 +152,8 @@ public final class LinkLock {
         Path lockPath = file.path();
 
         LockOwner owner = LockOwner.forCurrentProcess(token, options.lease().toMillis(), options.purpose());
-        byte[] record = kept != null ? owner.toBytesLike(kept.owner(), kept.record(), kept.acquiredAtKeyOffset()) : owner.toBytes();
+        byte[] record = kept != null ? owner.toBytesLike(kept.owner(), kept.record(), kept.acquiredAtKeyOffset())
+                : owner.toBytes();
         Path claim = kept != null ? kept.claim() : file.claimPath(owner.host(), owner.pid(), token);
         java.nio.channels.FileChannel keptChannel = kept != null ? kept.channel() : null;
         if (kept != null && !reuseKeptClaim(kept, record)) {

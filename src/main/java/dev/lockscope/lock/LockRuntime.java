@@ -65,7 +65,7 @@ public final class LockRuntime {
         return serverClock;
     }
 
-    /** Deletes the claim files this runtime keeps for quick re-acquisition (they go by themselves within a second or two). */
+    /** Deletes the claims this runtime keeps for quick re-acquisition (they go by themselves within a second or two). */
     public void dropKeptClaims() {
         keptClaims.deleteAll();
     }

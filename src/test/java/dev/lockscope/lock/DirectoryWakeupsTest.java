@@ -99,7 +99,8 @@ class DirectoryWakeupsTest {
         Files.delete(Files.createFile(dir.resolve("a.lock")));
         // No one waits, so no one takes events: reading the generation takes the queued removal (the JDK queues it
         // from its own inotify thread, so it may take a moment to be there).
-        await("the queued removal is counted when the generation is read").atMost(PATIENCE).until(() -> w.generation("a.lock") > before);
+        await("the queued removal is counted when the generation is read").atMost(PATIENCE)
+                .until(() -> w.generation("a.lock") > before);
         long seen = w.generation("a.lock");
         long t0 = System.nanoTime();
         w.await("a.lock", seen, TimeUnit.MILLISECONDS.toNanos(300));

@@ -178,7 +178,8 @@ class KeptClaimsTest {
         }
         assertThat(names(dir)).isEmpty();
         LockRuntime keepingNone = LockRuntime.create(LockClock.SYSTEM, false);
-        try (LockHandle h = LinkLock.of(f, LockOptions.defaults().withRuntime(keepingNone)).acquire(Duration.ofSeconds(5))) {
+        try (LockHandle h = LinkLock.of(f, LockOptions.defaults().withRuntime(keepingNone))
+                .acquire(Duration.ofSeconds(5))) {
             assertThat(h.token()).isNotBlank();
         }
         assertThat(names(dir)).isEmpty();

@@ -27,7 +27,8 @@ class LockRuntimeTest {
     @Test
     void aLeaseLapsesOnTheRuntimesClockWithoutAnyoneWaitingForIt() throws Exception {
         Duration lease = Duration.ofSeconds(1);
-        LockHandle h = lock(LockOptions.defaults().withLease(lease).withHeartbeat(false)).acquire(Duration.ofSeconds(5));
+        LockHandle h = lock(LockOptions.defaults().withLease(lease).withHeartbeat(false))
+                .acquire(Duration.ofSeconds(5));
         clock.advance(lease.minusMillis(1));
         h.ensureHeld();
         clock.advance(Duration.ofMillis(2));

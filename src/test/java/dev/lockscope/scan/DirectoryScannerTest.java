@@ -100,7 +100,8 @@ class DirectoryScannerTest {
                 raf.setLength(1L << 30); // 1 GB, sparse
             }
             // The remote holder's 300 ms lease ran out: its last renewal, 1.2 s ago (its heartbeat died with it).
-            Files.setLastModifiedTime(dir.resolve("expired.lock"), FileTime.fromMillis(System.currentTimeMillis() - 1200));
+            Files.setLastModifiedTime(dir.resolve("expired.lock"),
+                    FileTime.fromMillis(System.currentTimeMillis() - 1200));
 
             long readBefore = bytesRead();
             DirectoryScanner scanner = new DirectoryScanner(dir);
