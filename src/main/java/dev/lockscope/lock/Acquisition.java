@@ -367,7 +367,7 @@ final class Acquisition {
     /** Opens the directory's wake-ups for a wait long enough to watch; the wait, shortened if it opened them. */
     private long startWatchingIfWorthIt(long wait) {
         if (wakeups == null && options.watch() && wait > WATCH_FROM_NANOS && FilesystemType.isLocal(file.directory())) {
-            wakeups = DirectoryWakeups.of(file.directory());
+            wakeups = options.runtime().wakeups().of(file.directory());
             if (wakeups != null) {
                 // This wait has no generation read before the try: look once more first.
                 wakeGeneration = wakeups.generation(file.name());
@@ -389,7 +389,7 @@ final class Acquisition {
     private void makeClaim(KeptClaims.Kept kept) throws LockException {
         owner = LockOwner.forCurrentProcess(token, options.lease().toMillis(), options.purpose());
         if (kept != null) {
-            record = owner.toBytesLike(kept.owner(), kept.record());
+            record = owner.toBytesLike(kept.owner(), kept.record(), kept.acquiredAtKeyOffset());
             claim = kept.claim();
             if (ClaimFile.overwriteKept(kept, record)) {
                 keptChannel = kept.channel();
@@ -463,7 +463,7 @@ final class Acquisition {
         }
         ServerClock.Reading reading;
         try {
-            reading = ServerClock.recent(snap.path().getParent(), CLOCK_REUSE_NANOS);
+            reading = options.runtime().serverClock().recentReading(snap.path().getParent(), CLOCK_REUSE_NANOS);
         } catch (IOException e) {
             reading = null; // read-only or full directory: expiry cannot be judged, DEAD still can
         }

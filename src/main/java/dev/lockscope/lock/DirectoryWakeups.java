@@ -27,15 +27,68 @@ import java.util.concurrent.TimeUnit;
  * save of a record file beside the lock makes three: the lock, the claim, the temp file's rename) woke
  * the JDK's inotify thread, then ours, then the waiter: in every waiting JVM, at every hand-off. Now it
  * is the JDK's thread and the waiter. A shared closer checks every second and closes a watcher idle
- * for a few seconds.
+ * for a few seconds (idle on the runtime's clock).
  */
 final class DirectoryWakeups {
 
-    private static final ConcurrentHashMap<Path, DirectoryWakeups> OPEN = new ConcurrentHashMap<>();
-    private static final long IDLE_CLOSE_NANOS = TimeUnit.SECONDS.toNanos(2);
-    /** Closes idle watchers; its one thread ends when no watcher is open. */
-    private static final ScheduledThreadPoolExecutor CLOSER = closer();
+    static final long IDLE_CLOSE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
+    /** The open watchers of one {@link LockRuntime}, one per directory, and their idle closer. Any thread. */
+    static final class Registry {
+        private final LockClock clock;
+        private final ConcurrentHashMap<Path, DirectoryWakeups> open = new ConcurrentHashMap<>();
+        /** Closes idle watchers; its one thread ends when no watcher is open. */
+        private final ScheduledThreadPoolExecutor closer = Daemons.scheduler("lockscope-wakeups-closer");
+
+        Registry(LockClock clock) {
+            this.clock = clock;
+            closer.setKeepAliveTime(2, TimeUnit.SECONDS);
+            closer.allowCoreThreadTimeOut(true);
+        }
+
+        /** The shared watcher of {@code dir}, or null when this directory gives no events. */
+        DirectoryWakeups of(Path dir) {
+            for (int attempt = 0; attempt < 3; attempt++) {
+                DirectoryWakeups w = open.get(dir);
+                if (w == null) {
+                    w = open(dir);
+                    if (w == null) {
+                        return null;
+                    }
+                    DirectoryWakeups raced = open.putIfAbsent(dir, w);
+                    if (raced != null) {
+                        w.close();
+                        w = raced;
+                    } else {
+                        w.start();
+                    }
+                }
+                if (w.use()) {
+                    return w;
+                }
+                // It closed itself for idleness just now; open a new one.
+                open.remove(dir, w);
+            }
+            return null;
+        }
+
+        private DirectoryWakeups open(Path dir) {
+            try {
+                WatchService ws = FileSystems.getDefault().newWatchService();
+                try {
+                    dir.register(ws, StandardWatchEventKinds.ENTRY_DELETE);
+                } catch (IOException | RuntimeException e) {
+                    ws.close();
+                    return null;
+                }
+                return new DirectoryWakeups(this, dir, ws);
+            } catch (IOException | UnsupportedOperationException e) {
+                return null;
+            }
+        }
+    }
+
+    private final Registry registry;
     private final Path dir;
     private final WatchService watch;
     private final Object changed = new Object();
@@ -46,65 +99,20 @@ final class DirectoryWakeups {
     private int waiters;
     /** True while a waiting thread is inside {@link WatchService#poll} for everyone. */
     private boolean leading;
-    private long lastUseNanos = System.nanoTime();
+    /** On the runtime's clock. */
+    private long lastUseNanos;
     private volatile boolean closed;
     private ScheduledFuture<?> idleCheck;
 
-    private DirectoryWakeups(Path dir, WatchService watch) {
+    private DirectoryWakeups(Registry registry, Path dir, WatchService watch) {
+        this.registry = registry;
         this.dir = dir;
         this.watch = watch;
-    }
-
-    private static ScheduledThreadPoolExecutor closer() {
-        ScheduledThreadPoolExecutor e = Daemons.scheduler("lockscope-wakeups-closer");
-        e.setKeepAliveTime(2, TimeUnit.SECONDS);
-        e.allowCoreThreadTimeOut(true);
-        return e;
-    }
-
-    /** The shared watcher of {@code dir}, or null when this directory gives no events. */
-    static DirectoryWakeups of(Path dir) {
-        for (int attempt = 0; attempt < 3; attempt++) {
-            DirectoryWakeups w = OPEN.get(dir);
-            if (w == null) {
-                w = open(dir);
-                if (w == null) {
-                    return null;
-                }
-                DirectoryWakeups raced = OPEN.putIfAbsent(dir, w);
-                if (raced != null) {
-                    w.close();
-                    w = raced;
-                } else {
-                    w.start();
-                }
-            }
-            if (w.use()) {
-                return w;
-            }
-            // It closed itself for idleness just now; open a new one.
-            OPEN.remove(dir, w);
-        }
-        return null;
-    }
-
-    private static DirectoryWakeups open(Path dir) {
-        try {
-            WatchService ws = FileSystems.getDefault().newWatchService();
-            try {
-                dir.register(ws, StandardWatchEventKinds.ENTRY_DELETE);
-            } catch (IOException | RuntimeException e) {
-                ws.close();
-                return null;
-            }
-            return new DirectoryWakeups(dir, ws);
-        } catch (IOException | UnsupportedOperationException e) {
-            return null;
-        }
+        this.lastUseNanos = registry.clock.nanoTime();
     }
 
     private void start() {
-        ScheduledFuture<?> f = CLOSER.scheduleWithFixedDelay(this::closeIfIdle, 1, 1, TimeUnit.SECONDS);
+        ScheduledFuture<?> f = registry.closer.scheduleWithFixedDelay(this::closeIfIdle, 1, 1, TimeUnit.SECONDS);
         synchronized (changed) {
             idleCheck = f;
         }
@@ -115,7 +123,7 @@ final class DirectoryWakeups {
             if (closed) {
                 return false;
             }
-            lastUseNanos = System.nanoTime();
+            lastUseNanos = registry.clock.nanoTime();
             return true;
         }
     }
@@ -140,7 +148,11 @@ final class DirectoryWakeups {
         }
     }
 
-    /** Waits up to {@code nanos} for the generation of {@code name} to move past {@code seen}. */
+    /**
+     * Waits up to {@code nanos} for the generation of {@code name} to move past {@code seen}. The bound is on
+     * {@link System#nanoTime()}, not the runtime's clock: it bounds a real blocking wait ({@link Object#wait} and
+     * {@link WatchService#poll} count real time), and on a clock a test holds still it would never end.
+     */
     void await(String name, long seen, long nanos) throws InterruptedException {
         long deadline = System.nanoTime() + nanos;
         synchronized (changed) {
@@ -169,7 +181,7 @@ final class DirectoryWakeups {
         } finally {
             synchronized (changed) {
                 waiters--;
-                lastUseNanos = System.nanoTime();
+                lastUseNanos = registry.clock.nanoTime();
             }
         }
         if (closed) {
@@ -226,14 +238,33 @@ final class DirectoryWakeups {
         return moved;
     }
 
+    /** Whether this watcher was closed (idle, or its directory gone); a closed one is never used again. */
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** How many threads are in {@link #await} now. */
+    int waiters() {
+        synchronized (changed) {
+            return waiters;
+        }
+    }
+
+    /** Whether a waiting thread is taking the WatchService's events for everyone now. */
+    boolean hasLeader() {
+        synchronized (changed) {
+            return leading;
+        }
+    }
+
     private void closeIfIdle() {
         synchronized (changed) {
-            if (!closed && (waiters > 0 || System.nanoTime() - lastUseNanos <= IDLE_CLOSE_NANOS)) {
+            if (!closed && (waiters > 0 || registry.clock.nanoTime() - lastUseNanos <= IDLE_CLOSE_NANOS)) {
                 return;
             }
         }
         close();
-        OPEN.remove(dir, this);
+        registry.open.remove(dir, this);
     }
 
     private void close() {

@@ -24,7 +24,10 @@ public record HostIdentity(String hostName, String hostId, String bootId, String
     public static final String ENV_HOST_ID = "LOCKSCOPE_HOST_ID";
     public static final String ENV_HOSTNAME = "LOCKSCOPE_HOSTNAME";
 
-    private static volatile HostIdentity current;
+    /** This process's identity, detected on first use (class initialisation is the JVM's once-only lazy init). */
+    private static final class Current {
+        static final HostIdentity VALUE = detect();
+    }
 
     /**
      * How far apart two readings of one boot time may be: btime is computed from the wall clock minus the uptime,
@@ -44,12 +47,7 @@ public record HostIdentity(String hostName, String hostId, String bootId, String
 
     /** The identity of this process, read once. */
     public static HostIdentity current() {
-        HostIdentity id = current;
-        if (id == null) {
-            id = detect();
-            current = id;
-        }
-        return id;
+        return Current.VALUE;
     }
 
     private static HostIdentity detect() {

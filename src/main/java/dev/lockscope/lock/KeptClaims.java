@@ -37,6 +37,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A kept claim has one link, like a waiter's claim, and the scanner lists it so until it is reused or
  * removed: after {@link #IDLE_NANOS} unused, or when the JVM exits normally. A process killed within
  * that second leaves it behind as an orphan claim, which the protocol ignores.
+ *
+ * <p>One instance per {@link LockRuntime}; idleness is measured on the runtime's clock.
  */
 final class KeptClaims {
 
@@ -49,14 +51,15 @@ final class KeptClaims {
      */
     static final int MAX_KEPT = 64;
 
-    /** Off with {@code -Dlockscope.keepClaims=false}: a claim per acquisition everywhere (for A/B measurements). */
-    static volatile boolean enabled = !"false".equals(System.getProperty("lockscope.keepClaims"));
+    /** False: a claim per acquisition everywhere (the default runtime's {@code -Dlockscope.keepClaims=false}). */
+    private final boolean enabled;
 
     /**
      * A released claim waiting to be reused, with a channel open for writing its record: the next
      * acquisition then costs one pwrite instead of an open, a write and a close.
      */
-    record Kept(Path claim, LockOwner owner, byte[] record, long inode, long keptAtNanos, FileChannel channel) {
+    record Kept(Path claim, LockOwner owner, byte[] record, long inode, long keptAtNanos, FileChannel channel,
+                int acquiredAtKeyOffset) {
         void discard() {
             closeQuietly(channel);
             Unlink.quietly(claim);
@@ -73,27 +76,33 @@ final class KeptClaims {
         }
     }
 
-    private static final Map<Path, Kept> BY_LOCK = new ConcurrentHashMap<>();
-    private static final AtomicBoolean SWEEP_SCHEDULED = new AtomicBoolean();
-    private static final AtomicBoolean HOOKED = new AtomicBoolean();
+    private final LockClock clock;
+    private final Map<Path, Kept> byLock = new ConcurrentHashMap<>();
+    private final AtomicBoolean sweepScheduled = new AtomicBoolean();
+    private final AtomicBoolean hooked = new AtomicBoolean();
     /** The JVM is exiting: a claim kept now could outlive the exit cleanup, so none is kept. */
-    private static volatile boolean exiting;
-    private static final ScheduledThreadPoolExecutor SWEEPER = sweeper();
+    private volatile boolean exiting;
+    /** The last {@link LockOwner#acquiredAtKeyOffset}: the same for every claim this process keeps. */
+    private volatile int acquiredAtKeyOffset = -1;
+    private final ScheduledThreadPoolExecutor sweeper = Daemons.scheduler("lockscope-claim-sweeper");
 
-    private KeptClaims() {
+    KeptClaims(LockClock clock, boolean enabled) {
+        this.clock = clock;
+        this.enabled = enabled;
     }
 
-    private static ScheduledThreadPoolExecutor sweeper() {
-        return Daemons.scheduler("lockscope-claim-sweeper");
+    /** Whether released claims are kept at all. */
+    boolean enabled() {
+        return enabled;
     }
 
     /** The kept claim of {@code lockPath}, now owned by the caller alone, or null. */
-    static Kept take(Path lockPath) {
-        if (BY_LOCK.isEmpty()) {
+    Kept take(Path lockPath) {
+        if (byLock.isEmpty()) {
             return null;
         }
-        Kept k = BY_LOCK.remove(lockPath);
-        if (k != null && System.nanoTime() - k.keptAtNanos() > IDLE_NANOS) {
+        Kept k = byLock.remove(lockPath);
+        if (k != null && clock.nanoTime() - k.keptAtNanos() > IDLE_NANOS) {
             k.discard();
             return null;
         }
@@ -105,15 +114,15 @@ final class KeptClaims {
      * exactly one link; otherwise (or when this lock already has a kept claim) deletes it. {@code channel}
      * is the claim's open channel from an earlier keep, or null.
      */
-    static void keepOrDelete(Path lockPath, Path claim, LockOwner owner, byte[] record, long inode, FileChannel channel) {
+    void keepOrDelete(Path lockPath, Path claim, LockOwner owner, byte[] record, long inode, FileChannel channel) {
         FileFacts.Links c;
         try {
             c = FileFacts.linksOrNull(claim);
         } catch (IOException e) {
             c = null;
         }
-        if (c == null || c.nlink() != 1 || c.inode() != inode || inode == -1 || BY_LOCK.containsKey(lockPath)
-                || BY_LOCK.size() >= MAX_KEPT) {
+        if (c == null || c.nlink() != 1 || c.inode() != inode || inode == -1 || byLock.containsKey(lockPath)
+                || byLock.size() >= MAX_KEPT) {
             closeQuietly(channel);
             Unlink.quietly(claim);
             return;
@@ -136,54 +145,56 @@ final class KeptClaims {
                 return;
             }
         }
-        Kept k = new Kept(claim, owner, record, inode, System.nanoTime(), channel);
-        if (BY_LOCK.putIfAbsent(lockPath, k) != null) {
+        int keyOffset = LockOwner.acquiredAtKeyOffset(record, acquiredAtKeyOffset);
+        acquiredAtKeyOffset = keyOffset;
+        Kept k = new Kept(claim, owner, record, inode, clock.nanoTime(), channel, keyOffset);
+        if (byLock.putIfAbsent(lockPath, k) != null) {
             k.discard();
             return;
         }
-        if (HOOKED.compareAndSet(false, true)) {
+        if (hooked.compareAndSet(false, true)) {
             try {
-                Runtime.getRuntime().addShutdownHook(new Thread(KeptClaims::deleteAllAtExit, "lockscope-claim-cleanup"));
+                Runtime.getRuntime().addShutdownHook(new Thread(this::deleteAllAtExit, "lockscope-claim-cleanup"));
             } catch (IllegalStateException shutdownInProgress) {
                 // Released during shutdown (from another shutdown hook): no hook would delete the claim.
                 exiting = true;
             }
         }
         // Read after the put: either the exit cleanup (which sets the flag before it looks) sees this claim, or we do.
-        if (exiting && BY_LOCK.remove(lockPath, k)) {
+        if (exiting && byLock.remove(lockPath, k)) {
             k.discard();
             return;
         }
-        if (SWEEP_SCHEDULED.compareAndSet(false, true)) {
-            SWEEPER.schedule(KeptClaims::sweep, IDLE_NANOS, TimeUnit.NANOSECONDS);
+        if (sweepScheduled.compareAndSet(false, true)) {
+            sweeper.schedule(this::sweep, IDLE_NANOS, TimeUnit.NANOSECONDS);
         }
     }
 
     /** Removes claims unused for {@link #IDLE_NANOS}; runs again while any are kept. */
-    private static void sweep() {
-        long now = System.nanoTime();
-        for (Map.Entry<Path, Kept> e : BY_LOCK.entrySet()) {
+    private void sweep() {
+        long now = clock.nanoTime();
+        for (Map.Entry<Path, Kept> e : byLock.entrySet()) {
             Kept k = e.getValue();
             // remove(key, value): a claim taken (and perhaps kept again) meanwhile is not ours to delete.
-            if (now - k.keptAtNanos() > IDLE_NANOS && BY_LOCK.remove(e.getKey(), k)) {
+            if (now - k.keptAtNanos() > IDLE_NANOS && byLock.remove(e.getKey(), k)) {
                 k.discard();
             }
         }
-        SWEEP_SCHEDULED.set(false);
-        if (!BY_LOCK.isEmpty() && SWEEP_SCHEDULED.compareAndSet(false, true)) {
-            SWEEPER.schedule(KeptClaims::sweep, IDLE_NANOS / 2, TimeUnit.NANOSECONDS);
+        sweepScheduled.set(false);
+        if (!byLock.isEmpty() && sweepScheduled.compareAndSet(false, true)) {
+            sweeper.schedule(this::sweep, IDLE_NANOS / 2, TimeUnit.NANOSECONDS);
         }
     }
 
-    private static void deleteAllAtExit() {
+    private void deleteAllAtExit() {
         exiting = true;
         deleteAll();
     }
 
     /** Deletes every kept claim now: at exit, and for tests that look at a directory right after a release. */
-    static void deleteAll() {
-        for (Path lock : BY_LOCK.keySet()) {
-            Kept k = BY_LOCK.remove(lock);
+    void deleteAll() {
+        for (Path lock : byLock.keySet()) {
+            Kept k = byLock.remove(lock);
             if (k != null) {
                 k.discard();
             }
@@ -191,7 +202,7 @@ final class KeptClaims {
     }
 
     /** How many claims are kept now. */
-    static int size() {
-        return BY_LOCK.size();
+    int size() {
+        return byLock.size();
     }
 }

@@ -17,7 +17,6 @@ import java.util.Optional;
  */
 public final class LinkLock {
 
-    private final LockClock clock = LockClock.SYSTEM;
     private final LockFile file;
     private final LockOptions options;
     /** False only for the break guard, whose stale instances are broken without a guard of their own. */
@@ -68,7 +67,7 @@ public final class LinkLock {
      */
     public LockHandle acquire(Duration timeout) throws IOException {
         boolean keepClaim = keepsClaims();
-        KeptClaims.Kept kept = keepClaim ? KeptClaims.take(file.path()) : null;
+        KeptClaims.Kept kept = keepClaim ? options.runtime().keptClaims().take(file.path()) : null;
         return acquire(timeout, kept != null ? kept.owner().token() : Tokens.next(), kept, keepClaim);
     }
 
@@ -82,7 +81,7 @@ public final class LinkLock {
      * not for break guards, which are taken rarely, and only on a local filesystem.
      */
     boolean keepsClaims() {
-        return KeptClaims.enabled && guardedBreaks && FilesystemType.isLocal(file.directory());
+        return options.runtime().keptClaims().enabled() && guardedBreaks && FilesystemType.isLocal(file.directory());
     }
 
     /**
@@ -92,15 +91,15 @@ public final class LinkLock {
         return FilesystemType.isLocal(dir);
     }
 
-    /** Deletes the claim files this process keeps for quick re-acquisition (they go by themselves within a second or two). */
+    /** {@link LockRuntime#dropKeptClaims()} of the default runtime. */
     public static void dropKeptClaims() {
-        KeptClaims.deleteAll();
+        LockRuntime.defaultRuntime().dropKeptClaims();
     }
 
     /** {@code keepClaim}: {@link #keepsClaims()}, asked once per acquisition (it looks the directory up in a map). */
     private LockHandle acquire(Duration timeout, String token, KeptClaims.Kept kept, boolean keepClaim)
             throws IOException {
-        return new Acquisition(file, options, guardedBreaks, timeout, token, kept, keepClaim, clock).run();
+        return new Acquisition(file, options, guardedBreaks, timeout, token, kept, keepClaim, options.runtime().clock()).run();
     }
 
     /** The current verdict on this lock: FREE, HELD, EXPIRED, DEAD or UNKNOWN, with evidence. */

@@ -22,10 +22,13 @@ import java.util.Optional;
  */
 public final class LockBreaker {
 
-    /** Fault injection for tests: runs between the re-check and the rename. Always null in production. */
-    static volatile Runnable beforeRenameForTest;
-    /** Fault injection for tests: runs right after the rename. Always null in production. */
-    static volatile Runnable afterRenameForTest;
+    /**
+     * Fault injection for tests, passed to one break: {@code beforeRename} runs between the re-check and the rename,
+     * {@code afterRename} right after the rename. {@link #NONE} everywhere else.
+     */
+    record Hooks(Runnable beforeRename, Runnable afterRename) {
+        static final Hooks NONE = new Hooks(() -> { }, () -> { });
+    }
 
     private LockBreaker() {
     }
@@ -69,6 +72,11 @@ public final class LockBreaker {
      */
     public static BreakResult breakLock(LockFile file, Verdict judged, boolean force, Duration guardTimeout,
                                         Leftovers leftovers) throws IOException {
+        return breakLock(file, judged, force, guardTimeout, leftovers, Hooks.NONE);
+    }
+
+    static BreakResult breakLock(LockFile file, Verdict judged, boolean force, Duration guardTimeout,
+                                 Leftovers leftovers, Hooks hooks) throws IOException {
         BreakResult early = precheck(file, judged, force);
         if (early != null) {
             return early;
@@ -81,7 +89,7 @@ public final class LockBreaker {
                     + ": " + e.getMessage(), judged, null);
         }
         try {
-            return breakUnguarded(file, judged, force, leftovers);
+            return breakUnguarded(file, judged, force, leftovers, hooks);
         } finally {
             try {
                 guard.release();
@@ -93,11 +101,15 @@ public final class LockBreaker {
 
     /** The break without a guard: used for the guard itself, whose stale instances have no guard of their own. */
     static BreakResult breakUnguarded(LockFile file, Verdict judged, boolean force) throws IOException {
-        return breakUnguarded(file, judged, force, Leftovers.NONE);
+        return breakUnguarded(file, judged, force, Leftovers.NONE, Hooks.NONE);
     }
 
-    private static BreakResult breakUnguarded(LockFile file, Verdict judged, boolean force, Leftovers leftovers)
-            throws IOException {
+    static BreakResult breakUnguarded(LockFile file, Verdict judged, boolean force, Hooks hooks) throws IOException {
+        return breakUnguarded(file, judged, force, Leftovers.NONE, hooks);
+    }
+
+    private static BreakResult breakUnguarded(LockFile file, Verdict judged, boolean force, Leftovers leftovers,
+                                              Hooks hooks) throws IOException {
         BreakResult early = precheck(file, judged, force);
         if (early != null) {
             return early;
@@ -144,7 +156,7 @@ public final class LockBreaker {
                         + (pinned.isPresent() ? describeChange(evidence, pinned.get()) : "")
                         + "; nothing was touched", judged, null);
             }
-            return moveAndVerify(file, judged, force, evidence, compareInodes, moved, leftovers);
+            return moveAndVerify(file, judged, force, evidence, compareInodes, moved, leftovers, hooks);
         } finally {
             Unlink.quietly(witness);
         }
@@ -157,13 +169,10 @@ public final class LockBreaker {
     }
 
     private static BreakResult moveAndVerify(LockFile file, Verdict judged, boolean force, LockIdentity evidence,
-                                             boolean compareInodes, Path moved, Leftovers leftovers)
+                                             boolean compareInodes, Path moved, Leftovers leftovers, Hooks hooks)
             throws IOException {
         Path lock = file.path();
-        Runnable hook = beforeRenameForTest;
-        if (hook != null) {
-            hook.run();
-        }
+        hooks.beforeRename().run();
         // The intent first: a breaker killed between the rename and the audit still leaves a record of what it
         // was doing. It is completed (replaced) with the outcome below.
         Audit audit = Audit.begin(file, judged, force, moved);
@@ -178,6 +187,7 @@ public final class LockBreaker {
             throw e;
         }
         try {
+            hooks.afterRename().run();
             return verifyMoved(file, judged, force, evidence, compareInodes, moved, audit, leftovers);
         } finally {
             audit.close(); // an I/O error below leaves the BREAKING intent on record, as it should
@@ -189,10 +199,6 @@ public final class LockBreaker {
                                            boolean compareInodes, Path moved, Audit audit, Leftovers leftovers)
             throws IOException {
         Path lock = file.path();
-        Runnable after = afterRenameForTest;
-        if (after != null) {
-            after.run();
-        }
         Optional<LockSnapshot> movedSnap;
         String unverifiable = null;
         try {

@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,6 +32,8 @@ public final class LockHandle implements AutoCloseable {
     public enum State { HELD, LOST, RELEASED }
 
     private final LockFile file;
+    private final LockRuntime runtime;
+    private final LockClock clock;
     private final LockOwner owner;
     private final byte[] record;
     private final Path claim;
@@ -61,16 +64,18 @@ public final class LockHandle implements AutoCloseable {
         this.mayKeepClaim = mayKeepClaim;
         this.claimChannel = claimChannel;
         this.file = file;
+        this.runtime = options.runtime();
+        this.clock = runtime.clock();
         this.owner = owner;
         this.record = record.clone();
         this.claim = claim;
         this.leaseNanos = options.lease().toNanos();
-        this.lastRenewNanos = System.nanoTime();
+        this.lastRenewNanos = clock.nanoTime();
         this.periodNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, options.lease().toMillis() / 3));
         this.nextBeatNanos = lastRenewNanos + periodNanos;
         this.heartbeat = options.heartbeat();
         if (heartbeat) {
-            Heartbeats.add(this);
+            runtime.heartbeats().add(this);
         }
     }
 
@@ -113,9 +118,7 @@ public final class LockHandle implements AutoCloseable {
             FileFacts.Links lock = FileFacts.linksOrNull(file.path());
             t = linkProof(lock);
             if (t) {
-                if (TRUTHFUL_DIRECTORIES.size() < 1000) {
-                    TRUTHFUL_DIRECTORIES.add(file.directory());
-                }
+                runtime.rememberTruthfulLinks(file.directory());
             } else {
                 // Not proven. That is the filesystem's way (sshfs gives every name its own inode) only while our
                 // claim is still our own file: a claim removed, replaced or rewritten before this first look must
@@ -125,7 +128,7 @@ public final class LockHandle implements AutoCloseable {
                     throw new LockLostException("lock " + file.path() + " has " + lock.nlink() + " links but is not"
                             + " our claim " + claim + "'s inode: our claim was replaced");
                 }
-                if (TRUTHFUL_DIRECTORIES.contains(file.directory())) {
+                if (runtime.countsLinksTruthfully(file.directory())) {
                     throw new LockLostException("lock " + file.path() + " no longer links to our claim " + claim
                             + " (this directory counts links, and they no longer show one inode)");
                 }
@@ -134,9 +137,6 @@ public final class LockHandle implements AutoCloseable {
         }
         return t;
     }
-
-    /** Directories where a lock of this process was once proven by link counts: there, links always tell. */
-    private static final Set<Path> TRUTHFUL_DIRECTORIES = ConcurrentHashMap.newKeySet();
 
     /**
      * Throws when our claim is gone, is not a regular file (a symbolic link put in its place), or no longer holds
@@ -201,7 +201,7 @@ public final class LockHandle implements AutoCloseable {
     public void renew() throws IOException {
         requireHeld();
         // Count the lease from before the write: the server's stamp can be no earlier than that.
-        long started = System.nanoTime();
+        long started = clock.nanoTime();
         try {
             writeRecord();
             verify();
@@ -220,7 +220,7 @@ public final class LockHandle implements AutoCloseable {
      */
     public void ensureHeld() throws IOException {
         requireHeld();
-        if (heartbeat && System.nanoTime() - lastRenewNanos > leaseNanos / 2) {
+        if (heartbeat && clock.nanoTime() - lastRenewNanos > leaseNanos / 2) {
             // The heartbeat is late (a pause, a slow server): renew now, so the commit that follows
             // rests on a lease that others also see as fresh.
             try {
@@ -231,7 +231,7 @@ public final class LockHandle implements AutoCloseable {
                 // judged below by the lapse check
             }
         }
-        long sinceRenew = System.nanoTime() - lastRenewNanos;
+        long sinceRenew = clock.nanoTime() - lastRenewNanos;
         if (sinceRenew > leaseNanos) {
             String why = "lease of " + DurationText.ofMillis(leaseNanos / 1_000_000) + " lapsed without a renewal ("
                     + DurationText.ofMillis(sinceRenew / 1_000_000) + " since the last one); others may have broken "
@@ -284,7 +284,7 @@ public final class LockHandle implements AutoCloseable {
             // A renewal still in flight would write this acquisition's record into the claim after the
             // next acquisition rewrote it: keep the claim only when none is (none can start once RELEASED).
             if (keepClaim && released && !beating.get()) {
-                KeptClaims.keepOrDelete(file.path(), claim, owner, record, provenClaimInode, claimChannel);
+                runtime.keptClaims().keepOrDelete(file.path(), claim, owner, record, provenClaimInode, claimChannel);
             } else {
                 KeptClaims.closeQuietly(claimChannel);
                 Unlink.quietly(claim);
@@ -312,7 +312,7 @@ public final class LockHandle implements AutoCloseable {
      * moment, takes the full fresh read of {@link #verify()}.
      */
     private boolean provedOursCheaply() throws IOException {
-        if (state != State.HELD || System.nanoTime() - lastRenewNanos > leaseNanos / 2
+        if (state != State.HELD || clock.nanoTime() - lastRenewNanos > leaseNanos / 2
                 || Boolean.FALSE.equals(truthfulLinks)) {
             return false;
         }
@@ -330,22 +330,10 @@ public final class LockHandle implements AutoCloseable {
         }
     }
 
-    /**
-     * Runs the renewals. A renewal on a cut-off network mount hangs in the kernel for as long as the
-     * partition lasts; on one shared thread it would stop the heartbeat of every other lock in this
-     * JVM, and others would then judge live holders on healthy filesystems EXPIRED. So each handle's
-     * beat runs on a thread of its own (at most one in flight per handle); the ticker only keeps time.
-     */
-    private static final ExecutorService BEATERS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "lockscope-heartbeat-io");
-        t.setDaemon(true);
-        return t;
-    });
-
-    /** True while a renewal of this handle runs on {@link #BEATERS}. */
+    /** True while a renewal of this handle runs on {@link Heartbeats#beaters}. */
     private final AtomicBoolean beating = new AtomicBoolean();
 
-    private void dispatchBeat() {
+    private void dispatchBeat(ExecutorService beaters) {
         if (state != State.HELD) {
             stopHeartbeat();
             return;
@@ -353,7 +341,7 @@ public final class LockHandle implements AutoCloseable {
         if (!beating.compareAndSet(false, true)) {
             // The previous renewal is still stuck (a partitioned mount). Once a whole lease has gone by
             // without one, others may break the lock: say so now rather than when the I/O returns.
-            long since = System.nanoTime() - lastRenewNanos;
+            long since = clock.nanoTime() - lastRenewNanos;
             if (since > leaseNanos) {
                 markLost("could not renew the lease of " + file.path() + " for " + DurationText.ofMillis(since / 1_000_000)
                         + ": the renewal has not returned (is the filesystem reachable?); others may have broken it");
@@ -362,7 +350,7 @@ public final class LockHandle implements AutoCloseable {
             return;
         }
         try {
-            BEATERS.execute(() -> {
+            beaters.execute(() -> {
                 try {
                     beat();
                 } finally {
@@ -386,7 +374,7 @@ public final class LockHandle implements AutoCloseable {
         } catch (IOException e) {
             // A transient error (ESTALE, a slow server) is retried at the next beat; only a lapse of
             // a whole lease without renewal counts as loss.
-            if (System.nanoTime() - lastRenewNanos > leaseNanos) {
+            if (clock.nanoTime() - lastRenewNanos > leaseNanos) {
                 markLost("could not renew the lease of " + file.path() + " for a whole lease: "
                         + LockSnapshot.describe(e));
                 stopHeartbeat();
@@ -473,73 +461,100 @@ public final class LockHandle implements AutoCloseable {
 
     private void stopHeartbeat() {
         if (heartbeat) {
-            Heartbeats.remove(this);
+            runtime.heartbeats().remove(this);
         }
     }
 
     /**
-     * The one heartbeat clock of this JVM. It ticks every {@link #TICK_MILLIS} while any handle is held
-     * and hands each handle whose period has passed to {@link #dispatchBeat} (the renewal itself runs on
-     * {@link #BEATERS}); with nothing held for a second it stops, and the next held handle starts it again. A handle only joins and leaves a concurrent set: scheduling a
-     * task per acquisition (and cancelling it at release) cost a thread wake-up per short hold, about a
-     * third of the CPU of an uncontended acquire+release.
+     * The heartbeat of one {@link LockRuntime}. A ticker runs every {@link #TICK_MILLIS} while any handle is held
+     * and hands each handle whose period has passed on the runtime's clock to {@link #dispatchBeat} (the renewal
+     * itself runs on {@link #beaters}); with nothing held for a second it cancels its own schedule, and the next
+     * held handle schedules a new one. A handle only joins and leaves a concurrent set: scheduling a task per
+     * acquisition (and cancelling it at release) cost a thread wake-up per short hold, about a third of the CPU of
+     * an uncontended acquire+release. Any thread may add and remove handles.
      */
-    private static final class Heartbeats {
+    static final class Heartbeats {
         /** A beat is due at most this late; leases are at least 300 ms, so periods at least 100 ms. */
         static final long TICK_MILLIS = 25;
         static final int IDLE_TICKS_BEFORE_STOP = 40;
 
-        private static final Set<LockHandle> HELD = ConcurrentHashMap.newKeySet();
-        private static final AtomicBoolean TICKING = new AtomicBoolean();
-        private static final ScheduledThreadPoolExecutor EXECUTOR = executor();
+        private final LockClock clock;
+        private final Set<LockHandle> held = ConcurrentHashMap.newKeySet();
+        /** True from the moment a ticker is to be scheduled until that ticker has decided to stop. */
+        private final AtomicBoolean ticking = new AtomicBoolean();
+        private final ScheduledThreadPoolExecutor ticks = Daemons.scheduler("lockscope-heartbeat");
+        /**
+         * Runs the renewals. A renewal on a cut-off network mount hangs in the kernel for as long as the
+         * partition lasts; on one shared thread it would stop the heartbeat of every other lock in this
+         * JVM, and others would then judge live holders on healthy filesystems EXPIRED. So each handle's
+         * beat runs on a thread of its own (at most one in flight per handle); the ticker only keeps time.
+         */
+        private final ExecutorService beaters = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "lockscope-heartbeat-io");
+            t.setDaemon(true);
+            return t;
+        });
 
-        private static ScheduledThreadPoolExecutor executor() {
-            return Daemons.scheduler("lockscope-heartbeat");
+        Heartbeats(LockClock clock) {
+            this.clock = clock;
         }
 
-        static void add(LockHandle h) {
-            HELD.add(h);
-            if (TICKING.compareAndSet(false, true)) {
-                EXECUTOR.scheduleWithFixedDelay(new Ticker(), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        void add(LockHandle h) {
+            held.add(h);
+            if (ticking.compareAndSet(false, true)) {
+                new Ticker().start();
             }
         }
 
-        static void remove(LockHandle h) {
-            HELD.remove(h);
+        void remove(LockHandle h) {
+            held.remove(h);
         }
 
-        /** Thrown by a ticker to end its own periodic schedule. */
-        private static final class Stop extends RuntimeException {
-            Stop() {
-                super(null, null, false, false);
-            }
+        /** Whether a ticker is scheduled now. */
+        boolean isTicking() {
+            return ticking.get();
         }
 
-        private static final class Ticker implements Runnable {
+        /** How many ticker runs are waiting in the scheduler: one while ticking, none once stopped. */
+        int scheduledTicks() {
+            return ticks.getQueue().size();
+        }
+
+        private final class Ticker implements Runnable {
             private int idleTicks;
+            /** This ticker's own schedule, set under the ticker's monitor before its first run can ask for it. */
+            private ScheduledFuture<?> schedule;
+
+            synchronized void start() {
+                schedule = ticks.scheduleWithFixedDelay(this, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+            }
+
+            private synchronized void stop() {
+                schedule.cancel(false);
+            }
 
             @Override
             public void run() {
-                if (HELD.isEmpty()) {
+                if (held.isEmpty()) {
                     if (++idleTicks >= IDLE_TICKS_BEFORE_STOP) {
-                        TICKING.set(false);
-                        // A handle added after the isEmpty check saw TICKING still true and started no
+                        ticking.set(false);
+                        // A handle added after the isEmpty check saw ticking still true and started no
                         // ticker: keep this one if so (unless that add has already started a new one).
-                        if (!HELD.isEmpty() && TICKING.compareAndSet(false, true)) {
+                        if (!held.isEmpty() && ticking.compareAndSet(false, true)) {
                             idleTicks = 0;
                             return;
                         }
-                        throw new Stop();
+                        stop();
                     }
                     return;
                 }
                 idleTicks = 0;
-                long now = System.nanoTime();
-                for (LockHandle h : HELD) {
+                long now = clock.nanoTime();
+                for (LockHandle h : held) {
                     if (now - h.nextBeatNanos >= 0) {
                         h.nextBeatNanos = now + h.periodNanos;
                         try {
-                            h.dispatchBeat();
+                            h.dispatchBeat(beaters);
                         } catch (RuntimeException e) {
                             // dispatchBeat never does I/O; whatever this is must not end the schedule
                             // for every other handle.

@@ -14,11 +14,21 @@ import java.util.Objects;
  * @param watch         whether a waiter on a local filesystem may be woken early by a WatchService event
  * @param purpose       free text recorded in the owner record, or null
  * @param processes     the process table used for DEAD verdicts
+ * @param runtime       the clock, background threads and registries the lock uses; tests pass one of their own
  */
 public record LockOptions(Duration lease, Duration backoffMin, Duration backoffMax, boolean breakStale,
-                          boolean heartbeat, boolean watch, String purpose, ProcessTable processes) {
+                          boolean heartbeat, boolean watch, String purpose, ProcessTable processes,
+                          LockRuntime runtime) {
+
+    /** Options on the {@linkplain LockRuntime#defaultRuntime() default runtime}. */
+    public LockOptions(Duration lease, Duration backoffMin, Duration backoffMax, boolean breakStale,
+                       boolean heartbeat, boolean watch, String purpose, ProcessTable processes) {
+        this(lease, backoffMin, backoffMax, breakStale, heartbeat, watch, purpose, processes,
+                LockRuntime.defaultRuntime());
+    }
 
     public LockOptions {
+        Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(backoffMin, "backoffMin");
         Objects.requireNonNull(backoffMax, "backoffMax");
@@ -41,30 +51,34 @@ public record LockOptions(Duration lease, Duration backoffMin, Duration backoffM
     }
 
     public LockOptions withLease(Duration d) {
-        return new LockOptions(d, backoffMin, backoffMax, breakStale, heartbeat, watch, purpose, processes);
+        return new LockOptions(d, backoffMin, backoffMax, breakStale, heartbeat, watch, purpose, processes, runtime);
     }
 
     public LockOptions withBackoff(Duration min, Duration max) {
-        return new LockOptions(lease, min, max, breakStale, heartbeat, watch, purpose, processes);
+        return new LockOptions(lease, min, max, breakStale, heartbeat, watch, purpose, processes, runtime);
     }
 
     public LockOptions withBreakStale(boolean b) {
-        return new LockOptions(lease, backoffMin, backoffMax, b, heartbeat, watch, purpose, processes);
+        return new LockOptions(lease, backoffMin, backoffMax, b, heartbeat, watch, purpose, processes, runtime);
     }
 
     public LockOptions withHeartbeat(boolean b) {
-        return new LockOptions(lease, backoffMin, backoffMax, breakStale, b, watch, purpose, processes);
+        return new LockOptions(lease, backoffMin, backoffMax, breakStale, b, watch, purpose, processes, runtime);
     }
 
     public LockOptions withWatch(boolean b) {
-        return new LockOptions(lease, backoffMin, backoffMax, breakStale, heartbeat, b, purpose, processes);
+        return new LockOptions(lease, backoffMin, backoffMax, breakStale, heartbeat, b, purpose, processes, runtime);
     }
 
     public LockOptions withPurpose(String p) {
-        return new LockOptions(lease, backoffMin, backoffMax, breakStale, heartbeat, watch, p, processes);
+        return new LockOptions(lease, backoffMin, backoffMax, breakStale, heartbeat, watch, p, processes, runtime);
     }
 
     public LockOptions withProcesses(ProcessTable p) {
-        return new LockOptions(lease, backoffMin, backoffMax, breakStale, heartbeat, watch, purpose, p);
+        return new LockOptions(lease, backoffMin, backoffMax, breakStale, heartbeat, watch, purpose, p, runtime);
+    }
+
+    public LockOptions withRuntime(LockRuntime r) {
+        return new LockOptions(lease, backoffMin, backoffMax, breakStale, heartbeat, watch, purpose, processes, r);
     }
 }

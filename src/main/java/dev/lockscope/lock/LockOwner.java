@@ -186,16 +186,20 @@ public record LockOwner(
      * is reacquired in a few microseconds, and building the whole JSON again was half of its user time.
      */
     byte[] toBytesLike(LockOwner earlier, byte[] earlierBytes) {
+        return toBytesLike(earlier, earlierBytes, -1);
+    }
+
+    /**
+     * {@link #toBytesLike(LockOwner, byte[])} where the acquisition time's key is probably at {@code keyOffset} of
+     * {@code earlierBytes} (see {@link #acquiredAtKeyOffset}): checked, and searched for only when it is not there.
+     */
+    byte[] toBytesLike(LockOwner earlier, byte[] earlierBytes, int keyOffset) {
         if (earlier == null || earlierBytes == null || !equals(earlier.withAcquiredAt(acquiredAt))) {
             return toBytes();
         }
         String oldDigits = Long.toString(earlier.acquiredAt);
         String newDigits = Long.toString(acquiredAt);
-        int at = lastAcquiredAtKeyOffset;
-        if (!startsWith(earlierBytes, at, ACQUIRED_AT_KEY)) {
-            at = indexOf(earlierBytes, ACQUIRED_AT_KEY);
-            lastAcquiredAtKeyOffset = at;
-        }
+        int at = acquiredAtKeyOffset(earlierBytes, keyOffset);
         if (at < 0 || oldDigits.length() != newDigits.length()) {
             return toBytes();
         }
@@ -216,8 +220,14 @@ public record LockOwner(
                 purpose, startTicks, bootTime);
     }
 
-    /** Where the key was in the record patched last: the same for every record of this process's claims. */
-    private static volatile int lastAcquiredAtKeyOffset = -1;
+    /**
+     * Where the acquisition time's key is in the record {@code bytes}: {@code hint} when it is there (it is the same
+     * for every record of one process's claims, so callers pass the last answer), else found by a search, which
+     * costs about as much as building the record again. -1 when the key is not there.
+     */
+    static int acquiredAtKeyOffset(byte[] bytes, int hint) {
+        return startsWith(bytes, hint, ACQUIRED_AT_KEY) ? hint : indexOf(bytes, ACQUIRED_AT_KEY);
+    }
 
     private static boolean startsWith(byte[] bytes, int at, byte[] prefix) {
         if (at < 0 || at + prefix.length > bytes.length) {

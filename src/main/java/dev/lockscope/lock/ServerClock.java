@@ -12,7 +12,10 @@ import java.util.HexFormat;
 /**
  * Reads the file server's clock: write a probe file in the directory and take its mtime, which the
  * server stamps on WRITE with its own clock. Ages of locks are then server time against server time,
- * whatever this host's clock says. Stateless; any thread.
+ * whatever this host's clock says. Any thread.
+ *
+ * <p>One instance per {@link LockRuntime} ({@link LockRuntime#serverClock()}) remembers the last probe per
+ * directory; the static methods use the default runtime's.
  */
 public final class ServerClock {
 
@@ -39,10 +42,22 @@ public final class ServerClock {
     /** The last probe per directory, with the monotonic time it was taken. */
     private record Probe(Reading reading, long nanos) { }
 
-    private static final java.util.concurrent.ConcurrentHashMap<Path, Probe> RECENT =
+    private final LockClock clock;
+    private final java.util.concurrent.ConcurrentHashMap<Path, Probe> recent =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    private ServerClock() {
+    ServerClock(LockClock clock) {
+        this.clock = clock;
+    }
+
+    /** {@link #recentReading} of the default runtime. */
+    public static Reading recent(Path directory, long maxAgeNanos) throws IOException {
+        return LockRuntime.defaultRuntime().serverClock().recentReading(directory, maxAgeNanos);
+    }
+
+    /** {@link #probe} of the default runtime. */
+    public static Reading read(Path directory) throws IOException {
+        return LockRuntime.defaultRuntime().serverClock().probe(directory);
     }
 
     /**
@@ -51,18 +66,18 @@ public final class ServerClock {
      * when there is none that recent. Waiters use it to judge each new holder without writing a probe
      * file each time: with 16 waiters, a probe per waiter per hand-off was 16 file creations and
      * deletions per hand-off, each waking every other waiter. A verdict that would act on such a reading
-     * (EXPIRED) must be confirmed with {@link #read(Path)}.
+     * (EXPIRED) must be confirmed with {@link #probe(Path)}.
      *
      * @return the reading and whether it is carried forward (true) or was just measured (false)
      */
-    public static Reading recent(Path directory, long maxAgeNanos) throws IOException {
-        Probe p = RECENT.get(directory);
-        long now = System.nanoTime();
+    public Reading recentReading(Path directory, long maxAgeNanos) throws IOException {
+        Probe p = recent.get(directory);
+        long now = clock.nanoTime();
         if (p != null && now - p.nanos() <= maxAgeNanos && now - p.nanos() >= 0) {
             long elapsedMillis = (now - p.nanos()) / 1_000_000;
-            return new Reading(p.reading().serverNowMillis() + elapsedMillis, System.currentTimeMillis(), true);
+            return new Reading(p.reading().serverNowMillis() + elapsedMillis, clock.wallMillis(), true);
         }
-        return read(directory);
+        return probe(directory);
     }
 
     /**
@@ -70,12 +85,12 @@ public final class ServerClock {
      *
      * @throws IOException when no probe can be written there (read-only, full, no permission)
      */
-    public static Reading read(Path directory) throws IOException {
+    public Reading probe(Path directory) throws IOException {
         byte[] rnd = new byte[6];
         RANDOM.nextBytes(rnd);
         Path probe = directory.resolve(LockFile.PROBE_PREFIX + LockFile.safe(HostIdentity.current().hostName()) + "."
                 + ProcessHandle.current().pid() + "." + HexFormat.of().formatHex(rnd));
-        long before = System.currentTimeMillis();
+        long before = clock.wallMillis();
         try {
             try (SeekableByteChannel ch = Files.newByteChannel(probe, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE)) {
@@ -87,10 +102,10 @@ public final class ServerClock {
                     java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 mtime = FileFacts.lstat(probe).mtimeMillis();
             }
-            long after = System.currentTimeMillis();
+            long after = clock.wallMillis();
             Reading r = new Reading(mtime, before + (after - before) / 2);
-            if (RECENT.size() < 1000 || RECENT.containsKey(directory)) {
-                RECENT.put(directory, new Probe(r, System.nanoTime()));
+            if (recent.size() < 1000 || recent.containsKey(directory)) {
+                recent.put(directory, new Probe(r, clock.nanoTime()));
             }
             return r;
         } finally {

@@ -13,10 +13,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The CLI as operators and scripts use it: real processes, real exit codes. */
 class LockCliTest {
@@ -168,13 +170,8 @@ class LockCliTest {
         }
     }
 
-    static void waitFor(Path lock) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (!Files.exists(lock)) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError(lock + " never appeared");
-            }
-            Thread.sleep(20);
-        }
+    static void waitFor(Path lock) {
+        await(lock + " appears").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> Files.exists(lock));
     }
 }

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code lockscope run} under real signals, as real processes: the lock is never free while CMD lives, CMD
@@ -322,12 +324,9 @@ class RunSignalsCliTest {
         return p.exitValue();
     }
 
-    static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + BOUND_MILLIS;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.currentTimeMillis()).as("waiting until " + what).isLessThan(deadline);
-            Thread.sleep(10);
-        }
+    static void waitUntil(String what, BooleanSupplier condition) {
+        await(what).atMost(Duration.ofMillis(BOUND_MILLIS)).pollInterval(Duration.ofMillis(10))
+                .until(condition::getAsBoolean);
     }
 
     static void kill(String signal, long pid) throws Exception {

@@ -1,45 +1,49 @@
 package dev.lockscope.lock;
 
+import dev.lockscope.testing.ManualLockClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
- * The JVM-wide wake-ups of one directory, with no dispatching thread of their own: whichever waiter leads
- * takes the events for all, and another takes over when it leaves. Real files, real inotify (local /tmp).
+ * The wake-ups of one directory, with no dispatching thread of their own: whichever waiter leads takes the events
+ * for all, and another takes over when it leaves. Real files, real inotify (local /tmp); each test has a runtime
+ * of its own, so no other test's watcher is in the way.
  */
 class DirectoryWakeupsTest {
 
     private static final long LONG_WAIT = TimeUnit.SECONDS.toNanos(20);
+    /** How long a condition that should hold within milliseconds may take on a loaded machine. */
+    private static final Duration PATIENCE = Duration.ofSeconds(10);
 
     @TempDir
     Path dir;
 
+    private final ManualLockClock clock = new ManualLockClock();
+    private final LockRuntime runtime = LockRuntime.create(clock, true);
+
     @Test
     void everyWaiterOfANameIsWokenByItsRemoval() throws Exception {
         Path name = Files.createFile(dir.resolve("a.lock"));
-        DirectoryWakeups w = DirectoryWakeups.of(dir);
+        DirectoryWakeups w = runtime.wakeups().of(dir);
         assertThat(w).isNotNull();
         long seen = w.generation("a.lock");
-        CountDownLatch started = new CountDownLatch(4);
         List<CompletableFuture<Long>> waits = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            waits.add(CompletableFuture.supplyAsync(() -> {
-                started.countDown();
-                return timedAwait(w, "a.lock", seen);
-            }, runnable -> new Thread(runnable).start()));
+            waits.add(waitAsync(w, "a.lock", seen));
         }
-        started.await();
-        Thread.sleep(200); // all four are waiting: one leads, three follow
+        // The removal must come while all four wait (one leads, three follow), not before any of them began.
+        await().atMost(PATIENCE).until(() -> w.waiters() == 4 && w.hasLeader());
         Files.delete(name);
         for (CompletableFuture<Long> f : waits) {
             assertThat(f.get(10, TimeUnit.SECONDS)).as("ms waited").isLessThan(5_000);
@@ -51,21 +55,27 @@ class DirectoryWakeupsTest {
     void whenTheLeaderLeavesAnotherWaiterTakesOverTheEvents() throws Exception {
         Path a = Files.createFile(dir.resolve("a.lock"));
         Path b = Files.createFile(dir.resolve("b.lock"));
-        DirectoryWakeups w = DirectoryWakeups.of(dir);
+        Path c = Files.createFile(dir.resolve("c.lock"));
+        DirectoryWakeups w = runtime.wakeups().of(dir);
         long seenA = w.generation("a.lock");
         long seenB = w.generation("b.lock");
-        CompletableFuture<Long> waitA = CompletableFuture.supplyAsync(() -> timedAwait(w, "a.lock", seenA),
-                runnable -> new Thread(runnable).start());
-        Thread.sleep(200); // A's waiter leads
-        CompletableFuture<Long> waitB = CompletableFuture.supplyAsync(() -> timedAwait(w, "b.lock", seenB),
-                runnable -> new Thread(runnable).start());
-        Thread.sleep(200);
+        long seenC = w.generation("c.lock");
+        CompletableFuture<Long> waitA = waitAsync(w, "a.lock", seenA);
+        await().atMost(PATIENCE).until(() -> w.waiters() == 1 && w.hasLeader()); // A's waiter leads
+        CompletableFuture<Long> waitB = waitAsync(w, "b.lock", seenB);
+        await().atMost(PATIENCE).until(() -> w.waiters() == 2);
         Files.delete(a);
         assertThat(waitA.get(10, TimeUnit.SECONDS)).isLessThan(5_000);
-        // Removing a name nobody waits for wakes no one; B's waiter still waits.
+        await().atMost(PATIENCE).until(() -> w.waiters() == 1 && w.hasLeader()); // B's waiter took over
+
+        // Removing a name B's waiter does not wait for wakes no one. c.lock is removed after it, and events come in
+        // order: once c's generation moved, B's waiter has seen the unrelated removal, and it leads again.
         Files.delete(Files.createFile(dir.resolve("unrelated")));
-        Thread.sleep(300);
+        Files.delete(c);
+        await().atMost(PATIENCE).until(() -> waitB.isDone()
+                || w.generation("c.lock") > seenC && w.waiters() == 1 && w.hasLeader());
         assertThat(waitB).isNotDone();
+
         Files.delete(b);
         assertThat(waitB.get(10, TimeUnit.SECONDS)).as("B woken after A's leader left").isLessThan(5_000);
     }
@@ -73,7 +83,7 @@ class DirectoryWakeupsTest {
     @Test
     void aWaitTimesOutWhenNothingIsRemoved() throws Exception {
         Files.createFile(dir.resolve("a.lock"));
-        DirectoryWakeups w = DirectoryWakeups.of(dir);
+        DirectoryWakeups w = runtime.wakeups().of(dir);
         long seen = w.generation("a.lock");
         long t0 = System.nanoTime();
         w.await("a.lock", seen, TimeUnit.MILLISECONDS.toNanos(300));
@@ -84,12 +94,14 @@ class DirectoryWakeupsTest {
 
     @Test
     void aRemovalBeforeTheGenerationIsReadDoesNotEndTheWaitThatFollows() throws Exception {
-        DirectoryWakeups w = DirectoryWakeups.of(dir);
+        DirectoryWakeups w = runtime.wakeups().of(dir);
         long before = w.generation("a.lock");
         Files.delete(Files.createFile(dir.resolve("a.lock")));
-        Thread.sleep(300); // the event is queued by now, but no one takes events: no one waits
+        // No one waits, so no one takes events: reading the generation takes the queued removal (the JDK queues it
+        // from its own inotify thread, so it may take a moment to be there).
+        await("the queued removal is counted when the generation is read").atMost(PATIENCE)
+                .until(() -> w.generation("a.lock") > before);
         long seen = w.generation("a.lock");
-        assertThat(seen).as("the queued removal is counted when the generation is read").isGreaterThan(before);
         long t0 = System.nanoTime();
         w.await("a.lock", seen, TimeUnit.MILLISECONDS.toNanos(300));
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isGreaterThanOrEqualTo(250L);
@@ -97,18 +109,24 @@ class DirectoryWakeupsTest {
 
     @Test
     void anIdleWatcherIsClosedAndANewOneWorks() throws Exception {
-        DirectoryWakeups first = DirectoryWakeups.of(dir);
+        DirectoryWakeups first = runtime.wakeups().of(dir);
         first.generation("a.lock");
-        Thread.sleep(4_500); // idle close after about 2 s, checked every second
-        DirectoryWakeups second = DirectoryWakeups.of(dir);
+        assertThat(first.isClosed()).isFalse();
+        // Idle on the runtime's clock; the closer still checks every real second.
+        clock.advance(Duration.ofNanos(DirectoryWakeups.IDLE_CLOSE_NANOS).plusMillis(1));
+        await().atMost(PATIENCE).until(first::isClosed);
+        DirectoryWakeups second = runtime.wakeups().of(dir);
         assertThat(second).isNotSameAs(first);
         Path a = Files.createFile(dir.resolve("a.lock"));
         long seen = second.generation("a.lock");
-        CompletableFuture<Long> wait = CompletableFuture.supplyAsync(() -> timedAwait(second, "a.lock", seen),
-                runnable -> new Thread(runnable).start());
-        Thread.sleep(200);
+        CompletableFuture<Long> wait = waitAsync(second, "a.lock", seen);
+        await().atMost(PATIENCE).until(() -> second.waiters() == 1 && second.hasLeader());
         Files.delete(a);
         assertThat(wait.get(10, TimeUnit.SECONDS)).isLessThan(5_000);
+    }
+
+    private static CompletableFuture<Long> waitAsync(DirectoryWakeups w, String name, long seen) {
+        return CompletableFuture.supplyAsync(() -> timedAwait(w, name, seen), runnable -> new Thread(runnable).start());
     }
 
     /** Milliseconds {@code await} took; fails the future on interruption. */

@@ -14,11 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The attacks of issue 10 items 1, 2, 3, 5, 7, 8 and 9 (audit), each as it was reproduced: hostile files built in a
@@ -219,7 +219,7 @@ class HostileLockDirectoryTest {
     public static final class BreakAndDieAfterRename {
         public static void main(String[] args) throws Exception {
             LockFile file = LockFile.at(Path.of(args[0]));
-            LockBreaker.afterRenameForTest = () -> {
+            Runnable dieAfterRename = () -> {
                 try {
                     new ProcessBuilder("kill", "-KILL", Long.toString(ProcessHandle.current().pid())).start().waitFor();
                     Thread.sleep(60_000);
@@ -228,7 +228,8 @@ class HostileLockDirectoryTest {
                 }
             };
             LinkLock lock = LinkLock.of(file, LockOptions.defaults());
-            lock.breakLock(lock.inspect(), false);
+            LockBreaker.breakLock(file, lock.inspect(), false, Duration.ofSeconds(10), LockBreaker.Leftovers.NONE,
+                    new LockBreaker.Hooks(LockBreaker.Hooks.NONE.beforeRename(), dieAfterRename));
             System.exit(3); // not reached: the break is never refused here
         }
     }
@@ -310,26 +311,9 @@ class HostileLockDirectoryTest {
         assertThat(v.reason()).contains("maximum");
     }
 
-    private static long waitForValue(java.util.function.LongSupplier value) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            long v = value.getAsLong();
-            if (v > 0) {
-                return v;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("condition not reached in 20 s");
-    }
-
-    @SuppressWarnings("unused")
-    private static void waitFor(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached in 20 s");
-            }
-            Thread.sleep(20);
-        }
+    /** The first positive value {@code value} gives within 20 s. */
+    private static long waitForValue(java.util.function.LongSupplier value) {
+        return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(value::getAsLong, v -> v > 0);
     }
 }

@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static dev.lockscope.lock.LinkLockTest.names;
-import static dev.lockscope.lock.LinkLockTest.sleepMillis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** A released claim kept for the next acquisition of the same lock (KeptClaims): when, and when not. */
 class KeptClaimsTest {
@@ -40,7 +40,7 @@ class KeptClaimsTest {
         FileFacts kept = FileFacts.lstat(claim);
         assertThat(kept.nlink()).isEqualTo(1);
         assertThat(Files.exists(dir.resolve("r.lock"))).isFalse();
-        sleepMillis(20);
+        awaitWallClockPast(firstLock.owner().acquiredAt());
 
         try (LockHandle second = l.acquire(Duration.ofSeconds(5))) {
             assertThat(second.claimPath()).isEqualTo(claim);
@@ -65,7 +65,7 @@ class KeptClaimsTest {
         for (int i = 0; i < 3 * KeptClaims.MAX_KEPT; i++) {
             LinkLock.of(LockFile.of(dir, "r" + i + ".lock"), LockOptions.defaults()).acquire(Duration.ofSeconds(5)).release();
         }
-        assertThat(KeptClaims.size()).isEqualTo(KeptClaims.MAX_KEPT);
+        assertThat(LockRuntime.defaultRuntime().keptClaims().size()).isEqualTo(KeptClaims.MAX_KEPT);
         assertThat(names(dir)).hasSize(KeptClaims.MAX_KEPT).allMatch(n -> n.startsWith(".r"));
     }
 
@@ -78,11 +78,9 @@ class KeptClaimsTest {
         }
         assertThat(Files.exists(claim)).isTrue();
         long t0 = System.nanoTime();
-        while (Files.exists(claim) && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(4)) {
-            sleepMillis(20);
-        }
+        await("the kept claim is swept").atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !Files.exists(claim));
         long tookMillis = (System.nanoTime() - t0) / 1_000_000;
-        assertThat(Files.exists(claim)).as("claim still there after %d ms", tookMillis).isFalse();
         assertThat(tookMillis).isLessThan(2_500);
         assertThat(names(dir)).isEmpty();
     }
@@ -94,7 +92,7 @@ class KeptClaimsTest {
         LockHandle first = l.acquire(Duration.ofSeconds(5));
         Verdict judgedFirst = l.inspect();
         first.release();
-        sleepMillis(5);
+        awaitWallClockPast(judgedFirst.owner().acquiredAt());
         try (LockHandle second = l.acquire(Duration.ofSeconds(5))) {
             assertThat(second.claimPath()).isEqualTo(first.claimPath());
             BreakResult r = LinkLock.of(f, LockOptions.defaults()).breakLock(judgedFirst, true);
@@ -179,15 +177,12 @@ class KeptClaimsTest {
             assertThat(g.lockPath()).isEqualTo(f.guard().path());
         }
         assertThat(names(dir)).isEmpty();
-        KeptClaims.enabled = false;
-        try {
-            try (LockHandle h = LinkLock.of(f, LockOptions.defaults()).acquire(Duration.ofSeconds(5))) {
-                assertThat(h.token()).isNotBlank();
-            }
-            assertThat(names(dir)).isEmpty();
-        } finally {
-            KeptClaims.enabled = true;
+        LockRuntime keepingNone = LockRuntime.create(LockClock.SYSTEM, false);
+        try (LockHandle h = LinkLock.of(f, LockOptions.defaults().withRuntime(keepingNone))
+                .acquire(Duration.ofSeconds(5))) {
+            assertThat(h.token()).isNotBlank();
         }
+        assertThat(names(dir)).isEmpty();
     }
 
     @Test
@@ -202,5 +197,14 @@ class KeptClaimsTest {
         }
         List<String> left = names(m.a());
         assertThat(left).isEmpty();
+    }
+
+    /**
+     * Waits until this host's wall clock has passed {@code millis}: an acquisition after that records a later time,
+     * which is what tells it apart from the earlier one.
+     */
+    private static void awaitWallClockPast(long millis) {
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+                .until(() -> System.currentTimeMillis() > millis);
     }
 }

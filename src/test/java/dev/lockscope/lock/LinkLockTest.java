@@ -1,5 +1,6 @@
 package dev.lockscope.lock;
 
+import dev.lockscope.testing.ManualLockClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 class LinkLockTest {
 
@@ -50,11 +52,7 @@ class LinkLockTest {
         // (KeptClaims), with one link, and goes by itself.
         assertThat(l.inspect().state()).isEqualTo(LockState.FREE);
         assertThat(names(dir)).isSubsetOf(claim);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!names(dir).isEmpty() && System.nanoTime() < deadline) {
-            sleepMillis(50);
-        }
-        assertThat(names(dir)).isEmpty();
+        await().atMost(Duration.ofSeconds(5)).until(() -> names(dir).isEmpty());
     }
 
     static void sleepMillis(long ms) {
@@ -99,7 +97,10 @@ class LinkLockTest {
         });
         t.start();
         started.await();
-        Thread.sleep(200);
+        // Release only once the waiter has made its claim and found the lock held (it is then waiting to try
+        // again): a release before its first try would let this pass without anyone having waited.
+        await().atMost(Duration.ofSeconds(10)).until(() -> names(dir).size() == 3
+                && t.getState() == Thread.State.TIMED_WAITING);
         assertThat(second.get()).isNull();
         first.release();
         t.join(10_000);
@@ -232,10 +233,18 @@ class LinkLockTest {
 
     @Test
     void heartbeatRenewsByWritingSoMtimeAdvances() throws Exception {
-        LinkLock l = lock("r.lock", LockOptions.defaults().withLease(Duration.ofMillis(600)));
+        ManualLockClock clock = new ManualLockClock();
+        Duration lease = Duration.ofMillis(600);
+        LinkLock l = lock("r.lock", LockOptions.defaults().withLease(lease)
+                .withRuntime(LockRuntime.create(clock, true)));
         try (LockHandle h = l.acquire(Duration.ofSeconds(5))) {
             long m0 = FileFacts.lstat(h.lockPath()).mtimeMillis();
-            Thread.sleep(900);
+            // A beat is due a third of a lease later on the runtime's clock; the server stamps its own time, which
+            // moves by itself. Each look lets another period pass, until a renewal has written a later mtime.
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                clock.advance(lease.dividedBy(3));
+                return FileFacts.lstat(h.lockPath()).mtimeMillis() > m0;
+            });
             long m1 = FileFacts.lstat(h.lockPath()).mtimeMillis();
             assertThat(m1).isGreaterThan(m0);
             assertThat(l.inspect().state()).isEqualTo(LockState.HELD);

@@ -27,12 +27,6 @@ class LockBreakerTest {
     @TempDir
     Path dir;
 
-    @AfterEach
-    void clearHook() {
-        LockBreaker.beforeRenameForTest = null;
-        LockBreaker.afterRenameForTest = null;
-    }
-
     LockFile file() {
         return LockFile.of(dir, "r.lock");
     }
@@ -124,7 +118,7 @@ class LockBreakerTest {
         TestLocks.writeDeadLock(f);
         Verdict judged = lock().inspect();
         AtomicHolder holder = new AtomicHolder();
-        LockBreaker.beforeRenameForTest = () -> {
+        Runnable beforeRename = () -> {
             try {
                 // The judged lock vanishes and a live owner takes the name in the window.
                 Files.delete(f.path());
@@ -133,8 +127,8 @@ class LockBreakerTest {
                 throw new RuntimeException(e);
             }
         };
-        BreakResult r = LockBreaker.breakUnguarded(f, judged, false);
-        LockBreaker.beforeRenameForTest = null;
+        BreakResult r = LockBreaker.breakUnguarded(f, judged, false,
+                new LockBreaker.Hooks(beforeRename, LockBreaker.Hooks.NONE.afterRename()));
         assertThat(r.outcome()).isEqualTo(BreakResult.Outcome.RESTORED);
         holder.handle.ensureHeld();
         assertThat(LockSnapshot.read(f.path()).orElseThrow().token()).isEqualTo(holder.handle.token());
@@ -149,7 +143,7 @@ class LockBreakerTest {
         Verdict judged = lock().inspect();
         AtomicHolder second = new AtomicHolder();
         AtomicHolder third = new AtomicHolder();
-        LockBreaker.beforeRenameForTest = () -> {
+        Runnable beforeRename = () -> {
             try {
                 Files.delete(f.path());
                 second.handle = LinkLock.of(f, LockOptions.defaults().withHeartbeat(false)).acquire(Duration.ofSeconds(1));
@@ -157,7 +151,7 @@ class LockBreakerTest {
                 throw new RuntimeException(e);
             }
         };
-        LockBreaker.afterRenameForTest = () -> {
+        Runnable afterRename = () -> {
             try {
                 // The name is free for a moment after our rename: a third owner takes it.
                 third.handle = LinkLock.of(f, LockOptions.defaults().withHeartbeat(false)).acquire(Duration.ofSeconds(1));
@@ -165,8 +159,7 @@ class LockBreakerTest {
                 throw new RuntimeException(e);
             }
         };
-        BreakResult r = LockBreaker.breakUnguarded(f, judged, false);
-        LockBreaker.afterRenameForTest = null;
+        BreakResult r = LockBreaker.breakUnguarded(f, judged, false, new LockBreaker.Hooks(beforeRename, afterRename));
         assertThat(r.outcome()).isEqualTo(BreakResult.Outcome.RESTORE_FAILED);
         assertThat(r.message()).contains(LockFile.BROKEN_INFIX);
         // The third owner's lock is intact; the second owner learns that it lost.

@@ -99,7 +99,9 @@ class DirectoryScannerTest {
             try (RandomAccessFile raf = new RandomAccessFile(dir.resolve("huge.lock").toFile(), "rw")) {
                 raf.setLength(1L << 30); // 1 GB, sparse
             }
-            Thread.sleep(1200); // the remote holder's 300 ms lease runs out
+            // The remote holder's 300 ms lease ran out: its last renewal, 1.2 s ago (its heartbeat died with it).
+            Files.setLastModifiedTime(dir.resolve("expired.lock"),
+                    FileTime.fromMillis(System.currentTimeMillis() - 1200));
 
             long readBefore = bytesRead();
             DirectoryScanner scanner = new DirectoryScanner(dir);

@@ -29,8 +29,12 @@ class LocksFailureTest {
     @TempDir
     Path tmp;
 
+    /** The clock the view model ages rows on: time passes when a test says so. */
+    private final dev.lockscope.testing.ManualLockClock clock = new dev.lockscope.testing.ManualLockClock();
+
     private LocksViewModel viewModel(ScriptedDialogs dialogs) {
-        return new LocksViewModel(BackgroundIo.synchronous(), Runnable::run, dialogs, new SynchronousScannerSource());
+        return new LocksViewModel(BackgroundIo.synchronous(), Runnable::run, dialogs, new SynchronousScannerSource(),
+                dev.lockscope.ui.locks.LockActions.linkLocks(), clock);
     }
 
     private static LockRowViewModel row(LocksViewModel vm, String name) {
@@ -61,7 +65,7 @@ class LocksFailureTest {
                 .doesNotContain("hung").doesNotContain("Exception");
         assertThat(r.currentProperty().get()).isFalse();
         long age = r.lockAgeMillisProperty().get();
-        Thread.sleep(30);
+        clock.advance(java.time.Duration.ofSeconds(1));
         vm.tick();
         assertThat(r.lockAgeMillisProperty().get()).as("the age stops").isEqualTo(age);
         vm.select("expired.lock");

@@ -32,11 +32,15 @@ class UnansweringDirectoryTest {
         Path dir = Files.createDirectories(tmp.resolve("locks"));
         DirectorySource real = new SynchronousScannerSource();
         java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.CountDownLatch hungCallAnswered = new java.util.concurrent.CountDownLatch(1);
         DirectorySource hanging = (d, listener) -> {
-            if (first.getAndSet(false)) {
-                Files.readAllBytes(fifo);
+            if (!first.getAndSet(false)) {
+                return real.watch(d, listener);
             }
-            return real.watch(d, listener);
+            Files.readAllBytes(fifo);
+            var watching = real.watch(d, listener);
+            hungCallAnswered.countDown();
+            return watching;
         };
         ExecutorService pool = BackgroundIo.daemonPool();
         LinkedBlockingQueue<Runnable> fxQueue = new LinkedBlockingQueue<>();
@@ -55,7 +59,7 @@ class UnansweringDirectoryTest {
         try (OutputStream w = Files.newOutputStream(fifo)) {
             w.write('x');
         }
-        Thread.sleep(300);
+        assertThat(hungCallAnswered.await(10, TimeUnit.SECONDS)).as("the hung call returned").isTrue();
         vm.refresh();
         for (Runnable r; (r = fxQueue.poll(2, TimeUnit.SECONDS)) != null; ) {
             r.run();

@@ -7,6 +7,7 @@ import dev.lockscope.formats.ForeignVerdict;
 import dev.lockscope.lock.BreakResult;
 import dev.lockscope.lock.FileFacts;
 import dev.lockscope.lock.LockOwner;
+import dev.lockscope.lock.LockClock;
 import dev.lockscope.lock.LockState;
 import dev.lockscope.lock.Verdict;
 import dev.lockscope.scan.DirectorySnapshot;
@@ -66,6 +67,7 @@ public final class LocksViewModel {
     private static final DateTimeFormatter CLOCK =
             DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT).withZone(ZoneId.systemDefault());
 
+    private final LockClock clock;
     private final BackgroundIo io;
     private final Executor ui;
     private final DialogService dialogs;
@@ -132,6 +134,13 @@ public final class LocksViewModel {
      */
     public LocksViewModel(BackgroundIo io, Executor ui, DialogService dialogs, DirectorySource source,
                           LockActions actions) {
+        this(io, ui, dialogs, source, actions, LockClock.SYSTEM);
+    }
+
+    /** As above, with the clock that ages and silences are measured on ({@link LockClock#SYSTEM} but in tests). */
+    public LocksViewModel(BackgroundIo io, Executor ui, DialogService dialogs, DirectorySource source,
+                          LockActions actions, LockClock clock) {
+        this.clock = Objects.requireNonNull(clock);
         this.io = Objects.requireNonNull(io);
         this.ui = Objects.requireNonNull(ui);
         this.dialogs = Objects.requireNonNull(dialogs);
@@ -185,7 +194,7 @@ public final class LocksViewModel {
     private void hostCheckDone(String name, dev.lockscope.probe.HostCheck check) {
         for (LockRowViewModel r : rows) {
             if (r.name().equals(name) && r.entry() != null) {
-                r.update(hostChecks.applied(r.entry()), System.nanoTime());
+                r.update(hostChecks.applied(r.entry()), clock.nanoTime());
                 if (check != null && selected.get() == r) {
                     actionMessage.set(r.name() + ": " + check.headline());
                 }
@@ -291,7 +300,7 @@ public final class LocksViewModel {
         lastRefreshText.set(dir == null ? "" : "opening…");
         java.time.Duration locktimeout = dir == null ? null : ForeignSettings.procmailLocktimeout(dir);
         procmailLocktimeoutText.set(locktimeout == null ? "" : Long.toString(locktimeout.toSeconds()));
-        openedNanos = System.nanoTime();
+        openedNanos = clock.nanoTime();
         lastSignalNanos = openedNanos;
         silenceReported = false;
         dismissedFailure = "";
@@ -305,7 +314,7 @@ public final class LocksViewModel {
         ScanListener listener = new ScanListener() {
             @Override
             public void onRefresh(SnapshotDiff diff) {
-                long arrived = System.nanoTime();
+                long arrived = clock.nanoTime();
                 ui.execute(() -> {
                     if (gen == generation) {
                         apply(diff.current(), arrived);
@@ -315,7 +324,7 @@ public final class LocksViewModel {
 
             @Override
             public void onError(Path d, Exception error) {
-                long arrived = System.nanoTime();
+                long arrived = clock.nanoTime();
                 ui.execute(() -> {
                     if (gen == generation) {
                         lastSignalNanos = arrived;
@@ -411,7 +420,7 @@ public final class LocksViewModel {
      * view.
      */
     public void tick() {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         for (LockRowViewModel r : rows) {
             r.tick(now);
         }
