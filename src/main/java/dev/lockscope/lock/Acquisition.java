@@ -257,7 +257,7 @@ final class Acquisition {
             lastError = linkError;
             if (errorsWithoutLock >= PERSISTENT_ERROR_TRIES) {
                 throw new LockException("cannot create lock " + file.path() + ": "
-                        + LockSnapshot.describe(linkError), linkError);
+                        + IoErrorText.reason(linkError), linkError);
             }
         }
         if (deadline.expired()) {
@@ -508,7 +508,7 @@ final class Acquisition {
             }
             m.append(" [").append(v.state()).append(": ").append(v.reason()).append(']');
         } else if (lastError != null) {
-            m.append(": ").append(LockSnapshot.describe(lastError));
+            m.append(": ").append(IoErrorText.reason(lastError));
         }
         return new LockTimeoutException(m.toString(), v);
     }
@@ -518,7 +518,7 @@ final class Acquisition {
         try {
             f = FileFacts.lstatOrNull(dir);
         } catch (IOException e) {
-            throw new LockException("cannot use lock directory " + dir + ": " + LockSnapshot.describe(e), e);
+            throw new LockException("cannot use lock directory " + dir + ": " + IoErrorText.reason(e), e);
         }
         if (f == null) {
             throw new LockException("lock directory " + dir + " does not exist");

@@ -37,7 +37,7 @@ final class ClaimFile {
             }
             String why = e instanceof AccessDeniedException ? "permission denied"
                     : e instanceof NoSuchFileException ? "directory does not exist"
-                    : LockSnapshot.describe(e);
+                    : IoErrorText.reason(e);
             throw new LockException("cannot create claim file " + claim + ": " + why, e);
         }
     }
@@ -74,7 +74,7 @@ final class ClaimFile {
         } catch (ClaimTamperedException | NoSuchFileException e) {
             throw e;
         } catch (IOException e) {
-            throw new LockException("cannot refresh claim file " + claim + ": " + LockSnapshot.describe(e), e);
+            throw new LockException("cannot refresh claim file " + claim + ": " + IoErrorText.reason(e), e);
         }
     }
 

@@ -12,28 +12,11 @@ import java.util.concurrent.TimeUnit;
  * A waiter's sleeps while the lock is hot (it changed hands within {@link #WINDOW_NANOS}), on a local filesystem.
  * Used by one acquiring thread.
  *
- * <p>Why a hot lock is polled and not watched: a watcher is woken by every name removed in the
- * directory, in every waiting JVM (the JDK's inotify thread, then the waiter, which tries and mostly
- * loses). Measured with a record file beside the lock (three removals per save) on 2 CPUs: with every
- * waiter watching from its first failed link, the holder's time per save went from 1.2 to 2.8 ms with
- * 4 processes and to 7.8 ms with 16, and throughput halved. A poll is one timer wake-up, a link and an
- * lstat (a few µs of kernel time on a local filesystem).
- *
- * <p>Why this rate: each waiter sleeps about {@code 2 x backoffMin} (2 ms) per waiter, uniform between
- * half and one and a half times that, so the waiters together look about once per 2 ms however many
- * they are. (Once per 4 ms gave the same counter throughput but a hand-off median of 3-6 ms with 16
- * processes, against the 5 ms target; once per 2 ms gave 0.8-4.5 ms. Many independent waiters add up
- * to nearly random looks, so the wait for the next one is about the whole spacing, not half of it.)
- * Slower (the back-off alone, up to backoffMax = 250 ms) left the lock free for up to that long after a
- * busy holder's last release: most of the time of a 16-process counter run. Faster handed
- * the lock over at most releases that its holder would re-take at once (1-3 ms polls: 600-700 of 800
- * with 16 processes; 8-24 ms: 300 of 800), and after a hand-off between processes every step of the new
- * holder's save, its I/O included, took 2-2.5 times as long on this 2-CPU machine as in a process that
- * kept taking the lock. At one look per 2 ms a free lock is found within a few milliseconds, and a
- * release that its holder re-takes within a fraction of a millisecond is caught now and then, so no
- * waiter starves for long. The number of waiters is the number of claim files of this lock, counted
- * from a directory listing at most once a second. Network filesystems are never polled like this:
- * each call there is a round trip to a server that all waiters share.
+ * <p>Why: a watched directory wakes every waiting JVM on every removal, which halved a busy counter's throughput;
+ * a poll costs one timer wake-up, a link and an lstat. The waiters together look about once per
+ * {@link #HOT_SPACING} x backoffMin, however many they are. Network filesystems are never polled like this: each
+ * call there is a round trip to a server all waiters share. The measurements behind these figures are in
+ * docs/BENCHMARKS.md, "Hot polling".
  */
 final class HotPolling {
     /** How long after it last saw the lock change hands a waiter on a local filesystem keeps polling it. */

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A link(2) lock file: the protocol of design.md section 1. Thread-safe; each acquire is independent.
+ * A link(2) lock file: the protocol of docs/PROTOCOL.md, "The lock protocol". Thread-safe; each acquire is independent.
  *
  * <pre>{@code
  * LinkLock lock = LinkLock.at(Path.of("/shared/records.json.lock"), LockOptions.defaults());

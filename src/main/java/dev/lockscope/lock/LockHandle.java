@@ -376,7 +376,7 @@ public final class LockHandle implements AutoCloseable {
             // a whole lease without renewal counts as loss.
             if (clock.nanoTime() - lastRenewNanos > leaseNanos) {
                 markLost("could not renew the lease of " + file.path() + " for a whole lease: "
-                        + LockSnapshot.describe(e));
+                        + IoErrorText.reason(e));
                 stopHeartbeat();
             }
         } catch (RuntimeException e) {

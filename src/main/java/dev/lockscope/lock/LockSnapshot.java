@@ -137,13 +137,4 @@ public record LockSnapshot(Path path, FileFacts facts, LockIdentity identity, Lo
     public String token() {
         return owner == null ? null : owner.token();
     }
-
-    /**
-     * {@link IoErrorText#reason}, under its old name: LinkLock and LockHandle still call it while their rewrites for
-     * issue 17 are under way. Remove once they call IoErrorText directly.
-     */
-    @Deprecated
-    static String describe(IOException e) {
-        return IoErrorText.reason(e);
-    }
 }
