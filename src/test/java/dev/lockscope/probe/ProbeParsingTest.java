@@ -2,6 +2,7 @@ package dev.lockscope.probe;
 
 import dev.lockscope.lock.HostIdentity;
 import dev.lockscope.lock.ProcessTable;
+import dev.lockscope.testing.MultiProcess;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.StringLength;
@@ -14,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The strict readers of a host's answer: the probe's JSON and the cat fallback's lines. */
+@MultiProcess
 class ProbeParsingTest {
     private static final String BOOT = "455e402e-3d8a-426a-8fb4-e3ca2b8ce021";
     private static final String MACHINE = "3d1219c7c4c5404aaa1f6d2a48adfda4";
