@@ -15,7 +15,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The strict readers of a host's answer: the probe's JSON and the cat fallback's lines. */
-@MultiProcess
 class ProbeParsingTest {
     private static final String BOOT = "455e402e-3d8a-426a-8fb4-e3ca2b8ce021";
     private static final String MACHINE = "3d1219c7c4c5404aaa1f6d2a48adfda4";
@@ -47,6 +46,7 @@ class ProbeParsingTest {
     }
 
     @Test
+    @MultiProcess
     void theProbeCommandPrintsOneLineOfJsonAndTakesOnlyANumber() throws Exception {
         long me = ProcessHandle.current().pid();
         var r = dev.lockscope.testing.TestJvm.runCli(java.util.List.of("probe", Long.toString(me)),

@@ -10,7 +10,8 @@ import java.lang.annotation.Target;
 /**
  * Marks a test class or method that starts real child JVMs or other processes (or needs the network-filesystem
  * testbed): it runs in the integration-test phase (Failsafe), after the fast unit tests (Surefire), so that
- * {@code mvn test} stays quick. The pom filters on the tag, whose name is {@link #TAG}.
+ * {@code mvn test} stays quick. The pom filters on the tag, whose name is {@link #TAG}. On a class it covers the
+ * JUnit tests only: a jqwik {@code @Property} ignores JUnit tags and stays with the unit tests.
  */
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
