@@ -38,9 +38,13 @@ mkdir -p "$work" "$dist"
 # --- 1. jlink: every dependency is an explicit module. The openjfx "empty" jars (no classifier) only pull in
 #        the platform jar and are automatic modules, which jlink refuses; they carry nothing.
 find "$mods" -name 'javafx-*.jar' ! -name 'javafx-*-*-*.jar' -delete
+#        JavaFX is an optional module of dev.lockscope (requires static), so the inspector's modules are named
+#        here, and --add-options makes every start of this runtime resolve them (the leading space keeps jlink
+#        from taking the value for one of its own options).
 echo "build-packages: jlink"
 jlink --module-path "$target/lockscope-$version.jar:$mods" \
-  --add-modules dev.lockscope \
+  --add-modules dev.lockscope,javafx.controls,javafx.fxml \
+  --add-options " --add-modules=javafx.controls,javafx.fxml" \
   --strip-debug --no-header-files --no-man-pages --compress=2 \
   --generate-cds-archive \
   --output "$work/runtime"

@@ -5,8 +5,12 @@
 module dev.lockscope {
     requires com.fasterxml.jackson.databind;
     requires info.picocli;
-    requires javafx.controls;
-    requires javafx.fxml;
+    // The inspector only, and optional: a server that uses the lock and record library runs without JavaFX
+    // (NoJavaFxModulePathIT holds this). The UI is loaded by name (GuiLauncher), so the core never links
+    // against JavaFX; a launch on the module path that wants the inspector adds
+    // --add-modules javafx.controls,javafx.fxml (the jlink'ed runtime has it built in, packaging/build-packages.sh).
+    requires static javafx.controls;
+    requires static javafx.fxml;
     // sun.misc.Signal: `lockscope run` passes SIGTERM, SIGINT and SIGHUP on to CMD (see cli.RunInterruptions).
     requires jdk.unsupported;
 
@@ -14,7 +18,7 @@ module dev.lockscope {
     exports dev.lockscope.scan;
     exports dev.lockscope.formats;
     exports dev.lockscope.record;
-    exports dev.lockscope.bench;
+    // Not dev.lockscope.bench: it is the engine of `lockscope bench` (cli.BenchCommand), not a library API.
     exports dev.lockscope.probe;
 
     // Jackson reads and writes the owner records by reflection.

@@ -7,6 +7,7 @@ import java.lang.reflect.InvocationTargetException;
  */
 final class GuiLauncher {
     static final String APP_CLASS = "dev.lockscope.ui.InspectorApp";
+    private static final String JAVAFX_MODULE = "javafx.controls";
 
     private GuiLauncher() {
     }
@@ -16,6 +17,12 @@ final class GuiLauncher {
             JavaFxNatives.prepare();
         } catch (java.io.IOException e) {
             System.err.println("lockscope: cannot unpack the JavaFX libraries for the inspector: " + e.getMessage());
+            return 69;
+        }
+        if (GuiLauncher.class.getModule().isNamed() && ModuleLayer.boot().findModule(JAVAFX_MODULE).isEmpty()) {
+            // JavaFX is an optional module (module-info): on a module path it is resolved only when asked for.
+            System.err.println("lockscope: JavaFX is not in this Java runtime's modules, so the inspector cannot open;"
+                    + " start it with --add-modules javafx.controls,javafx.fxml (and JavaFX on the module path)");
             return 69;
         }
         try {

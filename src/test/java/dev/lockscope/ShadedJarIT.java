@@ -1,5 +1,6 @@
 package dev.lockscope;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * x64 and aarch64: each platform's JavaFX libraries under natives/, none at the root where the platforms would
  * overwrite each other, and macOS's own glass classes. Runs in the integration-test phase (failsafe).
  */
+@Tag("shipped-jar")
 class ShadedJarIT {
     private static final List<String> COMMON = List.of("glass", "prism_common", "prism_es2", "prism_sw",
             "decora_sse", "javafx_font", "javafx_iio");

@@ -2,6 +2,7 @@ package dev.lockscope.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * CI's share of the benchmark: {@code lockscope bench} run small, through the real CLI, with real worker
  * processes. It checks that the counter is exact and that the figures are real measurements, not speed.
  */
+@MultiProcess
 class BenchSmokeTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,5 +1,6 @@
 package dev.lockscope.cli;
 
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import dev.lockscope.testing.Testbed;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Exit codes and messages that agree with what happened (issue 10, item 9), through real CLI processes. */
+@MultiProcess
 class ExitCodesCliTest {
 
     @TempDir

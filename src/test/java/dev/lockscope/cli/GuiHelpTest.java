@@ -1,5 +1,6 @@
 package dev.lockscope.cli;
 
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import org.junit.jupiter.api.Test;
 
@@ -9,6 +10,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The seam between CLI and GUI: {@code gui} is listed and has its own help, which opens no window. */
+@MultiProcess
 class GuiHelpTest {
 
     @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.lockscope.lock.LockOwner;
 import dev.lockscope.record.RecordFormat;
 import dev.lockscope.record.WriterStamp;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * written by a hostile user of the directory, printed by real CLI processes. Nothing printed for people
  * may carry a control character, a bidi override or a byte that is not UTF-8, and no line may be forged.
  */
+@MultiProcess
 class HostileOutputCliTest {
 
     @TempDir

@@ -6,6 +6,7 @@ import dev.lockscope.lock.HostIdentity;
 import dev.lockscope.lock.LockFile;
 import dev.lockscope.lock.LockOwner;
 import dev.lockscope.lock.LockSnapshot;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The CLI as operators and scripts use it: real processes, real exit codes. */
+@MultiProcess
 class LockCliTest {
 
     @TempDir

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockHandle;
 import dev.lockscope.lock.LockOptions;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code lockscope ls} through real CLI processes. */
+@MultiProcess
 class LsCliTest {
 
     @TempDir

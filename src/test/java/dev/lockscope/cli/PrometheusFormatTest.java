@@ -6,6 +6,7 @@ import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockHandle;
 import dev.lockscope.lock.LockOptions;
 import dev.lockscope.lock.LockOwner;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code lockscope ls --format prometheus} through a real CLI process, its output read back by a real parser:
  * the Prometheus project's Python client (Debian package python3-prometheus-client, installed by .ci/run).
  */
+@MultiProcess
 class PrometheusFormatTest {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
     /** Parses the exposition text on stdin and prints one JSON object per sample. */

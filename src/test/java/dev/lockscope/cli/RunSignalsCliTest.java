@@ -1,6 +1,7 @@
 package dev.lockscope.cli;
 
 import dev.lockscope.lock.LockSnapshot;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -31,6 +32,7 @@ import static org.awaitility.Awaitility.await;
  * checker thread watches that the lock holds run's token for as long as that pid lives, and a second
  * {@code run} waiting for the same lock records whether the first CMD still lived when its own CMD started.
  */
+@MultiProcess
 class RunSignalsCliTest {
 
     /** Upper bound of every wait for a process or a file here; the waits end as soon as their condition holds. */

@@ -2,6 +2,7 @@ package dev.lockscope.formats;
 
 import dev.lockscope.lock.BreakResult;
 import dev.lockscope.lock.LockState;
+import dev.lockscope.testing.MultiProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +14,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The evidence a break of another tool's lock checks, where content alone cannot tell two locks apart. */
+@MultiProcess
 class ForeignBreakTest {
 
     @TempDir

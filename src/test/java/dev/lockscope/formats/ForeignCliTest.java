@@ -2,6 +2,7 @@ package dev.lockscope.formats;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code lockscope ls --json}, {@code status} and {@code break} on locks made by the real tools, as a real CLI process. */
+@MultiProcess
 class ForeignCliTest {
 
     @TempDir

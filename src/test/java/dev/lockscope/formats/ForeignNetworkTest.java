@@ -2,6 +2,7 @@ package dev.lockscope.formats;
 
 import dev.lockscope.lock.BreakResult;
 import dev.lockscope.lock.LockState;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.Testbed;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Other tools' locks on a network filesystem (the gluster testbed): a holder is provably on this host only when the
  * tool recorded this host's name; a pid without a host is not judged there.
  */
+@MultiProcess
 class ForeignNetworkTest {
 
     @Test

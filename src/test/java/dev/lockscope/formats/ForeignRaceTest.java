@@ -2,6 +2,7 @@ package dev.lockscope.formats;
 
 import dev.lockscope.lock.BreakResult;
 import dev.lockscope.lock.FileFacts;
+import dev.lockscope.testing.MultiProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>Rounds per tool: {@code -Dlockscope.foreignRaceRounds}, 200 unless set (the pom sets 200 for CI too; see
  * there for the measured time).
  */
+@MultiProcess
 class ForeignRaceTest {
 
     static final int ROUNDS = Integer.getInteger("lockscope.foreignRaceRounds", 200);

@@ -7,6 +7,7 @@ import dev.lockscope.lock.LockState;
 import dev.lockscope.scan.DirectoryScanner;
 import dev.lockscope.scan.EntryKind;
 import dev.lockscope.scan.ScanEntry;
+import dev.lockscope.testing.MultiProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * expired one where the tool has expiry, and the break of each stale one. Each case prints one "MEASURED" line
  * (tool, case, verdict, break outcome) for the issue's table.
  */
+@MultiProcess
 class ForeignToolsTest {
 
     @TempDir

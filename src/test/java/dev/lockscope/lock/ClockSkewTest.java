@@ -2,6 +2,7 @@ package dev.lockscope.lock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import dev.lockscope.testing.Testbed;
 import org.junit.jupiter.api.Assumptions;
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * in the future or past is HELD while it renews and EXPIRED after its lease once it dies; a judge whose
  * own clock is a day off sees the same.
  */
+@MultiProcess
 class ClockSkewTest {
 
     static final long LEASE_MS = 3000;

@@ -1,5 +1,6 @@
 package dev.lockscope.lock;
 
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +25,7 @@ import static org.awaitility.Awaitility.await;
  * The attacks of issue 10 items 1, 2, 3, 5, 7, 8 and 9 (audit), each as it was reproduced: hostile files built in a
  * temp directory, the real CLI as a child process where an operator would run it.
  */
+@MultiProcess
 class HostileLockDirectoryTest {
 
     @TempDir

@@ -1,5 +1,6 @@
 package dev.lockscope.lock;
 
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.Testbed;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * a lock taken over by someone else is never removed by the old holder, and link counts are judged as
  * each filesystem reports them.
  */
+@MultiProcess
 class LeanPathTest {
 
     @TempDir

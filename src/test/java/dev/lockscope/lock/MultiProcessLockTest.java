@@ -1,10 +1,14 @@
 package dev.lockscope.lock;
 
+import dev.lockscope.testing.MountKind;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import dev.lockscope.testing.Testbed;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,7 +24,11 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Real processes on real filesystems: a local directory, and both mounts of each network testbed. */
+/**
+ * Real processes on real filesystems: a local directory, and both mounts of each network testbed (each case
+ * runs once per {@link MountKind}; the network ones skip without the testbed, and fail without it under CI=true).
+ */
+@MultiProcess
 class MultiProcessLockTest {
 
     static final int PROCESSES = 8;
@@ -75,24 +83,11 @@ class MultiProcessLockTest {
         assertThat(Files.exists(dirA.resolve("counter.lock"))).isFalse();
     }
 
-    @Test
-    void localDirectory() throws Exception {
-        Path d = Files.createDirectories(logs.resolve("shared"));
-        counterRun("local", d, d, 100);
-    }
-
-    @Test
-    @Tag("testbed")
-    void glusterTwoMounts() throws Exception {
-        Testbed.MountPair m = Testbed.gluster().freshDir("counter");
-        counterRun("gluster", m.a(), m.b(), 100);
-    }
-
-    @Test
-    @Tag("testbed")
-    void sshfsTwoMounts() throws Exception {
-        Testbed.MountPair m = Testbed.sshfs().freshDir("counter");
-        counterRun("sshfs", m.a(), m.b(), 100);
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(MountKind.class)
+    void countersThroughBothMounts(MountKind kind) throws Exception {
+        Testbed.MountPair m = kind.freshDir("counter", logs);
+        counterRun(kind.label(), m.a(), m.b(), 100);
     }
 
     /** Starts a holder, waits for it to hold, and returns it with its token. */
@@ -138,32 +133,18 @@ class MultiProcessLockTest {
         }
     }
 
-    @Test
-    void killedHolderOnThisHostIsDeadAtOnce() throws Exception {
-        Path d = Files.createDirectories(logs.resolve("k1"));
-        killedHolderIsBrokenAndWaitersProceed(d, d, true, 20_000);
-    }
-
-    @Test
-    void killedHolderOfAnotherHostExpiresAfterItsLease() throws Exception {
-        Path d = Files.createDirectories(logs.resolve("k2"));
-        killedHolderIsBrokenAndWaitersProceed(d, d, false, 2_000);
-    }
-
-    @Test
-    @Tag("testbed")
-    void killedHolderAcrossGlusterMounts() throws Exception {
-        Testbed.MountPair m = Testbed.gluster().freshDir("kill");
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(MountKind.class)
+    void killedHolderOnThisHostIsDeadAtOnce(MountKind kind) throws Exception {
+        Testbed.MountPair m = kind.freshDir("kill-same-host", logs);
         killedHolderIsBrokenAndWaitersProceed(m.a(), m.b(), true, 20_000);
-        killedHolderIsBrokenAndWaitersProceed(m.a(), m.b(), false, 3_000);
     }
 
-    @Test
-    @Tag("testbed")
-    void killedHolderAcrossSshfsMounts() throws Exception {
-        Testbed.MountPair m = Testbed.sshfs().freshDir("kill");
-        killedHolderIsBrokenAndWaitersProceed(m.a(), m.b(), true, 20_000);
-        killedHolderIsBrokenAndWaitersProceed(m.a(), m.b(), false, 3_000);
+    @ParameterizedTest(name = "{0}, lease {1} ms")
+    @CsvSource({"LOCAL, 2000", "GLUSTER, 3000", "SSHFS, 3000"})
+    void killedHolderOfAnotherHostExpiresAfterItsLease(MountKind kind, long leaseMillis) throws Exception {
+        Testbed.MountPair m = kind.freshDir("kill-other-host", logs);
+        killedHolderIsBrokenAndWaitersProceed(m.a(), m.b(), false, leaseMillis);
     }
 
     @Test
@@ -215,24 +196,14 @@ class MultiProcessLockTest {
                 "rounds=" + rounds + " breaker-wins=" + broke + " violations=0\n");
     }
 
-    @Test
-    void breakRaceLocal() throws Exception {
-        Path d = Files.createDirectories(logs.resolve("race"));
-        breakRace("local", d, d, 150);
-    }
-
-    @Test
-    @Tag("testbed")
-    void breakRaceAcrossGlusterMounts() throws Exception {
-        Testbed.MountPair m = Testbed.gluster().freshDir("race");
-        breakRace("gluster", m.a(), m.b(), 60);
-    }
-
-    /** The hostile bed: nlink is always 1 and every name has its own inode, so only content tells locks apart. */
-    @Test
-    @Tag("testbed")
-    void breakRaceAcrossSshfsMounts() throws Exception {
-        Testbed.MountPair m = Testbed.sshfs().freshDir("race");
-        breakRace("sshfs", m.a(), m.b(), 40);
+    /**
+     * Fewer rounds where each costs more. On sshfs, the hostile bed, nlink is always 1 and every name has its own
+     * inode, so only content tells locks apart.
+     */
+    @ParameterizedTest(name = "{0}, {1} rounds")
+    @CsvSource({"LOCAL, 150", "GLUSTER, 60", "SSHFS, 40"})
+    void breakRaceThroughBothMounts(MountKind kind, int rounds) throws Exception {
+        Testbed.MountPair m = kind.freshDir("race", logs);
+        breakRace(kind.label(), m.a(), m.b(), rounds);
     }
 }

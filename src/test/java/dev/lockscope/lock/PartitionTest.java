@@ -1,5 +1,6 @@
 package dev.lockscope.lock;
 
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import dev.lockscope.testing.Testbed;
 import org.junit.jupiter.api.Assumptions;
@@ -29,8 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * holder must learn it lost the lock (callback), and its commit and release must both be refused.
  *
  * <p>Partitioning gB stalls every gB user for a few seconds, so this runs only when asked for:
- * {@code mvn -Ppartition test -Dtest=PartitionTest} (sets {@code lockscope.partition=true}). Needs root.
+ * {@code mvn -Ppartition verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=PartitionTest}
+ * (sets {@code lockscope.partition=true}; a Failsafe test, see the pom). Needs root.
  */
+@MultiProcess
 class PartitionTest {
 
     static final long HOLDER_LEASE_MS = 3000;

@@ -1,5 +1,6 @@
 package dev.lockscope.lock;
 
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * at another time than the owner's is a reused PID (DEAD); the same PID with the owner's start time is
  * alive (HELD). And a real holder JVM's start time, as recorded by itself, matches what another JVM reads.
  */
+@MultiProcess
 class PidReuseTest {
 
     @TempDir

@@ -7,6 +7,7 @@ import dev.lockscope.lock.HoldWorker;
 import dev.lockscope.lock.LockFile;
 import dev.lockscope.lock.LockOwner;
 import dev.lockscope.lock.ProcessTable;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * by SIGKILL. Every ssh run goes through a recording wrapper, and every recorded argv is checked to be exactly
  * the validated command line: no other process is started for a host check.
  */
+@MultiProcess
 class AskHostTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static TestSshd sshd;

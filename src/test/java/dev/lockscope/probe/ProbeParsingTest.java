@@ -2,6 +2,7 @@ package dev.lockscope.probe;
 
 import dev.lockscope.lock.HostIdentity;
 import dev.lockscope.lock.ProcessTable;
+import dev.lockscope.testing.MultiProcess;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.StringLength;
@@ -45,6 +46,7 @@ class ProbeParsingTest {
     }
 
     @Test
+    @MultiProcess
     void theProbeCommandPrintsOneLineOfJsonAndTakesOnlyANumber() throws Exception {
         long me = ProcessHandle.current().pid();
         var r = dev.lockscope.testing.TestJvm.runCli(java.util.List.of("probe", Long.toString(me)),

@@ -1,7 +1,11 @@
 package dev.lockscope.record;
 
+import dev.lockscope.testing.MountKind;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.Testbed;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,28 +24,28 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Chaos: writer processes on both mounts, SIGKILLed at random moments of the save path (each sleeps a
  * random few milliseconds at every step, so kills land in every step), over many rounds. Every update a
  * writer reported as committed must be present; the file must always parse; leftover temp files must
- * carry a recognisable name and the pid of a killed writer.
+ * carry a recognisable name and the pid of a killed writer. Runs once per {@link MountKind}; the network ones
+ * skip without the testbed, and fail without it under CI=true.
  */
+@MultiProcess
 class RecordChaosTest {
     static final int ROUNDS = 8;
     static final int WRITERS_PER_ROUND = 6;
     static final int UPDATES_PER_WRITER = 40;
 
-    @Test
-    void killedWritersLoseNoCommittedUpdateOnGluster() throws Exception {
-        chaos(Testbed.gluster());
+    @TempDir
+    Path local;
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(MountKind.class)
+    void killedWritersLoseNoCommittedUpdate(MountKind kind) throws Exception {
+        chaos(kind.freshDir("records-chaos", local));
     }
 
-    @Test
-    void killedWritersLoseNoCommittedUpdateOnSshfs() throws Exception {
-        chaos(Testbed.sshfs());
-    }
-
-    private void chaos(Testbed.MountPair bed) throws Exception {
-        Testbed.MountPair dir = bed.freshDir("records-chaos");
+    private void chaos(Testbed.MountPair dir) throws Exception {
         Path viaA = dir.a().resolve("records.json");
         Path viaB = dir.b().resolve("records.json");
-        Path logs = Children.logDir("chaos-" + bed.kind());
+        Path logs = Children.logDir("chaos-" + dir.kind());
         Random random = new Random();
         Set<String> committed = new HashSet<>();
         Set<Long> killedPids = new HashSet<>();
@@ -110,7 +114,7 @@ class RecordChaosTest {
         long lost = committed.stream().filter(c -> !fin.records().containsKey(c)).count();
         Children.figures(String.format("chaos %s: rounds=%d processes=%d killed=%d committedUpdates=%d recordsOnDisk=%d"
                         + " generation=%d lost=%d fencedRetries=%d leftoverTempFiles=%d (all named for killed pids: %s)"
-                        + " wall=%.1fs logs=%s", bed.kind(), ROUNDS, ROUNDS * WRITERS_PER_ROUND, kills,
+                        + " wall=%.1fs logs=%s", dir.kind(), ROUNDS, ROUNDS * WRITERS_PER_ROUND, kills,
                 committed.size(), fin.records().size(), fin.generation(), lost, fenced, temps.size(),
                 strangers.isEmpty(), wall / 1e9, logs));
         assertThat(lost).isZero();

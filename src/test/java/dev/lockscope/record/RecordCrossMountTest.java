@@ -1,6 +1,7 @@
 package dev.lockscope.record;
 
 import com.fasterxml.jackson.databind.node.IntNode;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.Testbed;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * second after another mount replaced it; without the directory refresh in the save path, 39 of 80
  * updates were lost here. Every update must survive, and a fresh read must see the newest generation.
  */
+@MultiProcess
 class RecordCrossMountTest {
 
     @Test

@@ -1,6 +1,7 @@
 package dev.lockscope.record;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.Testbed;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * started together with small random delays, split across the two mounts of a testbed pair. All 50
  * records must be there (generation exactly 50), and every read must parse.
  */
+@MultiProcess
 class RecordSeedScenarioTest {
     static final int WRITERS = 50;
     static final int READERS = 50;

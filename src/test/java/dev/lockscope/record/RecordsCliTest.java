@@ -6,6 +6,7 @@ import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockFile;
 import dev.lockscope.lock.LockHandle;
 import dev.lockscope.lock.LockOptions;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import dev.lockscope.testing.Testbed;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code lockscope records ...} as a real process: output, exit codes, and the edit conflict handling. */
+@MultiProcess
 class RecordsCliTest {
 
     @TempDir

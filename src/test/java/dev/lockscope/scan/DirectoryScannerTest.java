@@ -3,6 +3,7 @@ package dev.lockscope.scan;
 import dev.lockscope.lock.LockFile;
 import dev.lockscope.lock.LockOwner;
 import dev.lockscope.lock.LockState;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.Testbed;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** Snapshots of real local directories holding every kind of entry. */
+@MultiProcess
 class DirectoryScannerTest {
 
     @TempDir

@@ -3,6 +3,7 @@ package dev.lockscope.scan;
 import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockHandle;
 import dev.lockscope.lock.LockOptions;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.Testbed;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The scanner and watcher on the network-filesystem testbeds (gluster and sshfs, two mounts each). */
+@MultiProcess
 class NetworkScanTest {
 
     /** Gluster's FUSE client caches attributes and entries for about 1 s each (see the testbed README). */

@@ -4,6 +4,7 @@ import dev.lockscope.formats.ForeignSettings;
 import dev.lockscope.formats.RealTools;
 import dev.lockscope.lock.BreakResult;
 import dev.lockscope.scan.EntryState;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.ui.common.BackgroundIo;
 import dev.lockscope.ui.locks.LockRowViewModel;
 import dev.lockscope.ui.locks.LocksViewModel;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The inspector on other tools' locks made by the real tools: the tool column, each tool's rule, the break. */
+@MultiProcess
 class ForeignLocksViewModelTest {
 
     @TempDir

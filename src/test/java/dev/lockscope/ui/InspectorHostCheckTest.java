@@ -7,6 +7,7 @@ import dev.lockscope.probe.HostChecker;
 import dev.lockscope.probe.SshSettings;
 import dev.lockscope.probe.TestSshd;
 import dev.lockscope.scan.EntryState;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import dev.lockscope.ui.common.BackgroundIo;
 import dev.lockscope.ui.locks.LockRowViewModel;
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * shows in the row and the details, and a DEAD answer makes the lock breakable, with the ssh evidence in the
  * break confirmation.
  */
+@MultiProcess
 class InspectorHostCheckTest {
     @TempDir
     Path dir;

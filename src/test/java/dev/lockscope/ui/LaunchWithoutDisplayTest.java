@@ -1,5 +1,6 @@
 package dev.lockscope.ui;
 
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Without a display, starting the inspector prints what to install, not a stack trace. */
+@MultiProcess
 class LaunchWithoutDisplayTest {
 
     @Test

@@ -1,6 +1,7 @@
 package dev.lockscope.ui;
 
 import dev.lockscope.lock.BreakResult;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import dev.lockscope.ui.common.BackgroundIo;
 import dev.lockscope.ui.common.MessageLevel;
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * What the lock table says and does when its directory fails under it, with the real causes: deleted,
  * replaced by a file, unreadable to the user.
  */
+@MultiProcess
 class LocksFailureTest {
 
     @TempDir
