@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -95,6 +96,31 @@ class LayeringTest {
                 // ChildJvm (how to start a JVM of this build) sits in the root package next to Main; bench and
                 // the inspector's demo start such JVMs.
                 .whereLayer("Launcher").mayOnlyBeAccessedByLayers("Bench", "Ui")
+                .check(classes);
+    }
+
+    /**
+     * The scanner observes and never takes a lock: it uses the lock package's value types and judges, not the
+     * acquisition (LinkLock) or a held handle. Before issue 17 it reached LinkLock for its static helpers.
+     */
+    @Test
+    void theScannerNeverAcquires() {
+        noClasses().that().resideInAPackage("dev.lockscope.scan..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("dev.lockscope.lock.LinkLock")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.lockscope.lock.LockHandle")
+                .check(classes);
+    }
+
+    /**
+     * No mutable static state in lock: every static field is final, and the mutable registries live in a
+     * LockRuntime instance. The final statics that still hold changing values are LockRuntime's default instance,
+     * the process-wide token sequence (tokens must be unique across runtimes) and FilesystemType's cache of
+     * mount types (a fact about the machine, not about any test's state).
+     */
+    @Test
+    void everyStaticFieldInLockIsFinal() {
+        fields().that().areDeclaredInClassesThat().resideInAPackage("dev.lockscope.lock..").and().areStatic()
+                .should().beFinal()
                 .check(classes);
     }
 
