@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  * prints {@code COMMITTED <name> <combined> <incremented>}; a save that failed prints {@code FAILED <name> <why>}
  * (its outcome may be either way) and the writer goes on. When STOP_STEP (a {@link RecordStore.SaveStep} name,
  * or NONE) is passed for the STOP_AT-th time, it prints {@code AT <step>} and stops there for the test to
- * SIGKILL it. Exit 0 when done.
+ * SIGKILL it; a step of the holder (TAKEN and after) counts only in a hold that took intents. Exit 0 when done.
  */
 public final class GroupCommitWriterMain {
     private GroupCommitWriterMain() {
@@ -33,9 +33,18 @@ public final class GroupCommitWriterMain {
         AtomicInteger seen = new AtomicInteger();
         RecordStore store = RecordStore.open(file, RecordStoreOptions.defaults()
                 .withLockTimeout(Duration.ofMillis(timeoutMs)));
+        // The holder's steps count only in a hold that took intents of others: that is where a kill can lose,
+        // duplicate or half-apply them.
+        boolean holderStep = !List.of("PUBLISHED", "WITHDRAWN", "NONE").contains(stopStep);
+        boolean[] tookThisHold = new boolean[1];
         if (!stopStep.equals("NONE")) {
             store = store.withStepListener(step -> {
-                if (step.name().equals(stopStep) && seen.incrementAndGet() == stopAt) {
+                if (step == RecordStore.SaveStep.LOCKED || step == RecordStore.SaveStep.RELEASED) {
+                    tookThisHold[0] = false;
+                } else if (step == RecordStore.SaveStep.TAKEN) {
+                    tookThisHold[0] = true;
+                }
+                if (step.name().equals(stopStep) && (!holderStep || tookThisHold[0]) && seen.incrementAndGet() == stopAt) {
                     System.out.println("AT " + step);
                     System.out.flush();
                     while (true) {
