@@ -35,9 +35,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class GroupCommitChaosTest {
     static final int HELPERS = 3;
-    /** Saves per helper; the victim goes on until it reaches its step (a hold that took intents needs company). */
-    static final int SAVES = 20;
-    static final int VICTIM_SAVES = 400;
+    /**
+     * At most this many saves per writer: the helpers go on until the victim has reached its step and was
+     * killed (a hold that took others' intents needs company), then they are told to quit.
+     */
+    static final int SAVES = 2000;
     static final Pattern CHANGE = Pattern.compile("^(h\\d|v)\\.\\d+$");
 
     enum Kill { PUBLISHED, TAKEN, CHANGED, TEMP_WRITTEN, RENAMED, MARKED, WITHDRAWN }
@@ -78,7 +80,8 @@ class GroupCommitChaosTest {
         if (step != Kill.WITHDRAWN) {
             for (int h = 0; h < HELPERS; h++) {
                 helpers.add(Children.start(GroupCommitWriterMain.class, List.of((h % 2 == 0 ? viaB : viaA).toString(),
-                        "h" + h, String.valueOf(SAVES), "120000", "NONE", "0"), Map.of(), logs, "h" + h));
+                        "h" + h, String.valueOf(SAVES), "120000", "NONE", "0", logs.resolve("quit").toString()),
+                        Map.of(), logs, "h" + h));
             }
         }
         int stopAt = step == Kill.WITHDRAWN || step == Kill.PUBLISHED ? 1 + random.nextInt(2) : 1;
@@ -86,7 +89,7 @@ class GroupCommitChaosTest {
             stopAt = 1;
         }
         Process victim = Children.start(GroupCommitWriterMain.class, List.of(viaA.toString(), "v",
-                String.valueOf(VICTIM_SAVES), step == Kill.WITHDRAWN ? "300" : "120000", step.name(), String.valueOf(stopAt)),
+                String.valueOf(SAVES), step == Kill.WITHDRAWN ? "300" : "120000", step.name(), String.valueOf(stopAt)),
                 Map.of(), logs, "v");
         boolean reached = false;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -102,6 +105,9 @@ class GroupCommitChaosTest {
         if (held != null) {
             held.release();
         }
+        // The helpers go on a little past the kill, so one of them is the next holder, then quit.
+        Thread.sleep(300);
+        Files.writeString(logs.resolve("quit"), "quit");
         long helpersDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         for (int h = 0; h < helpers.size(); h++) {
             Children.await(helpers.get(h), helpersDeadline, "h" + h);

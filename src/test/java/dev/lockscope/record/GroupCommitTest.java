@@ -102,7 +102,7 @@ class GroupCommitTest {
     void aWriterWhoseIntentWasTakenDoesNotWithdrawButWaitsForTheOutcome() throws Exception {
         RecordStore.open(file).put("base", IntNode.valueOf(1));
         List<RecordStore.SaveStep> steps = new CopyOnWriteArrayList<>();
-        RecordStore store = RecordStore.open(file, RecordStoreOptions.defaults().withLockTimeout(Duration.ofMillis(400)))
+        RecordStore store = RecordStore.open(file, RecordStoreOptions.defaults().withLockTimeout(Duration.ofMillis(1500)))
                 .withStepListener(steps::add);
         LockHandle held = holdLock();
         Future<SaveResult> put;
@@ -115,7 +115,7 @@ class GroupCommitTest {
             List<IntentFiles.Listed> listed = files.list();
             assertThat(listed).hasSize(1);
             assertThat(files.take(listed.get(0))).isNotNull();
-            Thread.sleep(700); // past the writer's timeout: its withdrawal must fail, and it must keep waiting
+            Thread.sleep(1800); // past the writer's timeout: its withdrawal must fail, and it must keep waiting
             assertThat(put).isNotDone();
         } finally {
             held.release();

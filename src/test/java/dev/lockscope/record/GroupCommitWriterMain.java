@@ -11,7 +11,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A writer process for the group-commit tests. Main thread only.
  *
- * <p>Args: {@code FILE PREFIX COUNT TIMEOUT_MS STOP_STEP STOP_AT}. Does COUNT saves, each one intent of two
+ * <p>Args: {@code FILE PREFIX COUNT TIMEOUT_MS STOP_STEP STOP_AT [QUIT_FILE]}; with QUIT_FILE it ends (exit 0)
+ * before the next save once that file exists. Does COUNT saves, each one intent of two
  * operations: put {@code PREFIX.i} and add 1 to record {@code counter}; so a file in which every change was
  * applied exactly once has {@code counter} equal to the number of {@code *.i} records. After each save returns it
  * prints {@code COMMITTED <name> <combined> <incremented>}; a save that failed prints {@code FAILED <name> <why>}
@@ -53,7 +54,11 @@ public final class GroupCommitWriterMain {
                 }
             });
         }
+        Path quit = args.length > 6 ? Path.of(args[6]) : null;
         for (int i = 0; i < count; i++) {
+            if (quit != null && java.nio.file.Files.exists(quit)) {
+                break;
+            }
             String name = prefix + "." + i;
             IntentChange change = new IntentChange(List.of(
                     new RecordIntent.Put(name, JsonNodeFactory.instance.numberNode(i)),
