@@ -25,10 +25,13 @@ import java.util.Locale;
  * @param finalCount      COUNTER: the counter read back after the run, else -1
  * @param duplicateValues COUNTER: operations that wrote a value another operation also wrote (lost updates)
  * @param notes           anything that limits the figures
+ * @param groupCommit     COUNTER: whether the record store combined waiting increments (group commit)
+ * @param combinedOps     COUNTER: increments that another worker's lock hold committed (no hold of their own)
  */
 public record BenchResult(BenchMode mode, Path directory, String fsType, int procs, int opsPerProc, int warmup,
                           long wallNanos, LatencySummary latency, LatencySummary hold, LatencySummary handoff, int overlaps,
-                          long expectedCount, long finalCount, int duplicateValues, List<String> notes) {
+                          long expectedCount, long finalCount, int duplicateValues, List<String> notes,
+                          boolean groupCommit, int combinedOps) {
 
     public long totalOps() {
         return (long) procs * opsPerProc;
@@ -59,8 +62,10 @@ public record BenchResult(BenchMode mode, Path directory, String fsType, int pro
         b.append("  latency     ").append(latency.describe()).append("  (per ")
                 .append(mode == BenchMode.CYCLE ? "acquire+release" : "locked read-increment-write").append(")\n");
         if (mode == BenchMode.COUNTER) {
-            b.append("  held        ").append(hold.describe()).append("  (lock held per increment: read, temp file,")
+            b.append("  held        ").append(hold.describe()).append("  (lock held per hold: read, temp file,")
                     .append(" fsync, fencing, rename, directory fsync)\n");
+            b.append("  group commit ").append(groupCommit ? "on: " + combinedOps + " of " + totalOps()
+                    + " increments committed by another worker's hold" : "off: one lock hold per increment").append('\n');
         }
         if (handoff != null && handoff.count() > 0) {
             b.append("  hand-off    ").append(handoff.describe()).append("  (").append(handoff.count())
@@ -102,6 +107,8 @@ public record BenchResult(BenchMode mode, Path directory, String fsType, int pro
             c.put("lost", lost());
             c.put("duplicateValues", duplicateValues);
             c.put("overlaps", overlaps);
+            c.put("groupCommit", groupCommit);
+            c.put("combined", combinedOps);
         }
         n.put("ok", ok());
         var arr = n.putArray("notes");

@@ -56,8 +56,14 @@ public final class BenchRunner {
      * @param ops       measured operations per process
      * @param warmup    unmeasured operations per process before the start signal
      * @param timeout   how long the whole run may take; also each acquire's timeout
+     * @param groupCommit COUNTER: whether the record store combines waiting increments (its default)
      */
-    public record Config(Path directory, BenchMode mode, int procs, int ops, int warmup, Duration timeout) {
+    public record Config(Path directory, BenchMode mode, int procs, int ops, int warmup, Duration timeout,
+                         boolean groupCommit) {
+        public Config(Path directory, BenchMode mode, int procs, int ops, int warmup, Duration timeout) {
+            this(directory, mode, procs, ops, warmup, timeout, true);
+        }
+
         public Config {
             Objects.requireNonNull(directory, "directory");
             Objects.requireNonNull(mode, "mode");
@@ -103,7 +109,7 @@ public final class BenchRunner {
         RecordStore counter = null;
         if (c.mode() == BenchMode.COUNTER) {
             counter = RecordStore.open(dir.resolve(COUNTER_FILE), RecordStoreOptions.defaults()
-                    .withTool("lockscope bench"));
+                    .withTool("lockscope bench").withGroupCommit(c.groupCommit()));
             counter.put(BenchWorker.COUNTER_RECORD, LongNode.valueOf(0));
         }
 
@@ -188,14 +194,19 @@ public final class BenchRunner {
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         long[] lat = new long[all.size()];
-        long[] held = new long[all.size()];
+        List<OpTiming> holders = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
             OpTiming t = all.get(i);
             lat[i] = t.latencyNanos();
-            held[i] = t.releasingNanos() - t.lockedNanos();
+            // A group-committed increment was applied by another worker's hold and has none of its own.
+            if (t.lockedNanos() >= 0) {
+                holders.add(t);
+            }
             first = Math.min(first, t.startNanos());
             last = Math.max(last, t.doneNanos());
         }
+        long[] held = holders.stream().mapToLong(t -> t.releasingNanos() - t.lockedNanos()).toArray();
+        int combined = all.size() - holders.size();
         long wall;
         if (sharedClock) {
             wall = last - first;
@@ -218,7 +229,7 @@ public final class BenchRunner {
         long expected = (long) c.procs() * c.ops();
         if (c.mode() == BenchMode.COUNTER) {
             if (sharedClock) {
-                List<OpTiming> byLock = new ArrayList<>(all);
+                List<OpTiming> byLock = new ArrayList<>(holders);
                 byLock.sort(Comparator.comparingLong(OpTiming::lockedNanos));
                 List<Long> gaps = new ArrayList<>();
                 for (int i = 1; i < byLock.size(); i++) {
@@ -251,7 +262,7 @@ public final class BenchRunner {
         }
         return new BenchResult(c.mode(), dir, fsType, c.procs(), c.ops(), c.warmup(), wall, LatencySummary.of(lat),
                 LatencySummary.of(held), handoff, overlaps, c.mode() == BenchMode.COUNTER ? expected : 0, finalCount, duplicates,
-                List.copyOf(notes));
+                List.copyOf(notes), c.mode() == BenchMode.COUNTER && c.groupCommit(), combined);
     }
 
     private static Process startWorker(Config c, Path dir, int index, Path work) throws IOException {
@@ -285,6 +296,7 @@ public final class BenchRunner {
         cmd.add(String.valueOf(c.warmup()));
         cmd.add(work.resolve(index + ".result").toString());
         cmd.add(String.valueOf(c.timeout().toMillis()));
+        cmd.add(String.valueOf(c.groupCommit()));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectError(work.resolve(index + ".err").toFile());
         return pb.start();

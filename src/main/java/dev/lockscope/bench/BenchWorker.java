@@ -23,7 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One benchmark process: {@code BenchWorker MODE DIR INDEX OPS WARMUP RESULT_FILE TIMEOUT_MILLIS}.
+ * One benchmark process: {@code BenchWorker MODE DIR INDEX OPS WARMUP RESULT_FILE TIMEOUT_MILLIS GROUP_COMMIT}.
  * It warms up, prints {@code READY}, waits for a line {@code GO} on stdin, does OPS operations and
  * writes one {@link OpTiming} line per operation to RESULT_FILE (first line: {@code go <nanoTime>}).
  * Exit 0 when every operation succeeded; 1 with the reason on stderr otherwise. Main thread only.
@@ -47,8 +47,8 @@ public final class BenchWorker {
     }
 
     static int run(String[] args) throws Exception {
-        if (args.length != 7) {
-            System.err.println("usage: BenchWorker MODE DIR INDEX OPS WARMUP RESULT_FILE TIMEOUT_MILLIS");
+        if (args.length != 8) {
+            System.err.println("usage: BenchWorker MODE DIR INDEX OPS WARMUP RESULT_FILE TIMEOUT_MILLIS GROUP_COMMIT");
             return 64;
         }
         BenchMode mode = BenchMode.valueOf(args[0]);
@@ -58,13 +58,34 @@ public final class BenchWorker {
         int warmup = Integer.parseInt(args[4]);
         Path resultFile = Path.of(args[5]);
         Duration timeout = Duration.ofMillis(Long.parseLong(args[6]));
+        boolean groupCommit = Boolean.parseBoolean(args[7]);
 
-        Operation op = mode == BenchMode.CYCLE ? cycle(dir, index, timeout) : counter(dir, timeout);
+        Operation op = mode == BenchMode.CYCLE ? cycle(dir, index, timeout) : counter(dir, timeout, groupCommit);
         // Warm-up on private names, so the measured run starts with loaded classes and compiled code
         // without touching the shared counter.
-        Operation warm = mode == BenchMode.CYCLE ? op : warmCounter(dir, index, timeout);
-        for (int i = 0; i < warmup; i++) {
-            warm.run(-1);
+        Operation warm = mode == BenchMode.CYCLE ? op : warmCounter(dir, index, timeout, groupCommit);
+        if (mode == BenchMode.COUNTER && groupCommit) {
+            // Two threads (two writers) on the private file, so the warm-up also runs the group-commit paths
+            // (publish, take, read an intent, prove): alone, a worker never meets a held lock before the clock
+            // starts, and its first combining holds ran interpreted.
+            Thread second = new Thread(() -> {
+                try {
+                    for (int i = 0; i < warmup / 2; i++) {
+                        warm.run(-1);
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, "bench-warm-up");
+            second.start();
+            for (int i = 0; i < warmup - warmup / 2; i++) {
+                warm.run(-1);
+            }
+            second.join();
+        } else {
+            for (int i = 0; i < warmup; i++) {
+                warm.run(-1);
+            }
         }
         warm.cleanUp();
 
@@ -122,18 +143,18 @@ public final class BenchWorker {
         return "lockscope-bench-" + index + ".lock";
     }
 
-    static Operation counter(Path dir, Duration timeout) {
-        return counterOn(dir.resolve(BenchRunner.COUNTER_FILE), timeout, false);
+    static Operation counter(Path dir, Duration timeout, boolean groupCommit) {
+        return counterOn(dir.resolve(BenchRunner.COUNTER_FILE), timeout, false, groupCommit);
     }
 
-    static Operation warmCounter(Path dir, int index, Duration timeout) {
-        return counterOn(dir.resolve(".lockscope-bench-warmup-" + index + ".json"), timeout, true);
+    static Operation warmCounter(Path dir, int index, Duration timeout, boolean groupCommit) {
+        return counterOn(dir.resolve(".lockscope-bench-warmup-" + index + ".json"), timeout, true, groupCommit);
     }
 
-    private static Operation counterOn(Path file, Duration timeout, boolean removeAfter) {
+    private static Operation counterOn(Path file, Duration timeout, boolean removeAfter, boolean groupCommit) {
         long[] marks = new long[2];
         RecordStore store = RecordStore.open(file, RecordStoreOptions.defaults().withLockTimeout(timeout)
-                        .withLockOptions(lockOptions()).withTool("lockscope bench"))
+                        .withLockOptions(lockOptions()).withTool("lockscope bench").withGroupCommit(groupCommit))
                 .withStepListener(step -> {
                     // The save path tells us when it holds the lock and when it is about to release it.
                     if (step == RecordStore.SaveStep.LOCKED) {
@@ -142,11 +163,10 @@ public final class BenchWorker {
                         marks[1] = System.nanoTime();
                     }
                 });
-        RecordChange increment = records -> {
-            JsonNode v = records.get(COUNTER_RECORD);
-            long c = v == null ? 0 : v.asLong();
-            records.put(COUNTER_RECORD, LongNode.valueOf(c + 1));
-        };
+        // The read-then-decide change expressed as an intent (add 1 to the value the holder reads), so that a
+        // worker that finds the lock held can have it committed by the holder; without group commit it is
+        // applied under this worker's own lock hold, exactly as a lambda would be.
+        RecordChange increment = RecordChange.increment(COUNTER_RECORD, 1);
         return new Operation() {
             @Override
             public OpTiming run(int worker) throws IOException {
@@ -161,8 +181,11 @@ public final class BenchWorker {
                 if (r.warning() != null) {
                     throw new IOException("save of " + file + " warned: " + r.warning());
                 }
-                long value = r.saved().get(COUNTER_RECORD).map(JsonNode::asLong).orElse(-1L);
-                return new OpTiming(worker, start, marks[0], marks[1], done, value);
+                long value = r.incremented() == null ? -1 : r.incremented().asLong();
+                // A combined increment had no hold of its own (a hold this worker made meanwhile for others
+                // still counts as one, with its own marks).
+                boolean held = marks[0] >= 0 && marks[1] >= 0;
+                return new OpTiming(worker, start, held ? marks[0] : -1, held ? marks[1] : -1, done, value);
             }
 
             @Override

@@ -54,6 +54,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object instead of the table")
     boolean json;
 
+    @Option(names = "--group-commit", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "counter: a worker that finds the lock held publishes its increment for the holder to"
+                    + " commit with its own (the record store's default); --no-group-commit takes the lock for"
+                    + " every increment (default: on)")
+    boolean groupCommit;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -71,7 +77,7 @@ public final class BenchCommand implements Callable<Integer> {
         BenchRunner.Config config;
         try {
             int w = warmup != null ? warmup : m == BenchMode.CYCLE ? 3000 : 30;
-            config = new BenchRunner.Config(dir, m, procs, ops, w, timeout);
+            config = new BenchRunner.Config(dir, m, procs, ops, w, timeout, groupCommit);
         } catch (IllegalArgumentException e) {
             err.println("lockscope: " + e.getMessage());
             return ExitCodes.USAGE;

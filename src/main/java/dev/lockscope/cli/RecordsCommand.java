@@ -61,8 +61,15 @@ public final class RecordsCommand implements Runnable {
                 description = "largest record file read or written (default: ${DEFAULT-VALUE} = 64 MiB)")
         long maxSize;
 
+        @Option(names = "--group-commit", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "a put or delete that finds the lock held is published for the holder to commit with"
+                        + " its own change (default: on); --no-group-commit waits for the lock and writes its own"
+                        + " generation")
+        boolean groupCommit;
+
         RecordStore open(Path file) {
-            return RecordStore.open(file, RecordStoreOptions.defaults().withLockTimeout(timeout).withMaxBytes(maxSize));
+            return RecordStore.open(file, RecordStoreOptions.defaults().withLockTimeout(timeout).withMaxBytes(maxSize)
+                    .withGroupCommit(groupCommit));
         }
     }
 

@@ -23,17 +23,30 @@ public interface RecordChange {
         apply(records);
     }
 
-    /** Sets {@code name} to {@code value}. */
+    /**
+     * Sets {@code name} to {@code value}. Like {@link #delete} and {@link #increment}, it can be published as a
+     * group-commit intent (see {@link RecordStoreOptions#groupCommit()}); a lambda cannot, and takes the lock itself.
+     */
     static RecordChange put(String name, JsonNode value) {
         RecordFormat.validateName(name);
         RecordFormat.requireValue(name, value);
-        JsonNode copy = value.deepCopy();
-        return m -> m.put(name, copy.deepCopy());
+        return new IntentChange(java.util.List.of(new RecordIntent.Put(name, value.deepCopy())));
     }
 
     /** Removes {@code name} (nothing is written when it is absent). */
     static RecordChange delete(String name) {
         RecordFormat.validateName(name);
-        return m -> m.remove(name);
+        return new IntentChange(java.util.List.of(new RecordIntent.Delete(name)));
+    }
+
+    /**
+     * Adds {@code delta} to the integer record {@code name} (absent counts as 0), as a function of the value
+     * under the lock, so it can be combined with others' changes. A record that is not an integer, or an
+     * overflow, fails the save with {@link RecordStoreException} and changes nothing;
+     * {@link SaveResult#incremented()} is the value it produced.
+     */
+    static RecordChange increment(String name, long delta) {
+        RecordFormat.validateName(name);
+        return new IntentChange(java.util.List.of(new RecordIntent.Add(name, delta)));
     }
 }

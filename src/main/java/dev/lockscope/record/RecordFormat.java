@@ -49,7 +49,7 @@ public final class RecordFormat {
     /** Longest record name, in UTF-16 chars. */
     public static final int MAX_NAME_LENGTH = 1024;
 
-    static final Set<String> TOP_LEVEL = Set.of("format", "generation", "writer", "records");
+    static final Set<String> TOP_LEVEL = Set.of("format", "generation", "writer", "records", "commits");
 
     static final ObjectMapper MAPPER = JsonMappers.recordsFile();
 
@@ -61,12 +61,23 @@ public final class RecordFormat {
         return MAPPER;
     }
 
-    /** What a record file holds. */
-    public record Decoded(long generation, WriterStamp writer, SortedMap<String, JsonNode> records) {
+    /** What a record file holds; {@code commits} is {@link CommitLog#EMPTY} when the file has none. */
+    public record Decoded(long generation, WriterStamp writer, SortedMap<String, JsonNode> records, CommitLog commits) {
+        public Decoded(long generation, WriterStamp writer, SortedMap<String, JsonNode> records) {
+            this(generation, writer, records, CommitLog.EMPTY);
+        }
     }
 
     /** The bytes of one generation: pretty-printed UTF-8 JSON, records sorted by name, a final newline. */
     public static byte[] encode(long generation, WriterStamp writer, Map<String, JsonNode> records) {
+        return encode(generation, writer, records, CommitLog.EMPTY);
+    }
+
+    /**
+     * As {@link #encode(long, WriterStamp, Map)}, with the group-commit log ({@link CommitLog}) after the
+     * records; an empty log is not written, so a file that never took an intent keeps the original layout.
+     */
+    public static byte[] encode(long generation, WriterStamp writer, Map<String, JsonNode> records, CommitLog commits) {
         if (generation < 1) {
             throw new IllegalArgumentException("generation must be at least 1, got " + generation);
         }
@@ -84,6 +95,22 @@ public final class RecordFormat {
         for (Map.Entry<String, JsonNode> e : new TreeMap<>(records).entrySet()) {
             validateName(e.getKey());
             r.set(e.getKey(), requireValue(e.getKey(), e.getValue()));
+        }
+        if (!commits.isEmpty()) {
+            ObjectNode c = root.putObject("commits");
+            c.put("evictedThrough", commits.evictedThrough());
+            ObjectNode ws = c.putObject("writers");
+            for (Map.Entry<String, CommitLog.Entry> e : commits.writers().entrySet()) {
+                ObjectNode x = ws.putObject(e.getKey());
+                x.put("seq", e.getValue().seq());
+                x.put("generation", e.getValue().generation());
+                if (e.getValue().value() != null) {
+                    x.set("value", e.getValue().value());
+                }
+                if (e.getValue().refused() != null) {
+                    x.put("refused", e.getValue().refused());
+                }
+            }
         }
         try {
             byte[] body = MAPPER.writeValueAsBytes(root);
@@ -197,7 +224,56 @@ public final class RecordFormat {
             }
             map.put(e.getKey(), e.getValue());
         }
-        return new Decoded(gen.longValue(), writer, map);
+        return new Decoded(gen.longValue(), writer, map, decodeCommits(file, root.get("commits"), gen.longValue()));
+    }
+
+    /** The optional {@code commits} field; every value bounded, every id of the one grammar we write. */
+    private static CommitLog decodeCommits(Path file, JsonNode c, long generation) throws CorruptRecordFileException {
+        if (c == null) {
+            return CommitLog.EMPTY;
+        }
+        if (!c.isObject() || c.size() != 2 || !c.has("evictedThrough") || !c.has("writers")) {
+            throw unknown(file, "\"commits\" must be an object with \"evictedThrough\" and \"writers\" only");
+        }
+        long evicted = boundedLong(file, c.get("evictedThrough"), "commits.evictedThrough", 0, generation);
+        JsonNode ws = c.get("writers");
+        if (!ws.isObject() || ws.size() > CommitLog.MAX_DECODED_WRITERS) {
+            throw unknown(file, "commits.writers must be an object of at most " + CommitLog.MAX_DECODED_WRITERS
+                    + " writers");
+        }
+        TreeMap<String, CommitLog.Entry> m = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = ws.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!CommitLog.WRITER_ID.matcher(e.getKey()).matches()) {
+                throw unknown(file, "commits.writers has an invalid writer id " + quote(e.getKey()));
+            }
+            JsonNode x = e.getValue();
+            if (!x.isObject() || !x.has("seq") || !x.has("generation")
+                    || x.size() != 2 + (x.has("value") ? 1 : 0) + (x.has("refused") ? 1 : 0)) {
+                throw unknown(file, "commits.writers." + e.getKey() + " must hold seq, generation and an optional"
+                        + " value or refused");
+            }
+            JsonNode v = x.get("value");
+            if (v != null && !(v.isIntegralNumber() && v.canConvertToLong())) {
+                throw unknown(file, "commits.writers." + e.getKey() + ".value must be an integer");
+            }
+            JsonNode refused = x.get("refused");
+            if (refused != null && !(refused.isTextual() && refused.textValue().length() <= 300)) {
+                throw unknown(file, "commits.writers." + e.getKey() + ".refused must be a string of at most 300 characters");
+            }
+            m.put(e.getKey(), new CommitLog.Entry(boundedLong(file, x.get("seq"), "commits seq", 1, Long.MAX_VALUE),
+                    boundedLong(file, x.get("generation"), "commits generation", 1, generation), v,
+                    refused == null ? null : refused.textValue()));
+        }
+        return new CommitLog(m, evicted);
+    }
+
+    private static long boundedLong(Path file, JsonNode n, String what, long min, long max)
+            throws CorruptRecordFileException {
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < min || n.longValue() > max) {
+            throw unknown(file, what + " must be an integer from " + min + " to " + max + ", found " + n);
+        }
+        return n.longValue();
     }
 
     private static WriterStamp decodeWriter(Path file, JsonNode w) throws CorruptRecordFileException {

@@ -8,6 +8,8 @@ import dev.lockscope.lock.LockException;
 import dev.lockscope.lock.LockFile;
 import dev.lockscope.lock.LockHandle;
 import dev.lockscope.lock.LockLostException;
+import dev.lockscope.lock.LockTimeoutException;
+import dev.lockscope.text.Printable;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -22,8 +24,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.security.SecureRandom;
+import java.util.concurrent.locks.LockSupport;
 import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.Objects;
@@ -59,8 +67,14 @@ public final class RecordStore {
         REAPPLY
     }
 
-    /** The points of the save path, in order; a step listener hears each one as it is passed. */
-    public enum SaveStep { LOCKED, READ, CHANGED, TEMP_WRITTEN, FENCED, RENAMED, DIRECTORY_SYNCED, RELEASED }
+    /**
+     * The points of the save path, in order; a step listener hears each one as it is passed. With group
+     * commit: a writer that found the lock held passes PUBLISHED (its intent is visible), then WITHDRAWN if it
+     * took it back at its timeout; a holder passes TAKEN after it took the published intents (between READ
+     * and CHANGED) and MARKED after it removed the taken intents it committed (after DIRECTORY_SYNCED).
+     */
+    public enum SaveStep { LOCKED, READ, CHANGED, TEMP_WRITTEN, FENCED, RENAMED, DIRECTORY_SYNCED, RELEASED,
+        PUBLISHED, TAKEN, MARKED, WITHDRAWN }
 
     private final Path file;
     private final RecordStoreOptions options;
@@ -69,11 +83,16 @@ public final class RecordStore {
     private volatile boolean seenExisting;
     /** Null until the first save asks; then whether the directory is on a local filesystem. */
     private volatile Boolean localFilesystem;
+    /** The newest generation this store has read: an intent published now cannot be committed in it. */
+    private volatile long seenGeneration = -1;
+
+    private final IntentFiles intents;
 
     private RecordStore(Path file, RecordStoreOptions options, Consumer<SaveStep> stepListener) {
         this.file = file;
         this.options = options;
         this.stepListener = stepListener;
+        this.intents = new IntentFiles(file);
     }
 
     /** The store over {@code file} (which need not exist yet) with default options. */
@@ -128,7 +147,7 @@ public final class RecordStore {
     }
 
     /** A generation as read, with the exact bytes it was decoded from (null for a missing file). */
-    private record Loaded(RecordSnapshot snapshot, byte[] bytes) {
+    private record Loaded(RecordSnapshot snapshot, byte[] bytes, CommitLog commits) {
     }
 
     /** {@link #read()}, keeping the bytes: the save path's fencing check on a local filesystem compares them. */
@@ -203,7 +222,8 @@ public final class RecordStore {
         if (f == null) {
             f = confirmMissing();
             if (f == null) {
-                return new Loaded(RecordSnapshot.missing(file), null);
+                seenGeneration = Math.max(seenGeneration, 0);
+                return new Loaded(RecordSnapshot.missing(file), null, CommitLog.EMPTY);
             }
         }
         if (f.type() != FileFacts.Type.REGULAR) {
@@ -215,7 +235,9 @@ public final class RecordStore {
         byte[] bytes = readBytes();
         RecordFormat.Decoded d = RecordFormat.decode(file, bytes);
         seenExisting = true;
-        return new Loaded(new RecordSnapshot(file, true, d.generation(), d.writer(), d.records(), bytes.length), bytes);
+        seenGeneration = Math.max(seenGeneration, d.generation());
+        return new Loaded(new RecordSnapshot(file, true, d.generation(), d.writer(), d.records(), bytes.length), bytes,
+                d.commits());
     }
 
     /**
@@ -371,14 +393,234 @@ public final class RecordStore {
     public SaveResult save(long expectedGeneration, RecordChange change, OnConflict onConflict) throws IOException {
         Objects.requireNonNull(change, "change");
         Objects.requireNonNull(onConflict, "onConflict");
-        LockHandle handle = LinkLock.of(lockFile(), options.lockOptions()).acquire(options.lockTimeout());
-        SaveResult result;
+        LinkLock lock = LinkLock.of(lockFile(), options.lockOptions());
+        // Only a change made of intent operations can be applied by another process; a lambda, a conditional
+        // put (expected generation) and a merge take the lock themselves, one generation each.
+        boolean combining = options.groupCommit() && expectedGeneration == ANY_GENERATION
+                && change instanceof IntentChange;
+        if (combining) {
+            Optional<LockHandle> h = lock.tryAcquire();
+            if (h.isEmpty()) {
+                return publishAndWait(lock, (IntentChange) change);
+            }
+            return holdAndSave(h.get(), expectedGeneration, change, onConflict, true).result();
+        }
+        return holdAndSave(lock.acquire(options.lockTimeout()), expectedGeneration, change, onConflict, false).result();
+    }
+
+    /**
+     * A group-commit writer: one thread of this process. It has at most one intent outstanding (a save is a
+     * synchronous call) and numbers its intents upwards, which is what makes the commit log's "last applied
+     * number per writer" a proof (see {@link CommitLog}).
+     */
+    private static final class Writer {
+        private static final SecureRandom RANDOM = new SecureRandom();
+        final String id;
+        long seq;
+
+        Writer() {
+            byte[] b = new byte[8];
+            RANDOM.nextBytes(b);
+            id = HexFormat.of().formatHex(b);
+        }
+    }
+
+    private static final ThreadLocal<Writer> WRITER = ThreadLocal.withInitial(Writer::new);
+
+    /** How long a waiting writer sleeps between looks at its intent: short, a holder's round is about 1 ms. */
+    private static final long POLL_MIN_NANOS = 1_000_000;
+    private static final long POLL_MAX_NANOS = 8_000_000;
+    /** How often a waiter asks whether the holder is stale (a full lock attempt, with its staleness check). */
+    private static final long TRY_LOCK_EVERY_NANOS = 500_000_000;
+
+    /**
+     * Whether the lock is free and still free after a random pause of up to a millisecond: when a holder
+     * releases, every waiter whose intent is still untaken sees it at once, and a failed attempt costs a
+     * claim file, a link and a staleness judgement each. With 16 writers on 2 cores that herd held the next
+     * holder's CPU hostage (its hold took 4-8 times as long); after the pause, the first one has it and the
+     * others see it taken. Waiters whose intent was taken do not try at all: their outcome is being written.
+     */
+    private static boolean freeAfterJitter(Path lockPath) throws IOException {
+        if (FileFacts.linksOrNull(lockPath) != null) {
+            return false;
+        }
+        LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(1_000_000));
+        return FileFacts.linksOrNull(lockPath) == null;
+    }
+
+    /**
+     * Group commit, the writer's side: the lock is held, so publish the change as an intent and wait until a
+     * generation provably holds it ({@link CommitLog}), trying the lock whenever it is free (and now and then,
+     * to break a dead holder's) to commit the waiting intents itself. At the timeout, withdraw the intent; if
+     * a holder took it first, wait for the outcome as long again.
+     */
+    private SaveResult publishAndWait(LinkLock lock, IntentChange change) throws IOException {
+        Writer w = WRITER.get();
+        long notBefore = seenGeneration;
+        if (notBefore < 0) {
+            notBefore = read().generation();
+        }
+        RecordIntent intent = new RecordIntent(w.id, ++w.seq, notBefore, hostForIntents(),
+                ProcessHandle.current().pid(), change.ops());
+        byte[] content = intent.encode();
+        if (content.length > IntentFiles.MAX_INTENT_BYTES) {
+            return holdAndSave(lock.acquire(options.lockTimeout()), ANY_GENERATION, change, OnConflict.FAIL, false)
+                    .result();
+        }
+        long start = System.nanoTime();
+        long deadline = start + options.lockTimeout().toNanos();
+        Path published = intents.publish(intent, content);
+        step(SaveStep.PUBLISHED);
+        Path takenPath = intents.taken(intent.writerId(), intent.seq());
+        boolean taken = false;
+        boolean extended = false;
+        long lastTry = start;
+        long poll = POLL_MIN_NANOS;
+        Path lockPath = lockFile().path();
+        while (true) {
+            if (!taken && !IntentFiles.exists(published)) {
+                taken = true;
+                poll = POLL_MIN_NANOS;
+            }
+            // Only lstat while the intent waits or its holder works: the record file is read (and parsed) once the
+            // holder has removed the taken name, which it does after the commit is on disk. A holder that died
+            // leaves the name; then the proof comes from the next holder, or this writer becomes it.
+            if (taken && !IntentFiles.exists(takenPath)) {
+                SaveResult r = proved(intent, false);
+                if (r != null) {
+                    return r;
+                }
+                if (IntentFiles.exists(intents.quarantined(intent.writerId(), intent.seq()))) {
+                    throw new RecordStoreException(file, "not saved: a holder quarantined the change (intent "
+                            + intent.writerId() + "." + intent.seq() + "), because it could not read it or could"
+                            + " not prove whether it was applied; see its warning");
+                }
+            }
+            long now = System.nanoTime();
+            // A taken intent whose taken file outlives the lock was left by a holder that died (a live holder
+            // removes it before it releases): then this writer may be the next holder too.
+            if (now - lastTry > TRY_LOCK_EVERY_NANOS
+                    || (!taken || IntentFiles.exists(takenPath)) && freeAfterJitter(lockPath)) {
+                lastTry = now;
+                Optional<LockHandle> h = lock.tryAcquire();
+                if (h.isPresent()) {
+                    Held held = holdAndSave(h.get(), ANY_GENERATION, null, OnConflict.FAIL, true);
+                    CommitLog.Outcome o = held.commits().outcome(intent.writerId(), intent.seq(), intent.notBefore());
+                    if (o == CommitLog.Outcome.APPLIED) {
+                        return result(held.result().saved(), held.commits(), intent, held.result().warning());
+                    }
+                    poll = POLL_MIN_NANOS;
+                    continue;
+                }
+            }
+            if (now - deadline > 0) {
+                if (!taken) {
+                    if (intents.withdraw(published)) {
+                        step(SaveStep.WITHDRAWN);
+                        throw withdrawn(lock);
+                    }
+                    taken = true;
+                }
+                if (!extended) {
+                    extended = true;
+                    deadline = now + options.lockTimeout().toNanos();
+                } else {
+                    SaveResult r = proved(intent, true);
+                    if (r != null) {
+                        return r;
+                    }
+                    throw new RecordStoreException(file, "outcome unknown: a holder took the change (intent "
+                            + intent.writerId() + "." + intent.seq() + ") but no generation of " + file
+                            + " showed it committed within " + 2 * options.lockTimeout().toMillis() + " ms");
+                }
+            }
+            LockSupport.parkNanos(poll);
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for a group commit of " + file);
+            }
+            poll = Math.min(poll * 3 / 2, POLL_MAX_NANOS);
+        }
+    }
+
+    /** The timeout of a writer that withdrew its intent, naming the holder as a lock timeout does. */
+    private LockTimeoutException withdrawn(LinkLock lock) {
+        StringBuilder m = new StringBuilder("timed out after ")
+                .append(LinkLock.formatMillis(options.lockTimeout().toMillis())).append(" waiting for lock ")
+                .append(lockFile().path());
+        dev.lockscope.lock.Verdict v = null;
+        try {
+            v = lock.inspect();
+            if (v.state() != dev.lockscope.lock.LockState.FREE) {
+                m.append(": held by ").append(v.holderDescription()).append(" [").append(v.state()).append(": ")
+                        .append(v.reason()).append(']');
+            }
+        } catch (IOException e) {
+            // The timeout is the news; who held the lock is a detail we could not read.
+        }
+        m.append("; no holder took the change published for it, so it was withdrawn and ").append(file)
+                .append(" does not hold it");
+        return new LockTimeoutException(m.toString(), v);
+    }
+
+    /**
+     * The result for a taken intent when the record file proves it committed; null when not yet.
+     *
+     * @throws RecordStoreException when the holder refused it, or when its outcome cannot be proved
+     */
+    private SaveResult proved(RecordIntent intent, boolean last) throws IOException {
+        Loaded l = onLocalFilesystem() ? load() : loadFresh();
+        CommitLog.Outcome o = l.commits().outcome(intent.writerId(), intent.seq(), intent.notBefore());
+        if (o == CommitLog.Outcome.APPLIED) {
+            return result(l.snapshot(), l.commits(), intent, null);
+        }
+        if (o == CommitLog.Outcome.UNKNOWN && last) {
+            throw new RecordStoreException(file, "outcome unknown: the commit log of " + file + " dropped entries"
+                    + " up to generation " + l.commits().evictedThrough() + " (more than " + CommitLog.MAX_WRITERS
+                    + " writers committed meanwhile), so whether intent " + intent.writerId() + "." + intent.seq()
+                    + " was applied cannot be proved");
+        }
+        return null;
+    }
+
+    private SaveResult result(RecordSnapshot saved, CommitLog commits, RecordIntent intent, String warning)
+            throws RecordStoreException {
+        CommitLog.Entry e = commits.writers().get(intent.writerId());
+        if (e.seq() == intent.seq() && e.refused() != null) {
+            throw new RecordStoreException(file, "not saved: " + Printable.escape(e.refused()) + "; the holder"
+                    + " that took the change left the records as they were");
+        }
+        JsonNode value = e.seq() == intent.seq() ? e.value() : null;
+        return new SaveResult(saved, e.generation() - 1, true, false, true, warning, true, value);
+    }
+
+    private static String hostForIntents() {
+        String h = dev.lockscope.lock.HostIdentity.current().hostName();
+        return h.length() > RecordIntent.MAX_HOST ? h.substring(0, RecordIntent.MAX_HOST) : h;
+    }
+
+    private Loaded loadFresh() throws IOException {
+        refreshDirectoryEntries();
+        return load();
+    }
+
+    /** What a holder committed: the caller's result and the commit log of the generation now on disk. */
+    private record Held(SaveResult result, CommitLog commits) {
+    }
+
+    /**
+     * The save path under the lock; with {@code combining}, the published and orphaned intents are taken
+     * and applied after {@code change} (which may be null: a waiter that got the lock commits the others).
+     */
+    private Held holdAndSave(LockHandle handle, long expectedGeneration, RecordChange change, OnConflict onConflict,
+                             boolean combining) throws IOException {
+        Held result;
         try {
             step(SaveStep.LOCKED);
             int phantoms = 0;
             while (true) {
                 try {
-                    result = saveHeld(handle, expectedGeneration, change, onConflict);
+                    result = saveHeld(handle, expectedGeneration, change, onConflict, combining);
                     break;
                 } catch (PhantomMissing e) {
                     // We still hold the lock, so nobody wrote: our read of "missing" was a lie of the
@@ -403,18 +645,28 @@ public final class RecordStore {
             handle.release();
         } catch (LockLostException e) {
             // The fencing check passed just before the rename, so the save stands; but say so.
-            result = result.withWarning("the lock was lost right after the save: " + e.getMessage());
+            result = new Held(result.result().withWarning(join(result.result().warning(),
+                    "the lock was lost right after the save: " + e.getMessage())), result.commits());
         } catch (IOException e) {
-            result = result.withWarning("could not release " + handle.lockPath() + ": " + describe(e));
+            result = new Held(result.result().withWarning(join(result.result().warning(),
+                    "could not release " + handle.lockPath() + ": " + describe(e))), result.commits());
         }
         step(SaveStep.RELEASED);
         return result;
     }
 
-    private SaveResult saveHeld(LockHandle handle, long expected, RecordChange change, OnConflict onConflict)
-            throws IOException {
+    private static String join(String a, String b) {
+        return a == null ? b : a + "; " + b;
+    }
+
+    private Held saveHeld(LockHandle handle, long expected, RecordChange change, OnConflict onConflict,
+                          boolean combining) throws IOException {
         boolean local = onLocalFilesystem();
-        if (!local) {
+        List<IntentFiles.Listed> listed = List.of();
+        if (combining) {
+            // The listing also refreshes a FUSE client's cached entries, as refreshDirectoryEntries does.
+            listed = intents.list();
+        } else if (!local) {
             refreshDirectoryEntries();
         }
         Loaded loaded = load();
@@ -428,19 +680,32 @@ public final class RecordStore {
             reapplied = true;
         }
         TreeMap<String, JsonNode> work = current.recordsCopy();
-        change.apply(current, work);
+        JsonNode incremented = null;
+        if (change instanceof IntentChange ic) {
+            try {
+                incremented = ic.applyOps(work);
+            } catch (RecordIntent.RefusedException e) {
+                throw new RecordStoreException(file, "not saved: " + e.getMessage() + "; " + unchanged(current));
+            }
+        } else if (change != null) {
+            change.apply(current, work);
+        }
         for (var e : work.entrySet()) {
             RecordFormat.validateName(e.getKey());
             RecordFormat.requireValue(e.getKey(), e.getValue());
         }
-        step(SaveStep.CHANGED);
-        if (RecordFormat.sameRecords(work, current.records())) {
-            // Nothing to write; a missing file stays missing until a change gives it content.
-            return new SaveResult(current, current.generation(), false, reapplied, true, null);
-        }
         long next = current.generation() + 1;
+        boolean ownChanged = !RecordFormat.sameRecords(work, current.records());
+        Batch batch = combining ? takeAndApply(listed, current.generation(), next, loaded.commits(), work)
+                : new Batch(List.of(), loaded.commits(), null);
+        step(SaveStep.CHANGED);
+        if (!ownChanged && batch.committed().isEmpty()) {
+            // Nothing to write; a missing file stays missing until a change gives it content.
+            return new Held(new SaveResult(current, current.generation(), false, reapplied, true, batch.warning(),
+                    false, incremented), loaded.commits());
+        }
         WriterStamp stamp = WriterStamp.now(options.tool());
-        byte[] bytes = RecordFormat.pad(RecordFormat.encode(next, stamp, work), options.maxBytes());
+        byte[] bytes = RecordFormat.pad(RecordFormat.encode(next, stamp, work, batch.commits()), options.maxBytes());
         if (bytes.length > options.maxBytes()) {
             throw new RecordStoreException(file, "cannot save " + file + ": the new generation would be "
                     + bytes.length + " bytes, over the limit of " + options.maxBytes() + " bytes; nothing was written");
@@ -462,8 +727,104 @@ public final class RecordStore {
         }
         boolean synced = syncDirectory(file.getParent());
         step(SaveStep.DIRECTORY_SYNCED);
+        if (!batch.committed().isEmpty()) {
+            for (IntentFiles.Listed t : batch.committed()) {
+                intents.mark(t);
+            }
+            step(SaveStep.MARKED);
+        }
+        seenGeneration = Math.max(seenGeneration, next);
         RecordSnapshot saved = new RecordSnapshot(file, true, next, stamp, work, bytes.length);
-        return new SaveResult(saved, current.generation(), true, reapplied, synced, null);
+        return new Held(new SaveResult(saved, current.generation(), true, reapplied, synced, batch.warning(), false,
+                incremented), batch.commits());
+    }
+
+    /**
+     * What a holder took: the intent files whose outcome the new generation records (applied now, or found
+     * applied before), the commit log to write, and what it quarantined (for people), or null.
+     */
+    private record Batch(List<IntentFiles.Listed> committed, CommitLog commits, String warning) {
+    }
+
+    /**
+     * Takes the published intents (rename, atomic against a withdrawal), reads them and the orphans a dead
+     * holder left taken, and applies to {@code work}, in order, each one the commit log does not already
+     * hold. An intent that cannot be read or parsed, or whose outcome cannot be proved (see {@link CommitLog}),
+     * is quarantined and named in the warning; it never stops the save.
+     */
+    private Batch takeAndApply(List<IntentFiles.Listed> listed, long generation, long next, CommitLog commits,
+                               TreeMap<String, JsonNode> work) throws IOException {
+        List<IntentFiles.Listed> taken = new ArrayList<>();
+        for (IntentFiles.Listed l : listed) {
+            if (l.name().taken()) {
+                taken.add(l);
+            } else {
+                IntentFiles.Listed t = intents.take(l);
+                if (t != null) {
+                    taken.add(t);
+                }
+            }
+        }
+        if (!taken.isEmpty()) {
+            step(SaveStep.TAKEN);
+        }
+        List<IntentFiles.Listed> committed = new ArrayList<>();
+        StringBuilder warning = new StringBuilder();
+        for (IntentFiles.Listed t : taken) {
+            RecordIntent intent;
+            try {
+                intent = intents.read(t);
+            } catch (NoSuchFileException e) {
+                continue; // another holder (one that lost the lock) marked it
+            } catch (RecordIntent.MalformedIntentException | IOException e) {
+                quarantine(t, "unreadable (" + (e instanceof IOException io ? describe(io) : e.getMessage()) + ")",
+                        warning);
+                continue;
+            }
+            // notBefore comes from the file: a value beyond what this holder read is not the writer's.
+            CommitLog.Outcome o = commits.outcome(intent.writerId(), intent.seq(), Math.min(intent.notBefore(), generation));
+            if (o == CommitLog.Outcome.APPLIED) {
+                committed.add(t); // a holder died between its rename and its mark
+                continue;
+            }
+            if (o == CommitLog.Outcome.UNKNOWN) {
+                quarantine(t, "whether it was applied cannot be proved: the commit log dropped entries up to"
+                        + " generation " + commits.evictedThrough(), warning);
+                continue;
+            }
+            TreeMap<String, JsonNode> undo = new TreeMap<>();
+            for (RecordIntent.Op op : intent.ops()) {
+                undo.putIfAbsent(op.name(), work.get(op.name()));
+            }
+            JsonNode value = null;
+            String refused = null;
+            try {
+                value = intent.applyTo(work);
+            } catch (RecordIntent.RefusedException e) {
+                refused = e.getMessage().length() > 300 ? e.getMessage().substring(0, 300) : e.getMessage();
+                undo.forEach((k, v) -> {
+                    if (v == null) {
+                        work.remove(k);
+                    } else {
+                        work.put(k, v);
+                    }
+                });
+            }
+            commits = commits.with(intent.writerId(), new CommitLog.Entry(intent.seq(), next, value, refused),
+                    CommitLog.MAX_WRITERS);
+            committed.add(t);
+        }
+        return new Batch(committed, commits, warning.length() == 0 ? null : warning.toString());
+    }
+
+    private void quarantine(IntentFiles.Listed t, String why, StringBuilder warning) {
+        Path bad = intents.quarantine(t);
+        if (warning.length() > 0) {
+            warning.append("; ");
+        }
+        warning.append("intent ").append(t.name().writerId()).append('.').append(t.name().seq()).append(" quarantined: ")
+                .append(Printable.escape(why))
+                .append(bad != null ? ": moved to " + Printable.escape(bad.getFileName().toString()) : ": removed");
     }
 
     private void writeTemp(Path temp, byte[] bytes, RecordSnapshot current) throws IOException {

@@ -18,9 +18,12 @@ import java.util.Objects;
  * @param staleRetry   how long a reader retries ESTALE or a file that vanished between lookup and open
  *                     (default 10 s)
  * @param tool         written into the writer stamp
+ * @param groupCommit  whether a put, delete or increment that finds the lock held is published as an intent
+ *                     for the holder to apply with its own (group commit, docs/RECORDS.md; default true);
+ *                     false gives one lock hold and one generation per change
  */
 public record RecordStoreOptions(long maxBytes, Duration lockTimeout, LockOptions lockOptions, Duration tornRetry,
-                                 Duration staleSizeRetry, Duration staleRetry, String tool) {
+                                 Duration staleSizeRetry, Duration staleRetry, String tool, boolean groupCommit) {
 
     public static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
 
@@ -39,6 +42,11 @@ public record RecordStoreOptions(long maxBytes, Duration lockTimeout, LockOption
         }
     }
 
+    public RecordStoreOptions(long maxBytes, Duration lockTimeout, LockOptions lockOptions, Duration tornRetry,
+                              Duration staleSizeRetry, Duration staleRetry, String tool) {
+        this(maxBytes, lockTimeout, lockOptions, tornRetry, staleSizeRetry, staleRetry, tool, true);
+    }
+
     public static RecordStoreOptions defaults() {
         return new RecordStoreOptions(DEFAULT_MAX_BYTES, Duration.ofSeconds(60),
                 LockOptions.defaults().withPurpose("record store save"), Duration.ofSeconds(2),
@@ -46,30 +54,35 @@ public record RecordStoreOptions(long maxBytes, Duration lockTimeout, LockOption
     }
 
     public RecordStoreOptions withMaxBytes(long n) {
-        return new RecordStoreOptions(n, lockTimeout, lockOptions, tornRetry, staleSizeRetry, staleRetry, tool);
+        return new RecordStoreOptions(n, lockTimeout, lockOptions, tornRetry, staleSizeRetry, staleRetry, tool, groupCommit);
     }
 
     public RecordStoreOptions withLockTimeout(Duration d) {
-        return new RecordStoreOptions(maxBytes, d, lockOptions, tornRetry, staleSizeRetry, staleRetry, tool);
+        return new RecordStoreOptions(maxBytes, d, lockOptions, tornRetry, staleSizeRetry, staleRetry, tool, groupCommit);
     }
 
     public RecordStoreOptions withLockOptions(LockOptions o) {
-        return new RecordStoreOptions(maxBytes, lockTimeout, o, tornRetry, staleSizeRetry, staleRetry, tool);
+        return new RecordStoreOptions(maxBytes, lockTimeout, o, tornRetry, staleSizeRetry, staleRetry, tool, groupCommit);
     }
 
     public RecordStoreOptions withTornRetry(Duration d) {
-        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, d, staleSizeRetry, staleRetry, tool);
+        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, d, staleSizeRetry, staleRetry, tool, groupCommit);
     }
 
     public RecordStoreOptions withStaleSizeRetry(Duration d) {
-        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, tornRetry, d, staleRetry, tool);
+        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, tornRetry, d, staleRetry, tool, groupCommit);
     }
 
     public RecordStoreOptions withStaleRetry(Duration d) {
-        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, tornRetry, staleSizeRetry, d, tool);
+        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, tornRetry, staleSizeRetry, d, tool, groupCommit);
     }
 
     public RecordStoreOptions withTool(String t) {
-        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, tornRetry, staleSizeRetry, staleRetry, t);
+        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, tornRetry, staleSizeRetry, staleRetry, t, groupCommit);
+    }
+
+    /** With group commit on (the default) or off: see {@link #groupCommit()}. */
+    public RecordStoreOptions withGroupCommit(boolean on) {
+        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, tornRetry, staleSizeRetry, staleRetry, tool, on);
     }
 }

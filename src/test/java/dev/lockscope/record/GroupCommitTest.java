@@ -1,0 +1,253 @@
+package dev.lockscope.record;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.lockscope.lock.LinkLock;
+import dev.lockscope.lock.LockHandle;
+import dev.lockscope.lock.LockOptions;
+import dev.lockscope.lock.LockTimeoutException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Group commit on a local filesystem, in one process: threads are writers of their own (one writer id per
+ * thread), the test holds the real lock where it needs a writer to find it held.
+ */
+@Timeout(60)
+class GroupCommitTest {
+
+    @TempDir
+    Path dir;
+
+    Path file;
+
+    @BeforeEach
+    void base() {
+        file = dir.resolve("records.json");
+    }
+
+    @Test
+    void threadsIncrementingTogetherApplyEveryIncrementExactlyOnceAndShareGenerations() throws Exception {
+        RecordStore store = RecordStore.open(file);
+        List<SaveResult> results = incrementTogether(store, 6, 40);
+        Set<Long> values = results.stream().map(r -> r.incremented().longValue()).collect(Collectors.toCollection(TreeSet::new));
+        assertThat(values).containsExactlyElementsOf(LongStream.rangeClosed(1, 240).boxed().toList());
+        RecordSnapshot s = store.read();
+        assertThat(s.get("n").get().longValue()).isEqualTo(240);
+        long combined = results.stream().filter(SaveResult::combined).count();
+        assertThat(combined).as("increments committed by another thread's hold").isPositive();
+        assertThat(s.generation()).as("fewer generations than increments").isLessThan(240);
+        assertThat(intentFiles()).isEmpty();
+    }
+
+    @Test
+    void withGroupCommitOffEveryChangeIsItsOwnGeneration() throws Exception {
+        List<RecordStore.SaveStep> steps = new CopyOnWriteArrayList<>();
+        RecordStore store = RecordStore.open(file, RecordStoreOptions.defaults().withGroupCommit(false))
+                .withStepListener(steps::add);
+        List<SaveResult> results = incrementTogether(store, 4, 25);
+        assertThat(results).noneMatch(SaveResult::combined);
+        assertThat(store.read().generation()).isEqualTo(100);
+        assertThat(store.read().get("n").get().longValue()).isEqualTo(100);
+        assertThat(steps).doesNotContain(RecordStore.SaveStep.PUBLISHED, RecordStore.SaveStep.TAKEN);
+    }
+
+    @Test
+    void aWriterThatTimesOutWithdrawsItsIntentAndItIsNeverApplied() throws Exception {
+        RecordStore.open(file).put("base", IntNode.valueOf(1));
+        List<RecordStore.SaveStep> steps = new CopyOnWriteArrayList<>();
+        RecordStore store = RecordStore.open(file, RecordStoreOptions.defaults().withLockTimeout(Duration.ofMillis(300)))
+                .withStepListener(steps::add);
+        LockHandle held = holdLock();
+        try {
+            assertThatThrownBy(() -> store.put("x", IntNode.valueOf(2)))
+                    .isInstanceOf(LockTimeoutException.class)
+                    .hasMessageContaining("timed out").hasMessageContaining("pid " + ProcessHandle.current().pid())
+                    .hasMessageContaining("withdrawn");
+            assertThat(steps).containsSequence(RecordStore.SaveStep.PUBLISHED, RecordStore.SaveStep.WITHDRAWN);
+            assertThat(intentFiles()).isEmpty();
+        } finally {
+            held.release();
+        }
+        RecordStore.open(file).put("y", IntNode.valueOf(3));
+        assertThat(RecordStore.open(file).read().records()).containsOnlyKeys("base", "y");
+    }
+
+    @Test
+    void aWriterWhoseIntentWasTakenDoesNotWithdrawButWaitsForTheOutcome() throws Exception {
+        RecordStore.open(file).put("base", IntNode.valueOf(1));
+        List<RecordStore.SaveStep> steps = new CopyOnWriteArrayList<>();
+        RecordStore store = RecordStore.open(file, RecordStoreOptions.defaults().withLockTimeout(Duration.ofMillis(1500)))
+                .withStepListener(steps::add);
+        LockHandle held = holdLock();
+        Future<SaveResult> put;
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            put = pool.submit(() -> store.put("x", IntNode.valueOf(2)));
+            awaitUntil(() -> steps.contains(RecordStore.SaveStep.PUBLISHED));
+            // A holder takes the intent and dies before it commits: the taken file is all that is left.
+            IntentFiles files = new IntentFiles(file);
+            List<IntentFiles.Listed> listed = files.list();
+            assertThat(listed).hasSize(1);
+            assertThat(files.take(listed.get(0))).isNotNull();
+            Thread.sleep(1800); // past the writer's timeout: its withdrawal must fail, and it must keep waiting
+            assertThat(put).isNotDone();
+        } finally {
+            held.release();
+        }
+        SaveResult r = put.get(20, TimeUnit.SECONDS);
+        pool.shutdown();
+        assertThat(r.combined()).isTrue();
+        assertThat(steps).doesNotContain(RecordStore.SaveStep.WITHDRAWN);
+        assertThat(RecordStore.open(file).read().records()).containsOnlyKeys("base", "x");
+        assertThat(intentFiles()).isEmpty();
+    }
+
+    @Test
+    void changesThatCannotBeCombinedTakeTheLockThemselves() throws Exception {
+        RecordStore.open(file).put("base", IntNode.valueOf(1));
+        List<RecordStore.SaveStep> steps = new CopyOnWriteArrayList<>();
+        RecordStore store = RecordStore.open(file, RecordStoreOptions.defaults().withLockTimeout(Duration.ofMillis(300)))
+                .withStepListener(steps::add);
+        LockHandle held = holdLock();
+        try {
+            // A conditional put (expected generation) and a read-then-decide lambda.
+            assertThatThrownBy(() -> store.save(1, RecordChange.put("x", IntNode.valueOf(1)), RecordStore.OnConflict.FAIL))
+                    .isInstanceOf(LockTimeoutException.class);
+            assertThatThrownBy(() -> store.update(m -> m.put("y", m.get("base"))))
+                    .isInstanceOf(LockTimeoutException.class);
+            assertThat(steps).doesNotContain(RecordStore.SaveStep.PUBLISHED);
+            assertThat(intentFiles()).isEmpty();
+        } finally {
+            held.release();
+        }
+    }
+
+    @Test
+    void anIncrementOfANonIntegerIsRefusedAndChangesNothing() throws Exception {
+        RecordStore.open(file).put("s", TextNode.valueOf("text"));
+        assertThatThrownBy(() -> RecordStore.open(file).update(RecordChange.increment("s", 1)))
+                .isInstanceOf(RecordStoreException.class).hasMessageContaining("is not an integer");
+        List<RecordStore.SaveStep> steps = new CopyOnWriteArrayList<>();
+        RecordStore store = RecordStore.open(file).withStepListener(steps::add);
+        LockHandle held = holdLock();
+        CompletableFuture<SaveResult> inc;
+        try {
+            inc = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return store.update(RecordChange.increment("s", 1));
+                } catch (IOException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            awaitUntil(() -> steps.contains(RecordStore.SaveStep.PUBLISHED));
+        } finally {
+            held.release();
+        }
+        assertThatThrownBy(() -> inc.get(20, TimeUnit.SECONDS)).hasRootCauseInstanceOf(RecordStoreException.class)
+                .hasMessageContaining("is not an integer");
+        RecordSnapshot s = RecordStore.open(file).read();
+        assertThat(s.get("s")).contains(TextNode.valueOf("text"));
+        assertThat(intentFiles()).isEmpty();
+    }
+
+    @Test
+    void anOrphanTakenIntentThatIsAlreadyInTheFileIsNotAppliedAgain() throws Exception {
+        // A holder that died between its rename and its mark leaves the taken file of an applied intent.
+        RecordStore.open(file).update(RecordChange.increment("n", 5));
+        List<RecordStore.SaveStep> steps = new CopyOnWriteArrayList<>();
+        RecordStore store = RecordStore.open(file).withStepListener(steps::add);
+        LockHandle held = holdLock();
+        Future<SaveResult> inc;
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        byte[] published;
+        try {
+            inc = pool.submit(() -> store.update(RecordChange.increment("n", 1)));
+            awaitUntil(() -> steps.contains(RecordStore.SaveStep.PUBLISHED));
+            IntentFiles.Listed l = new IntentFiles(file).list().get(0);
+            published = Files.readAllBytes(l.path());
+        } finally {
+            held.release();
+        }
+        SaveResult r = inc.get(20, TimeUnit.SECONDS);
+        pool.shutdown();
+        assertThat(r.incremented().longValue()).isEqualTo(6);
+        JsonNode intent = RecordFormat.mapper().readTree(published);
+        Path orphan = new IntentFiles(file).taken(intent.get("writer").textValue(), intent.get("seq").longValue());
+        Files.write(orphan, published);
+        SaveResult next = RecordStore.open(file).put("other", IntNode.valueOf(1));
+        assertThat(next.warning()).isNull();
+        assertThat(RecordStore.open(file).read().get("n").get().longValue()).isEqualTo(6);
+        assertThat(intentFiles()).isEmpty();
+    }
+
+    private List<SaveResult> incrementTogether(RecordStore store, int threads, int each) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<List<SaveResult>>> fs = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            fs.add(pool.submit(() -> {
+                List<SaveResult> out = new ArrayList<>();
+                for (int i = 0; i < each; i++) {
+                    out.add(store.update(RecordChange.increment("n", 1)));
+                }
+                return out;
+            }));
+        }
+        List<SaveResult> all = Collections.synchronizedList(new ArrayList<>());
+        for (Future<List<SaveResult>> f : fs) {
+            all.addAll(f.get(50, TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+        return all;
+    }
+
+    private LockHandle holdLock() throws IOException {
+        return LinkLock.of(RecordStore.open(file).lockFile(), LockOptions.defaults()).acquire(Duration.ofSeconds(5));
+    }
+
+    private List<String> intentFiles() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.contains(".intent") || n.contains(".taken.") || n.contains(".bad-intent.")).toList();
+        }
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    static void awaitUntil(Condition c) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!c.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 20 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+}
