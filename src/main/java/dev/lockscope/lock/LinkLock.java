@@ -84,13 +84,6 @@ public final class LinkLock {
         return options.runtime().keptClaims().enabled() && guardedBreaks && FilesystemType.isLocal(file.directory());
     }
 
-    /**
-     * Kept for {@code RecordStore}, which another change owns: new code asks {@link FilesystemType#isLocal}.
-     */
-    public static boolean isLocalFilesystem(Path dir) {
-        return FilesystemType.isLocal(dir);
-    }
-
     /** {@link LockRuntime#dropKeptClaims()} of the default runtime. */
     public static void dropKeptClaims() {
         LockRuntime.defaultRuntime().dropKeptClaims();
@@ -99,7 +92,8 @@ public final class LinkLock {
     /** {@code keepClaim}: {@link #keepsClaims()}, asked once per acquisition (it looks the directory up in a map). */
     private LockHandle acquire(Duration timeout, String token, KeptClaims.Kept kept, boolean keepClaim)
             throws IOException {
-        return new Acquisition(file, options, guardedBreaks, timeout, token, kept, keepClaim, options.runtime().clock()).run();
+        return new Acquisition(file, options, guardedBreaks, timeout, token, kept, keepClaim,
+                options.runtime().clock()).run();
     }
 
     /** The current verdict on this lock: FREE, HELD, EXPIRED, DEAD or UNKNOWN, with evidence. */

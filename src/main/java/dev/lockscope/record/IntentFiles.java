@@ -1,6 +1,7 @@
 package dev.lockscope.record;
 
 import dev.lockscope.lock.FileFacts;
+import dev.lockscope.lock.IoErrorText;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -64,7 +65,7 @@ final class IntentFiles {
             return target;
         } catch (IOException e) {
             throw new RecordStoreException(file, "not saved: cannot publish the change as " + target + ": "
-                    + RecordStore.describe(e) + "; " + file + " is unchanged", e);
+                    + IoErrorText.reason(e) + "; " + file + " is unchanged", e);
         } finally {
             if (!done) {
                 RecordStore.deleteQuietly(fresh);

@@ -1,14 +1,20 @@
 package dev.lockscope.record;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lockscope.lock.Backoff;
+import dev.lockscope.lock.Deadline;
+import dev.lockscope.lock.DurationText;
 import dev.lockscope.lock.FileFacts;
+import dev.lockscope.lock.FilesystemType;
 import dev.lockscope.lock.IoErrorText;
 import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockException;
 import dev.lockscope.lock.LockFile;
 import dev.lockscope.lock.LockHandle;
+import dev.lockscope.lock.LockClock;
 import dev.lockscope.lock.LockLostException;
 import dev.lockscope.lock.LockTimeoutException;
+import dev.lockscope.lock.Pause;
 import dev.lockscope.text.Printable;
 
 import java.io.IOException;
@@ -24,6 +30,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -40,7 +48,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 /**
- * A shared JSON record file (design.md section 2): lockless reads that always see a whole generation,
+ * A shared JSON record file (docs/PROTOCOL.md, "The record store"): lockless reads that always see a whole generation,
  * and one save path that never loses an update. Thread-safe; any thread, any number of processes and hosts.
  *
  * <pre>{@code
@@ -152,33 +160,33 @@ public final class RecordStore {
 
     /** {@link #read()}, keeping the bytes: the save path's fencing check on a local filesystem compares them. */
     private Loaded load() throws IOException {
-        long start = System.nanoTime();
-        long tornDeadline = start + options.tornRetry().toNanos();
-        long staleDeadline = start + options.staleRetry().toNanos();
-        long staleSizeDeadline = start + options.staleSizeRetry().toNanos();
-        long sleepMillis = 1;
+        Deadline tornDeadline = Deadline.after(options.tornRetry(), LockClock.SYSTEM);
+        Deadline staleDeadline = Deadline.after(options.staleRetry(), LockClock.SYSTEM);
+        Deadline staleSizeDeadline = Deadline.after(options.staleSizeRetry(), LockClock.SYSTEM);
+        // Uniform between 1 and 2 ms at first, doubling to between 100 and 200 ms.
+        Backoff backoff = Backoff.between(Duration.ofMillis(2), Duration.ofMillis(200));
         while (true) {
             try {
                 return readOnce();
             } catch (CorruptRecordFileException e) {
                 // A cut at a size class is what a stale cached size produces: wait that out longest.
-                long deadline = e.problem() == CorruptRecordFileException.Problem.TRUNCATED
+                Deadline deadline = e.problem() == CorruptRecordFileException.Problem.TRUNCATED
                         && RecordFormat.isSizeClass(e.sizeRead()) ? staleSizeDeadline : tornDeadline;
-                if (!e.problem().possiblyTorn() || System.nanoTime() - deadline > 0) {
+                if (!e.problem().possiblyTorn() || deadline.expired()) {
                     throw e;
                 }
             } catch (Vanished e) {
-                if (System.nanoTime() - staleDeadline > 0) {
+                if (staleDeadline.expired()) {
                     throw new RecordStoreException(file, "cannot read record file " + file
                             + ": it kept being replaced or vanishing for " + options.staleRetry().toMillis() + " ms", e);
                 }
             } catch (IOException e) {
-                if (!FileFacts.isStale(e) || System.nanoTime() - staleDeadline > 0) {
+                if (!FileFacts.isStale(e) || staleDeadline.expired()) {
                     throw readError(e);
                 }
             }
-            sleep(sleepMillis + ThreadLocalRandom.current().nextLong(sleepMillis + 1));
-            sleepMillis = Math.min(sleepMillis * 2, 100);
+            Pause.nanos(backoff.jitteredNanos(), "reading a record file");
+            backoff.grow();
         }
     }
 
@@ -229,7 +237,7 @@ public final class RecordStore {
         if (f.type() != FileFacts.Type.REGULAR) {
             String what = f.type() == FileFacts.Type.SYMLINK
                     ? "a symbolic link (saves replace the file by rename, which would replace the link)"
-                    : f.type().name().toLowerCase();
+                    : f.type().name().toLowerCase(Locale.ROOT);
             throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.NOT_REGULAR_FILE, what);
         }
         byte[] bytes = readBytes();
@@ -293,11 +301,11 @@ public final class RecordStore {
      * @return the file's facts if it turned out to be there, or null when it is missing
      */
     private FileFacts confirmMissing() throws IOException {
-        long until = System.nanoTime() + (seenExisting ? 1_000_000_000L : 70_000_000L);
-        long sleepMillis = 5;
-        while (System.nanoTime() - until < 0) {
-            sleep(sleepMillis);
-            sleepMillis = Math.min(sleepMillis * 2, 100);
+        Deadline until = Deadline.after(Duration.ofMillis(seenExisting ? 1000 : 70), LockClock.SYSTEM);
+        Backoff backoff = Backoff.between(Duration.ofMillis(5), Duration.ofMillis(100));
+        while (!until.expired()) {
+            Pause.nanos(backoff.currentNanos(), "reading a record file");
+            backoff.grow();
             FileFacts f = FileFacts.lstatOrNull(file);
             if (f != null) {
                 return f;
@@ -316,7 +324,7 @@ public final class RecordStore {
         if (e instanceof RecordStoreException) {
             return e;
         }
-        String why = describe(e);
+        String why = IoErrorText.reason(e);
         return new RecordStoreException(file, "cannot read record file " + file + ": " + why, e);
     }
 
@@ -546,7 +554,7 @@ public final class RecordStore {
     /** The timeout of a writer that withdrew its intent, naming the holder as a lock timeout does. */
     private LockTimeoutException withdrawn(LinkLock lock) {
         StringBuilder m = new StringBuilder("timed out after ")
-                .append(LinkLock.formatMillis(options.lockTimeout().toMillis())).append(" waiting for lock ")
+                .append(DurationText.ofMillis(options.lockTimeout().toMillis())).append(" waiting for lock ")
                 .append(lockFile().path());
         dev.lockscope.lock.Verdict v = null;
         try {
@@ -649,7 +657,7 @@ public final class RecordStore {
                     "the lock was lost right after the save: " + e.getMessage())), result.commits());
         } catch (IOException e) {
             result = new Held(result.result().withWarning(join(result.result().warning(),
-                    "could not release " + handle.lockPath() + ": " + describe(e))), result.commits());
+                    "could not release " + handle.lockPath() + ": " + IoErrorText.reason(e))), result.commits());
         }
         step(SaveStep.RELEASED);
         return result;
@@ -777,7 +785,7 @@ public final class RecordStore {
             } catch (NoSuchFileException e) {
                 continue; // another holder (one that lost the lock) marked it
             } catch (RecordIntent.MalformedIntentException | IOException e) {
-                quarantine(t, "unreadable (" + (e instanceof IOException io ? describe(io) : e.getMessage()) + ")",
+                quarantine(t, "unreadable (" + (e instanceof IOException io ? IoErrorText.reason(io) : e.getMessage()) + ")",
                         warning);
                 continue;
             }
@@ -839,7 +847,7 @@ public final class RecordStore {
             ch.force(true);
         } catch (IOException e) {
             throw new RecordStoreException(file, "cannot save " + file + ": cannot write temp file " + temp + ": "
-                    + describe(e) + "; " + unchanged(current), e);
+                    + IoErrorText.reason(e) + "; " + unchanged(current), e);
         }
         if (current.exists()) {
             // The rename gives the record file the temp file's mode; keep the old one.
@@ -945,7 +953,7 @@ public final class RecordStore {
 
     private RecordStoreException cannotRefence(IOException e) {
         return new RecordStoreException(file, "not saved: cannot re-read " + file + " for the fencing check: "
-                + describe(e) + "; the temp file was removed", e);
+                + IoErrorText.reason(e) + "; the temp file was removed", e);
     }
 
     private RecordFencingException moved(RecordSnapshot current, RecordSnapshot now) {
@@ -963,7 +971,7 @@ public final class RecordStore {
     private boolean onLocalFilesystem() {
         Boolean l = localFilesystem;
         if (l == null) {
-            l = LinkLock.isLocalFilesystem(file.getParent());
+            l = FilesystemType.isLocal(file.getParent());
             localFilesystem = l;
         }
         return l;
@@ -989,7 +997,7 @@ public final class RecordStore {
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new RecordStoreException(file, "cannot save " + file + ": cannot rename " + temp + " over it: "
-                    + describe(e) + "; " + unchanged(current), e);
+                    + IoErrorText.reason(e) + "; " + unchanged(current), e);
         }
     }
 
@@ -1030,19 +1038,6 @@ public final class RecordStore {
             Files.deleteIfExists(p);
         } catch (IOException ignored) {
             // The name says whose it was; a scanner reports it.
-        }
-    }
-
-    static String describe(IOException e) {
-        return IoErrorText.reason(e);
-    }
-
-    private static void sleep(long millis) throws InterruptedIOException {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while reading a record file");
         }
     }
 }
