@@ -2,6 +2,7 @@ package dev.lockscope.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,6 +14,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code lockscope bench --mode counter} with group commit (the default): exact, and it says how it ran. */
+@MultiProcess
 class BenchGroupCommitTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

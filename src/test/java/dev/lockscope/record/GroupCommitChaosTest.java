@@ -3,6 +3,7 @@ package dev.lockscope.record;
 import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockHandle;
 import dev.lockscope.lock.LockOptions;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.Testbed;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and {@code counter} equals the number of names present (no change applied twice, none half-applied). The
  * victim's change in flight may be in or out. No intent file is left once a holder has run after the kill.
  */
+@MultiProcess
 class GroupCommitChaosTest {
     static final int HELPERS = 3;
     /**

@@ -4,6 +4,7 @@ import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockFile;
 import dev.lockscope.lock.LockHandle;
 import dev.lockscope.lock.LockOptions;
+import dev.lockscope.testing.MultiProcess;
 import dev.lockscope.testing.TestJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +21,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code lockscope records put} publishes its change when the lock is held, unless told {@code --no-group-commit}. */
+@MultiProcess
 class GroupCommitCliTest {
 
     @TempDir

@@ -36,8 +36,10 @@ class RecordChaosTest {
     @TempDir
     Path local;
 
+    // The two network beds only, as before the trios became parameterised: a local run added ~50 s to CI, and
+    // GroupCommitChaosTest kills writers at every save step on the local filesystem already.
     @ParameterizedTest(name = "{0}")
-    @EnumSource(MountKind.class)
+    @EnumSource(value = MountKind.class, names = {"GLUSTER", "SSHFS"})
     void killedWritersLoseNoCommittedUpdate(MountKind kind) throws Exception {
         chaos(kind.freshDir("records-chaos", local));
     }
@@ -120,8 +122,10 @@ class RecordChaosTest {
         assertThat(lost).isZero();
         assertThat(kills).isPositive();
         assertThat(strangers).as("temp files not named for a killed writer").isEmpty();
-        // A generation per committed update, plus those whose writer died after the rename but before printing.
-        assertThat(fin.generation()).isGreaterThanOrEqualTo(committed.size());
+        // Every generation holds at least one new record (its holder's own put; keys are unique and nothing is
+        // deleted), and with group commit one generation may hold several: never more generations than records.
+        assertThat(fin.generation()).isBetween(1L, (long) fin.records().size());
+        assertThat(fin.records().size()).isGreaterThanOrEqualTo(committed.size());
         assertThat((long) fin.records().size()).isEqualTo(fin.generation());
     }
 }

@@ -118,7 +118,9 @@ class RecordSeedScenarioTest {
         assertThat(committed).isEqualTo(WRITERS);
         assertThat(lost).isZero();
         assertThat(a.records()).hasSize(WRITERS);
-        assertThat(a.generation()).as("one generation per save, none lost").isEqualTo(WRITERS);
+        // Group commit (on by default) writes the saves that waited for one holder in that holder's generation,
+        // so there are at most as many generations as saves; none is lost (checked above, record by record).
+        assertThat(a.generation()).as("at most one generation per save").isBetween(1L, (long) WRITERS);
         assertThat(b.records()).isEqualTo(a.records());
         assertThat(failed).as("reads that did not parse").isZero();
         // Before claims were kept fresh while waiting, a lock linked after a 30+ s wait carried an old mtime
