@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static dev.lockscope.record.GroupCommitTesting.GROUP_COMMIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -76,7 +77,7 @@ class GroupCommitChaosTest {
         LockHandle held = null;
         if (step == Kill.WITHDRAWN) {
             // The victim must time out while the lock stays held, and withdraw.
-            held = LinkLock.of(RecordStore.open(viaA).lockFile(), LockOptions.defaults()).acquire(Duration.ofSeconds(30));
+            held = LinkLock.of(RecordStore.open(viaA, GROUP_COMMIT).lockFile(), LockOptions.defaults()).acquire(Duration.ofSeconds(30));
         }
         List<Process> helpers = new ArrayList<>();
         if (step != Kill.WITHDRAWN) {
@@ -117,7 +118,7 @@ class GroupCommitChaosTest {
             Children.await(helpers.get(h), helpersDeadline, "h" + h);
         }
         // One more holder after the kill (the helpers may all have finished before the victim's lock was found dead).
-        SaveResult recovery = RecordStore.open(viaB).put("recovery", com.fasterxml.jackson.databind.node.IntNode.valueOf(1));
+        SaveResult recovery = RecordStore.open(viaB, GROUP_COMMIT).put("recovery", com.fasterxml.jackson.databind.node.IntNode.valueOf(1));
 
         Set<String> committed = new HashSet<>();
         List<String> failed = new ArrayList<>();
@@ -132,7 +133,7 @@ class GroupCommitChaosTest {
             }
         }
         for (Path via : List.of(viaA, viaB)) {
-            RecordSnapshot s = RecordStore.open(via).readFresh();
+            RecordSnapshot s = RecordStore.open(via, GROUP_COMMIT).readFresh();
             Set<String> changes = new HashSet<>();
             for (String k : s.records().keySet()) {
                 if (CHANGE.matcher(k).matches()) {

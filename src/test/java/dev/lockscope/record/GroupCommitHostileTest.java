@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static dev.lockscope.record.GroupCommitTesting.GROUP_COMMIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -36,7 +37,7 @@ class GroupCommitHostileTest {
     @BeforeEach
     void base() throws IOException {
         file = dir.resolve("records.json");
-        RecordStore.open(file).put("n", IntNode.valueOf(10));
+        RecordStore.open(file, GROUP_COMMIT).put("n", IntNode.valueOf(10));
     }
 
     private static String valid(String writer, long seq, String record, int value) {
@@ -63,7 +64,7 @@ class GroupCommitHostileTest {
         plant(7, "\u00ff\u00fe garbage \u001b[2J");
         Files.write(dir.resolve(RecordIntent.publishedName("records.json", W, 8)), new byte[] {(byte) 0xC3, 0x28});
 
-        SaveResult r = RecordStore.open(file).put("mine", IntNode.valueOf(1));
+        SaveResult r = RecordStore.open(file, GROUP_COMMIT).put("mine", IntNode.valueOf(1));
 
         assertThat(r.written()).isTrue();
         assertThat(r.warning()).contains("moved to").doesNotContain("\u001b").doesNotContain("\u0001");
@@ -72,7 +73,7 @@ class GroupCommitHostileTest {
                     .contains(".records.json.bad-intent." + W + "." + seq);
             assertThat(dir.resolve(RecordIntent.quarantineName("records.json", W, seq))).exists();
         }
-        RecordSnapshot s = RecordStore.open(file).read();
+        RecordSnapshot s = RecordStore.open(file, GROUP_COMMIT).read();
         assertThat(s.records()).containsOnlyKeys("n", "mine");
         assertThat(s.get("n")).contains(IntNode.valueOf(10));
         assertThat(published()).isEmpty();
@@ -85,10 +86,10 @@ class GroupCommitHostileTest {
         Files.writeString(target, valid(W, 1, "from-outside", 666), StandardCharsets.UTF_8);
         Files.createSymbolicLink(dir.resolve(RecordIntent.publishedName("records.json", W, 1)), target);
 
-        SaveResult r = RecordStore.open(file).put("mine", IntNode.valueOf(1));
+        SaveResult r = RecordStore.open(file, GROUP_COMMIT).put("mine", IntNode.valueOf(1));
 
         assertThat(r.warning()).contains("not a regular file (symlink)");
-        assertThat(RecordStore.open(file).read().records()).containsOnlyKeys("n", "mine");
+        assertThat(RecordStore.open(file, GROUP_COMMIT).read().records()).containsOnlyKeys("n", "mine");
         assertThat(target).exists();
         assertThat(Files.readString(target)).isEqualTo(valid(W, 1, "from-outside", 666));
     }
@@ -99,10 +100,10 @@ class GroupCommitHostileTest {
         Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
         assertThat(mk.waitFor()).isZero();
 
-        SaveResult r = RecordStore.open(file).put("mine", IntNode.valueOf(1));
+        SaveResult r = RecordStore.open(file, GROUP_COMMIT).put("mine", IntNode.valueOf(1));
 
         assertThat(r.warning()).contains("not a regular file");
-        assertThat(RecordStore.open(file).read().records()).containsOnlyKeys("n", "mine");
+        assertThat(RecordStore.open(file, GROUP_COMMIT).read().records()).containsOnlyKeys("n", "mine");
     }
 
     @Test
@@ -113,10 +114,10 @@ class GroupCommitHostileTest {
         big.append("\"}]}");
         plant(1, big.toString());
 
-        SaveResult r = RecordStore.open(file).put("mine", IntNode.valueOf(1));
+        SaveResult r = RecordStore.open(file, GROUP_COMMIT).put("mine", IntNode.valueOf(1));
 
         assertThat(r.warning()).contains("larger than " + IntentFiles.MAX_INTENT_BYTES + " bytes");
-        assertThat(RecordStore.open(file).read().records()).containsOnlyKeys("n", "mine");
+        assertThat(RecordStore.open(file, GROUP_COMMIT).read().records()).containsOnlyKeys("n", "mine");
     }
 
     @Test
@@ -131,10 +132,10 @@ class GroupCommitHostileTest {
             Files.writeString(dir.resolve(d), valid(W, 9, "decoy", 1));
         }
 
-        SaveResult r = RecordStore.open(file).put("mine", IntNode.valueOf(1));
+        SaveResult r = RecordStore.open(file, GROUP_COMMIT).put("mine", IntNode.valueOf(1));
 
         assertThat(r.warning()).isNull();
-        assertThat(RecordStore.open(file).read().records()).containsOnlyKeys("n", "mine", "planted");
+        assertThat(RecordStore.open(file, GROUP_COMMIT).read().records()).containsOnlyKeys("n", "mine", "planted");
         for (String d : decoys) {
             assertThat(dir.resolve(d)).exists();
         }
@@ -146,7 +147,7 @@ class GroupCommitHostileTest {
         String withLog = text.trim().replaceFirst("\\}\\s*$", ",\"commits\":{\"evictedThrough\":0,\"writers\":"
                 + "{\"../../etc/passwd\":{\"seq\":1,\"generation\":1}}}}");
         Files.writeString(file, withLog);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RecordStore.open(file)
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RecordStore.open(file, GROUP_COMMIT)
                         .put("x", JsonNodeFactory.instance.numberNode(1)))
                 .isInstanceOf(CorruptRecordFileException.class).hasMessageContaining("invalid writer id");
         assertThat(Files.readString(file)).isEqualTo(withLog);

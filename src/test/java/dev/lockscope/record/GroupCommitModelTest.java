@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import static dev.lockscope.record.GroupCommitTesting.GROUP_COMMIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -112,7 +113,7 @@ class GroupCommitModelTest {
             for (int i = 0; i < WRITERS; i++) {
                 writers[i] = new ModelWriter(i);
             }
-            holder = RecordStore.open(file).withStepListener(step -> {
+            holder = RecordStore.open(file, GROUP_COMMIT).withStepListener(step -> {
                 if (!inHold) {
                     return;
                 }

@@ -31,6 +31,7 @@ import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
+import static dev.lockscope.record.GroupCommitTesting.GROUP_COMMIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -53,7 +54,7 @@ class GroupCommitTest {
 
     @Test
     void threadsIncrementingTogetherApplyEveryIncrementExactlyOnceAndShareGenerations() throws Exception {
-        RecordStore store = RecordStore.open(file);
+        RecordStore store = RecordStore.open(file, GROUP_COMMIT);
         List<SaveResult> results = incrementTogether(store, 6, 40);
         Set<Long> values = results.stream().map(r -> r.incremented().longValue()).collect(Collectors.toCollection(TreeSet::new));
         assertThat(values).containsExactlyElementsOf(LongStream.rangeClosed(1, 240).boxed().toList());
@@ -68,7 +69,7 @@ class GroupCommitTest {
     @Test
     void withGroupCommitOffEveryChangeIsItsOwnGeneration() throws Exception {
         List<RecordStore.SaveStep> steps = new CopyOnWriteArrayList<>();
-        RecordStore store = RecordStore.open(file, RecordStoreOptions.defaults().withGroupCommit(false))
+        RecordStore store = RecordStore.open(file, GROUP_COMMIT.withGroupCommit(false))
                 .withStepListener(steps::add);
         List<SaveResult> results = incrementTogether(store, 4, 25);
         assertThat(results).noneMatch(SaveResult::combined);
@@ -79,9 +80,9 @@ class GroupCommitTest {
 
     @Test
     void aWriterThatTimesOutWithdrawsItsIntentAndItIsNeverApplied() throws Exception {
-        RecordStore.open(file).put("base", IntNode.valueOf(1));
+        RecordStore.open(file, GROUP_COMMIT).put("base", IntNode.valueOf(1));
         List<RecordStore.SaveStep> steps = new CopyOnWriteArrayList<>();
-        RecordStore store = RecordStore.open(file, RecordStoreOptions.defaults().withLockTimeout(Duration.ofMillis(300)))
+        RecordStore store = RecordStore.open(file, GROUP_COMMIT.withLockTimeout(Duration.ofMillis(300)))
                 .withStepListener(steps::add);
         LockHandle held = holdLock();
         try {
@@ -94,15 +95,15 @@ class GroupCommitTest {
         } finally {
             held.release();
         }
-        RecordStore.open(file).put("y", IntNode.valueOf(3));
-        assertThat(RecordStore.open(file).read().records()).containsOnlyKeys("base", "y");
+        RecordStore.open(file, GROUP_COMMIT).put("y", IntNode.valueOf(3));
+        assertThat(RecordStore.open(file, GROUP_COMMIT).read().records()).containsOnlyKeys("base", "y");
     }
 
     @Test
     void aWriterWhoseIntentWasTakenDoesNotWithdrawButWaitsForTheOutcome() throws Exception {
-        RecordStore.open(file).put("base", IntNode.valueOf(1));
+        RecordStore.open(file, GROUP_COMMIT).put("base", IntNode.valueOf(1));
         List<RecordStore.SaveStep> steps = new CopyOnWriteArrayList<>();
-        RecordStore store = RecordStore.open(file, RecordStoreOptions.defaults().withLockTimeout(Duration.ofMillis(1500)))
+        RecordStore store = RecordStore.open(file, GROUP_COMMIT.withLockTimeout(Duration.ofMillis(1500)))
                 .withStepListener(steps::add);
         LockHandle held = holdLock();
         Future<SaveResult> put;
@@ -124,15 +125,15 @@ class GroupCommitTest {
         pool.shutdown();
         assertThat(r.combined()).isTrue();
         assertThat(steps).doesNotContain(RecordStore.SaveStep.WITHDRAWN);
-        assertThat(RecordStore.open(file).read().records()).containsOnlyKeys("base", "x");
+        assertThat(RecordStore.open(file, GROUP_COMMIT).read().records()).containsOnlyKeys("base", "x");
         assertThat(intentFiles()).isEmpty();
     }
 
     @Test
     void changesThatCannotBeCombinedTakeTheLockThemselves() throws Exception {
-        RecordStore.open(file).put("base", IntNode.valueOf(1));
+        RecordStore.open(file, GROUP_COMMIT).put("base", IntNode.valueOf(1));
         List<RecordStore.SaveStep> steps = new CopyOnWriteArrayList<>();
-        RecordStore store = RecordStore.open(file, RecordStoreOptions.defaults().withLockTimeout(Duration.ofMillis(300)))
+        RecordStore store = RecordStore.open(file, GROUP_COMMIT.withLockTimeout(Duration.ofMillis(300)))
                 .withStepListener(steps::add);
         LockHandle held = holdLock();
         try {
@@ -150,11 +151,11 @@ class GroupCommitTest {
 
     @Test
     void anIncrementOfANonIntegerIsRefusedAndChangesNothing() throws Exception {
-        RecordStore.open(file).put("s", TextNode.valueOf("text"));
-        assertThatThrownBy(() -> RecordStore.open(file).update(RecordChange.increment("s", 1)))
+        RecordStore.open(file, GROUP_COMMIT).put("s", TextNode.valueOf("text"));
+        assertThatThrownBy(() -> RecordStore.open(file, GROUP_COMMIT).update(RecordChange.increment("s", 1)))
                 .isInstanceOf(RecordStoreException.class).hasMessageContaining("is not an integer");
         List<RecordStore.SaveStep> steps = new CopyOnWriteArrayList<>();
-        RecordStore store = RecordStore.open(file).withStepListener(steps::add);
+        RecordStore store = RecordStore.open(file, GROUP_COMMIT).withStepListener(steps::add);
         LockHandle held = holdLock();
         CompletableFuture<SaveResult> inc;
         try {
@@ -171,7 +172,7 @@ class GroupCommitTest {
         }
         assertThatThrownBy(() -> inc.get(20, TimeUnit.SECONDS)).hasRootCauseInstanceOf(RecordStoreException.class)
                 .hasMessageContaining("is not an integer");
-        RecordSnapshot s = RecordStore.open(file).read();
+        RecordSnapshot s = RecordStore.open(file, GROUP_COMMIT).read();
         assertThat(s.get("s")).contains(TextNode.valueOf("text"));
         assertThat(intentFiles()).isEmpty();
     }
@@ -179,9 +180,9 @@ class GroupCommitTest {
     @Test
     void anOrphanTakenIntentThatIsAlreadyInTheFileIsNotAppliedAgain() throws Exception {
         // A holder that died between its rename and its mark leaves the taken file of an applied intent.
-        RecordStore.open(file).update(RecordChange.increment("n", 5));
+        RecordStore.open(file, GROUP_COMMIT).update(RecordChange.increment("n", 5));
         List<RecordStore.SaveStep> steps = new CopyOnWriteArrayList<>();
-        RecordStore store = RecordStore.open(file).withStepListener(steps::add);
+        RecordStore store = RecordStore.open(file, GROUP_COMMIT).withStepListener(steps::add);
         LockHandle held = holdLock();
         Future<SaveResult> inc;
         ExecutorService pool = Executors.newSingleThreadExecutor();
@@ -200,9 +201,9 @@ class GroupCommitTest {
         JsonNode intent = RecordFormat.mapper().readTree(published);
         Path orphan = new IntentFiles(file).taken(intent.get("writer").textValue(), intent.get("seq").longValue());
         Files.write(orphan, published);
-        SaveResult next = RecordStore.open(file).put("other", IntNode.valueOf(1));
+        SaveResult next = RecordStore.open(file, GROUP_COMMIT).put("other", IntNode.valueOf(1));
         assertThat(next.warning()).isNull();
-        assertThat(RecordStore.open(file).read().get("n").get().longValue()).isEqualTo(6);
+        assertThat(RecordStore.open(file, GROUP_COMMIT).read().get("n").get().longValue()).isEqualTo(6);
         assertThat(intentFiles()).isEmpty();
     }
 
@@ -227,7 +228,7 @@ class GroupCommitTest {
     }
 
     private LockHandle holdLock() throws IOException {
-        return LinkLock.of(RecordStore.open(file).lockFile(), LockOptions.defaults()).acquire(Duration.ofSeconds(5));
+        return LinkLock.of(RecordStore.open(file, GROUP_COMMIT).lockFile(), LockOptions.defaults()).acquire(Duration.ofSeconds(5));
     }
 
     private List<String> intentFiles() throws IOException {

@@ -1,5 +1,6 @@
 package dev.lockscope.record;
 
+import static dev.lockscope.record.GroupCommitTesting.GROUP_COMMIT;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ public final class GroupCommitWriterMain {
         String stopStep = args[4];
         int stopAt = Integer.parseInt(args[5]);
         AtomicInteger seen = new AtomicInteger();
-        RecordStore store = RecordStore.open(file, RecordStoreOptions.defaults()
+        RecordStore store = RecordStore.open(file, GROUP_COMMIT
                 .withLockTimeout(Duration.ofMillis(timeoutMs)));
         // The holder's steps count only in a hold that took intents of others: that is where a kill can lose,
         // duplicate or half-apply them.
