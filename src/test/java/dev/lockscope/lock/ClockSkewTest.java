@@ -136,7 +136,11 @@ class ClockSkewTest {
                 pb.redirectErrorStream(false);
                 Process p = pb.start();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                // Once (2026-11-30) the faketime'd status printed nothing; say what it did print instead of an NPE.
+                assertThat(out).as("%s judge printed no JSON; exit %d, stderr: %s", offset, p.exitValue(), err)
+                        .isNotBlank();
                 JsonNode n = json.readTree(out);
                 assertThat(n.get("state").asText()).as(offset + " judge: " + out).isEqualTo("HELD");
                 long skew = n.get("clockSkewMillis").asLong();
