@@ -482,6 +482,7 @@ public final class RecordStore {
         Path takenPath = intents.taken(intent.writerId(), intent.seq());
         boolean taken = false;
         boolean extended = false;
+        Exception holdFailure = null;
         long lastTry = start;
         long poll = POLL_MIN_NANOS;
         Path lockPath = lockFile().path();
@@ -512,7 +513,23 @@ public final class RecordStore {
                 lastTry = now;
                 Optional<LockHandle> h = lock.tryAcquire();
                 if (h.isPresent()) {
-                    Held held = holdAndSave(h.get(), ANY_GENERATION, null, OnConflict.FAIL, true);
+                    Held held;
+                    try {
+                        held = holdAndSave(h.get(), ANY_GENERATION, null, OnConflict.FAIL, true);
+                    } catch (IOException | RuntimeException e) {
+                        // This hold failed (fenced, say), but it may have taken our intent first, and a taken
+                        // intent is applied by the next holder: "not saved" is true only once we withdraw it.
+                        // Otherwise its outcome is in the commit log, and a caller who retried on "not saved"
+                        // would apply the change twice.
+                        if (!taken && intents.withdraw(published)) {
+                            step(SaveStep.WITHDRAWN);
+                            throw e;
+                        }
+                        taken = true;
+                        holdFailure = e;
+                        poll = POLL_MIN_NANOS;
+                        continue;
+                    }
                     CommitLog.Outcome o = held.commits().outcome(intent.writerId(), intent.seq(), intent.notBefore());
                     if (o == CommitLog.Outcome.APPLIED) {
                         return result(held.result().saved(), held.commits(), intent, held.result().warning());
@@ -537,9 +554,14 @@ public final class RecordStore {
                     if (r != null) {
                         return r;
                     }
-                    throw new RecordStoreException(file, "outcome unknown: a holder took the change (intent "
-                            + intent.writerId() + "." + intent.seq() + ") but no generation of " + file
-                            + " showed it committed within " + 2 * options.lockTimeout().toMillis() + " ms");
+                    RecordStoreException unknown = new RecordStoreException(file, "outcome unknown: a holder took"
+                            + " the change (intent " + intent.writerId() + "." + intent.seq() + ") but no generation of "
+                            + file + " showed it committed within " + 2 * options.lockTimeout().toMillis() + " ms"
+                            + (holdFailure == null ? "" : "; this writer's own hold failed: " + holdFailure.getMessage()));
+                    if (holdFailure != null) {
+                        unknown.addSuppressed(holdFailure);
+                    }
+                    throw unknown;
                 }
             }
             LockSupport.parkNanos(poll);

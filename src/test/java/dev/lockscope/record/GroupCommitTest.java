@@ -207,6 +207,55 @@ class GroupCommitTest {
         assertThat(intentFiles()).isEmpty();
     }
 
+    @Test
+    void aWaiterWhoseOwnHoldIsFencedAfterTakingItsIntentNeitherSaysNotSavedNorAppliesItTwice() throws Exception {
+        RecordStore.open(file, GROUP_COMMIT).update(RecordChange.increment("n", 5));
+        List<RecordStore.SaveStep> steps = new CopyOnWriteArrayList<>();
+        Path lockPath = RecordStore.open(file, GROUP_COMMIT).lockFile().path();
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+        RecordStore store = RecordStore.open(file, GROUP_COMMIT).withStepListener(step -> {
+            steps.add(step);
+            // The waiter became the holder and took its own intent; now its lock is broken under it (as a
+            // breaker that judged it expired would), so its fencing check refuses the rename.
+            if (step == RecordStore.SaveStep.TAKEN && broken.compareAndSet(false, true)) {
+                try {
+                    Files.delete(lockPath);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        LockHandle held = holdLock();
+        Future<Integer> inc;
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            // A caller that retries on "not saved", as RecordFencingException promises it may.
+            inc = pool.submit(() -> {
+                int fenced = 0;
+                while (true) {
+                    try {
+                        store.update(RecordChange.increment("n", 1));
+                        return fenced;
+                    } catch (RecordFencingException e) {
+                        fenced++;
+                    }
+                }
+            });
+            awaitUntil(() -> steps.contains(RecordStore.SaveStep.PUBLISHED));
+        } finally {
+            held.release();
+        }
+        int fenced = inc.get(30, TimeUnit.SECONDS);
+        pool.shutdown();
+        assertThat(broken).as("the waiter's own hold took its intent and was fenced").isTrue();
+        assertThat(steps).doesNotContain(RecordStore.SaveStep.WITHDRAWN);
+        RecordStore.open(file, GROUP_COMMIT).put("other", IntNode.valueOf(1)); // a later holder applies any orphan
+        assertThat(RecordStore.open(file, GROUP_COMMIT).read().get("n").get().longValue())
+                .as("one increment, applied once (fenced retries: %d)", fenced).isEqualTo(6);
+        assertThat(fenced).isZero();
+        assertThat(intentFiles()).isEmpty();
+    }
+
     private List<SaveResult> incrementTogether(RecordStore store, int threads, int each) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<Future<List<SaveResult>>> fs = new ArrayList<>();

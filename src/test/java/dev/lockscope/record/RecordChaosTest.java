@@ -49,6 +49,9 @@ class RecordChaosTest {
         Path viaB = dir.b().resolve("records.json");
         Path logs = Children.logDir("chaos-" + dir.kind());
         Random random = new Random();
+        // LOCKSCOPE_TEST_HISTORY set: the writers keep their steps and a copy of every generation they wrote.
+        Map<String, String> env = System.getenv("LOCKSCOPE_TEST_HISTORY") == null ? Map.of()
+                : Map.of("LOCKSCOPE_TEST_HISTORY", logs.resolve("history").toString());
         Set<String> committed = new HashSet<>();
         Set<Long> killedPids = new HashSet<>();
         int kills = 0;
@@ -63,7 +66,7 @@ class RecordChaosTest {
                 // One host id for all: a killed writer's lock is then provably DEAD (its pid is gone).
                 ps.add(Children.start(RecordWriterMain.class, List.of((onA ? viaA : viaB).toString(), name,
                         String.valueOf(UPDATES_PER_WRITER), String.valueOf(random.nextInt(200)), "15"),
-                        Map.of(), logs, name));
+                        env, logs, name));
                 names.add(name);
             }
             // Let them get going, then kill some at random moments.

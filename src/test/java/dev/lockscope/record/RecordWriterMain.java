@@ -3,7 +3,13 @@ package dev.lockscope.record;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -26,14 +32,26 @@ public final class RecordWriterMain {
         int count = Integer.parseInt(args[2]);
         long startDelay = Long.parseLong(args[3]);
         long jitter = Long.parseLong(args[4]);
-        RecordStore store = RecordStore.open(file, RecordStoreOptions.defaults()
-                .withLockTimeout(Duration.ofSeconds(240)));
-        if (jitter > 0) {
+        RecordStoreOptions options = RecordStoreOptions.defaults().withLockTimeout(Duration.ofSeconds(240));
+        if ("1".equals(System.getenv("LOCKSCOPE_TEST_GROUP_COMMIT"))) {
+            options = options.withGroupCommit(true);
+        }
+        RecordStore store = RecordStore.open(file, options);
+        // Diagnostics for a loss: every step with its time, and a copy of every generation this process was
+        // about to rename into place (at FENCED its temp file is complete), in LOCKSCOPE_TEST_HISTORY.
+        String historyDir = System.getenv("LOCKSCOPE_TEST_HISTORY");
+        Path history = historyDir == null ? null : Files.createDirectories(Path.of(historyDir));
+        if (jitter > 0 || history != null) {
             store = store.withStepListener(step -> {
-                try {
-                    Thread.sleep(ThreadLocalRandom.current().nextLong(jitter + 1));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                if (history != null) {
+                    record(history, file, prefix, step);
+                }
+                if (jitter > 0) {
+                    try {
+                        Thread.sleep(ThreadLocalRandom.current().nextLong(jitter + 1));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
             });
         }
@@ -62,6 +80,10 @@ public final class RecordWriterMain {
                 }
                 System.out.println("COMMITTED " + name + " " + r.saved().generation() + " "
                         + (System.nanoTime() - t0) / 1_000_000 + " " + fenced);
+                if (history != null) {
+                    append(history, prefix, Instant.now() + " COMMITTED " + name + " " + r.saved().generation()
+                            + " combined=" + r.combined());
+                }
                 System.out.flush();
             }
         } catch (Exception e) {
@@ -71,5 +93,35 @@ public final class RecordWriterMain {
             System.exit(2);
         }
         System.exit(0);
+    }
+
+    private static void record(Path history, Path file, String prefix, RecordStore.SaveStep step) {
+        append(history, prefix, Instant.now() + " " + step);
+        if (step != RecordStore.SaveStep.FENCED) {
+            return;
+        }
+        String mine = "." + file.getFileName() + ".tmp.";
+        String pid = "." + ProcessHandle.current().pid() + ".";
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(file.getParent())) {
+            for (Path p : entries) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(mine) && n.contains(pid)) {
+                    Path copy = history.resolve(prefix + "-" + System.nanoTime() + ".json");
+                    Files.copy(p, copy);
+                    append(history, prefix, Instant.now() + " copied " + n + " to " + copy.getFileName());
+                }
+            }
+        } catch (IOException e) {
+            append(history, prefix, Instant.now() + " cannot copy the temp file: " + e);
+        }
+    }
+
+    private static void append(Path history, String prefix, String line) {
+        try {
+            Files.writeString(history.resolve(prefix + ".steps"), line + System.lineSeparator(),
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            System.err.println("cannot write history: " + e);
+        }
     }
 }
