@@ -119,6 +119,9 @@ public final class LockBreaker {
         // Link counts of 2 mean the claim is still there and this filesystem reports inodes truthfully.
         boolean compareInodes = judged.nlink() >= 2;
 
+        // The evidence was read through this client's name cache, which may still show a lock that another
+        // client already broke and replaced; the witness below would then pin that dead lock (see NameCache).
+        NameCache.refresh(file.directory());
         Optional<LockSnapshot> fresh = LockSnapshot.read(lock);
         if (fresh.isEmpty()) {
             return new BreakResult(BreakResult.Outcome.NOTHING_TO_BREAK, "lock " + lock + " is already gone", judged,
@@ -202,6 +205,8 @@ public final class LockBreaker {
         Optional<LockSnapshot> movedSnap;
         String unverifiable = null;
         try {
+            // The server renamed whatever the name held; the client's cache moved what it believed the name held.
+            NameCache.refresh(file.directory());
             movedSnap = LockSnapshot.read(moved);
         } catch (IOException e) {
             // What we moved cannot be checked: treat it as not the judged lock and put it back.
