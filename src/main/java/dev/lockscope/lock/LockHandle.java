@@ -316,6 +316,9 @@ public final class LockHandle implements AutoCloseable {
                 || Boolean.FALSE.equals(truthfulLinks)) {
             return false;
         }
+        // A cached name could still show our lock after another client broke and replaced it; unlinking the
+        // name would then remove the new holder's lock (see NameCache).
+        NameCache.refresh(file.directory());
         boolean ours = linkProof(FileFacts.linksOrNull(file.path()));
         if (ours) {
             truthfulLinks = Boolean.TRUE;
@@ -406,6 +409,8 @@ public final class LockHandle implements AutoCloseable {
     }
 
     private void verify() throws IOException {
+        // On a network client the name may still lead to our lock after another client broke it (NameCache).
+        NameCache.refresh(file.directory());
         Optional<LockSnapshot> snap = LockSnapshot.readUnparsed(file.path());
         if (snap.isEmpty()) {
             FileFacts c = FileFacts.lstatOrNull(claim);

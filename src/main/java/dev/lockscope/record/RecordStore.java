@@ -11,6 +11,7 @@ import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockException;
 import dev.lockscope.lock.LockFile;
 import dev.lockscope.lock.LockHandle;
+import dev.lockscope.lock.NameCache;
 import dev.lockscope.lock.LockClock;
 import dev.lockscope.lock.LockLostException;
 import dev.lockscope.lock.LockTimeoutException;
@@ -216,13 +217,8 @@ public final class RecordStore {
      * through mount B returned the old generation 20 times of 20; after a listing, 0 of 20.
      */
     void refreshDirectoryEntries() {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(file.getParent())) {
-            for (Path ignored : entries) {
-                // reading every entry is the point
-            }
-        } catch (IOException | DirectoryIteratorException e) {
-            // Best effort: a directory we cannot list still reads; the fencing check reads again.
-        }
+        // Best effort: a directory we cannot list still reads; the fencing check reads again.
+        NameCache.refreshAlways(file.getParent());
     }
 
     private Loaded readOnce() throws IOException {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A client's name cache may still map the lock's name to a lock that another client already broke and
@@ -57,5 +58,47 @@ class StaleNameBreakTest {
             assertThat(LinkLock.at(lockA, LockOptions.defaults()).inspect().owner().token())
                     .as("the live lock is still under its name").isEqualTo(live.token());
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(MountKind.class)
+    void aHolderWhoseClientStillSeesItsBrokenLockLearnsItAtTheCheckBeforeACommit(MountKind kind) throws Exception {
+        Testbed.MountPair m = kind.freshDir("stale-name-check", logs);
+        LockHandle mine = holdThenLoseThroughTheOtherClient(m);
+        try (LockHandle next = LinkLock.at(m.b().resolve("job.lock"), LockOptions.defaults().withPurpose("next"))
+                .acquire(Duration.ofSeconds(5))) {
+            assertThatThrownBy(mine::ensureHeld).as(kind.label()).isInstanceOf(LockLostException.class);
+            assertNextStillHolds(m, next);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(MountKind.class)
+    void aHolderWhoseClientStillSeesItsBrokenLockRemovesNothingWhenItReleases(MountKind kind) throws Exception {
+        Testbed.MountPair m = kind.freshDir("stale-name-release", logs);
+        LockHandle mine = holdThenLoseThroughTheOtherClient(m);
+        try (LockHandle next = LinkLock.at(m.b().resolve("job.lock"), LockOptions.defaults().withPurpose("next"))
+                .acquire(Duration.ofSeconds(5))) {
+            assertThatThrownBy(mine::release).as(kind.label()).isInstanceOf(LockLostException.class);
+            assertNextStillHolds(m, next);
+        }
+    }
+
+    /**
+     * Takes the lock through client A (whose name cache then maps job.lock to it) and breaks it through client
+     * B the way a breaker does: moved away, so its inode lives on under the new name and our claim.
+     */
+    private static LockHandle holdThenLoseThroughTheOtherClient(Testbed.MountPair m) throws Exception {
+        Path lockA = m.a().resolve("job.lock");
+        LockHandle mine = LinkLock.at(lockA, LockOptions.defaults().withPurpose("first")).acquire(Duration.ofSeconds(5));
+        assertThat(LinkLock.at(lockA, LockOptions.defaults()).inspect().owner().token()).isEqualTo(mine.token());
+        Files.move(m.b().resolve("job.lock"), m.b().resolve("job.lock.moved-by-a-breaker"), StandardCopyOption.ATOMIC_MOVE);
+        return mine;
+    }
+
+    private static void assertNextStillHolds(Testbed.MountPair m, LockHandle next) throws Exception {
+        next.ensureHeld();
+        assertThat(LinkLock.at(m.b().resolve("job.lock"), LockOptions.defaults()).inspect().owner().token())
+                .as("the next holder's lock is still under its name").isEqualTo(next.token());
     }
 }
