@@ -1,6 +1,7 @@
 package dev.lockscope.ui;
 
 import dev.lockscope.scan.WatchOptions;
+import dev.lockscope.ui.audit.AuditReader;
 import dev.lockscope.ui.audit.AuditViewModel;
 import dev.lockscope.ui.common.BackgroundIo;
 import dev.lockscope.ui.common.FxDialogService;
@@ -165,7 +166,7 @@ public final class InspectorApp extends Application {
             BackgroundIo io = new BackgroundIo(pool, Platform::runLater, IO_TIMEOUT);
             FxDialogService dialogs = new FxDialogService();
             LocksViewModel locks = new LocksViewModel(io, Platform::runLater, dialogs, source, actions);
-            AuditViewModel audit = new AuditViewModel(io);
+            AuditViewModel audit = new AuditViewModel(io, new AuditReader());
             RecordsViewModel records = new RecordsViewModel(io, dialogs, new StoreRecordFileGateway());
             MainViewModel vm = new MainViewModel(io, dialogs, settingsFile, locks, audit, records);
             MainView view = new MainView(vm);
