@@ -1,7 +1,6 @@
 package dev.lockscope.ui.locks;
 
 import dev.lockscope.formats.ForeignLock;
-import dev.lockscope.formats.ForeignLocks;
 import dev.lockscope.formats.ForeignSettings;
 import dev.lockscope.formats.ForeignVerdict;
 import dev.lockscope.lock.BreakResult;
@@ -735,7 +734,7 @@ public final class LocksViewModel {
         ForeignLock foreign = r.entry().foreign();
         io.submit("breaking " + lock, () -> foreign != null
                         // Another tool's lock: the same guarded break, plus that tool's leftover claim or temp file.
-                        ? ForeignLocks.breakLock(new ForeignVerdict(foreign, judged), force)
+                        ? actions.breakForeign(new ForeignVerdict(foreign, judged), force)
                         : actions.breakLock(lock, judged, force),
                 result -> {
                     breaking.set(false);
