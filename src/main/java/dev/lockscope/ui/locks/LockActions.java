@@ -13,9 +13,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * What the lock table does to one lock: read it, judge it, break it (lockscope's own or another tool's). The view model gets this injected,
- * the way the records tab gets its gateway, so it never calls the lock library directly. All methods do
- * file-system work: I/O threads only.
+ * What the lock table does to one lock: read it, judge it, break it (lockscope's own or another tool's). The
+ * view model gets this injected, the way the records tab gets its gateway, so it never calls the lock library
+ * directly. All methods do file-system work: I/O threads only.
  */
 public interface LockActions {
 
@@ -37,7 +37,10 @@ public interface LockActions {
      */
     BreakResult breakForeign(ForeignVerdict judged, boolean force) throws IOException;
 
-    /** The lock library itself: {@link LinkLock} with default options, and {@link ForeignLocks} for other tools' locks. */
+    /**
+     * The lock library itself: {@link LinkLock} with default options, and {@link ForeignLocks} for other tools'
+     * locks.
+     */
     static LockActions linkLocks() {
         return new LockActions() {
             @Override
