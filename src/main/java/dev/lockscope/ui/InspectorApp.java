@@ -1,16 +1,21 @@
 package dev.lockscope.ui;
 
+import dev.lockscope.lock.LockClock;
 import dev.lockscope.scan.WatchOptions;
+import dev.lockscope.ui.audit.AuditReader;
 import dev.lockscope.ui.audit.AuditViewModel;
 import dev.lockscope.ui.common.BackgroundIo;
+import dev.lockscope.ui.common.Folders;
 import dev.lockscope.ui.common.FxDialogService;
 import dev.lockscope.ui.demo.DemoDirectory;
 import dev.lockscope.ui.locks.DirectorySource;
+import dev.lockscope.ui.locks.HostCheckGateway;
 import dev.lockscope.ui.locks.LockActions;
 import dev.lockscope.ui.locks.LocksViewModel;
 import dev.lockscope.ui.main.InspectorSettings;
 import dev.lockscope.ui.main.MainView;
 import dev.lockscope.ui.main.MainViewModel;
+import dev.lockscope.ui.main.SettingsFile;
 import dev.lockscope.ui.main.WindowState;
 import dev.lockscope.ui.records.RecordsViewModel;
 import dev.lockscope.ui.records.StoreRecordFileGateway;
@@ -109,7 +114,7 @@ public final class InspectorApp extends Application {
     @Override
     public void init() {
         try {
-            remembered = InspectorSettings.load(InspectorSettings.defaultLocation()).windowOrInitial();
+            remembered = new SettingsFile(InspectorSettings.defaultLocation()).load().windowOrInitial();
         } catch (java.io.IOException | RuntimeException e) {
             remembered = WindowState.initial(); // a damaged file is reported by the main view model's own read
         }
@@ -150,7 +155,9 @@ public final class InspectorApp extends Application {
 
     /**
      * The inspector's window content wired with its production parts: background I/O with a timeout,
-     * real dialogs, the scanner's watcher and the record store. FX thread only.
+     * real dialogs, and the production implementation of every gateway (the scanner's watcher, the lock library,
+     * the record store, the audit directory, ssh host checks, the settings file, the desktop's folders). FX thread
+     * only.
      */
     record Inspector(MainViewModel viewModel, MainView view, FxDialogService dialogs) {
         static Inspector create(Stage stage, ExecutorService pool, Path settingsFile) {
@@ -164,10 +171,14 @@ public final class InspectorApp extends Application {
                                 LockActions actions) {
             BackgroundIo io = new BackgroundIo(pool, Platform::runLater, IO_TIMEOUT);
             FxDialogService dialogs = new FxDialogService();
-            LocksViewModel locks = new LocksViewModel(io, Platform::runLater, dialogs, source, actions);
-            AuditViewModel audit = new AuditViewModel(io);
-            RecordsViewModel records = new RecordsViewModel(io, dialogs, new StoreRecordFileGateway());
-            MainViewModel vm = new MainViewModel(io, dialogs, settingsFile, locks, audit, records);
+            Folders folders = Folders.desktop();
+            HostCheckGateway hosts = HostCheckGateway.ssh();
+            LocksViewModel locks = new LocksViewModel(io, Platform::runLater, dialogs, source, actions, hosts, folders,
+                    LockClock.SYSTEM);
+            AuditViewModel audit = new AuditViewModel(io, new AuditReader());
+            RecordsViewModel records = new RecordsViewModel(io, dialogs, new StoreRecordFileGateway(), folders);
+            MainViewModel vm = new MainViewModel(io, dialogs, new SettingsFile(settingsFile), folders, hosts, locks,
+                    audit, records);
             MainView view = new MainView(vm);
             stage.setScene(new Scene(view, 1180, 760));
             stage.titleProperty().bind(vm.titleProperty());

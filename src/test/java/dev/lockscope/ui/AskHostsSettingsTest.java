@@ -4,6 +4,7 @@ import dev.lockscope.ui.audit.AuditViewModel;
 import dev.lockscope.ui.common.BackgroundIo;
 import dev.lockscope.ui.locks.LocksViewModel;
 import dev.lockscope.ui.main.InspectorSettings;
+import dev.lockscope.ui.main.SettingsFile;
 import dev.lockscope.ui.main.MainViewModel;
 import dev.lockscope.ui.records.RecordsViewModel;
 import dev.lockscope.ui.records.StoreRecordFileGateway;
@@ -37,28 +38,28 @@ class AskHostsSettingsTest {
         Path b = Files.createDirectories(tmp.resolve("b"));
         MainViewModel vm = newViewModel(settings);
         vm.start(a, () -> a);
-        assertThat(InspectorSettings.load(settings).askHosts()).as("empty by default").isEmpty();
+        assertThat(new SettingsFile(settings).load().askHosts()).as("empty by default").isEmpty();
 
         dialogs.textAnswers.add("batch-*, node?.cluster.example");
         vm.editAskHosts();
-        assertThat(InspectorSettings.load(settings).askHosts()).containsExactly("batch-*", "node?.cluster.example");
+        assertThat(new SettingsFile(settings).load().askHosts()).containsExactly("batch-*", "node?.cluster.example");
 
         vm.add(b); // saving the directories keeps the hosts
-        InspectorSettings saved = InspectorSettings.load(settings);
+        InspectorSettings saved = new SettingsFile(settings).load();
         assertThat(saved.directories()).contains(a.toString(), b.toString());
         assertThat(saved.askHosts()).containsExactly("batch-*", "node?.cluster.example");
 
         dialogs.textAnswers.add("$(id), ok");
         vm.editAskHosts();
         assertThat(vm.messageProperty().get()).contains("Not host patterns");
-        assertThat(InspectorSettings.load(settings).askHosts()).as("nothing changed").hasSize(2);
+        assertThat(new SettingsFile(settings).load().askHosts()).as("nothing changed").hasSize(2);
 
         MainViewModel again = newViewModel(settings); // a new run reads them back
         again.start(null, () -> a);
         dialogs.textAnswers.add("");
         again.editAskHosts();
-        assertThat(InspectorSettings.load(settings).askHosts()).isEmpty();
-        assertThat(InspectorSettings.load(settings).directories()).hasSize(2);
+        assertThat(new SettingsFile(settings).load().askHosts()).isEmpty();
+        assertThat(new SettingsFile(settings).load().directories()).hasSize(2);
         assertThat(List.of(Files.readString(settings))).allMatch(t -> t.contains("\"askHosts\""));
     }
 }

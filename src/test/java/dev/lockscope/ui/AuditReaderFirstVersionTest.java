@@ -24,7 +24,7 @@ class AuditReaderFirstVersionTest {
     void theAuditViewReadsAFirstVersionFile() throws Exception {
         Path audit = Files.createDirectories(dir.resolve(LockFile.AUDIT_DIR));
         Path file = Files.writeString(audit.resolve("1764504000123-build_lock-abcd0123.json"), BreakAuditTest.BROKEN_V1);
-        List<AuditEntry> read = AuditReader.read(dir);
+        List<AuditEntry> read = new AuditReader().read(dir);
         assertThat(read).singleElement().satisfies(e -> {
             assertThat(e.file()).isEqualTo(file);
             assertThat(e.at()).isEqualTo("2026-11-30T12:00:00.123Z");

@@ -4,6 +4,7 @@ import dev.lockscope.ui.audit.AuditViewModel;
 import dev.lockscope.ui.common.BackgroundIo;
 import dev.lockscope.ui.locks.LocksViewModel;
 import dev.lockscope.ui.main.InspectorSettings;
+import dev.lockscope.ui.main.SettingsFile;
 import dev.lockscope.ui.main.MainViewModel;
 import dev.lockscope.ui.records.RecordsViewModel;
 import org.junit.jupiter.api.Test;
@@ -59,8 +60,8 @@ class MainViewModelTest {
         first.start(a, demo());
         first.add(b);
         first.locks().close();
-        assertThat(InspectorSettings.load(settings).directories()).containsExactly(a.toString(), b.toString());
-        assertThat(InspectorSettings.load(settings).lastDirectory()).isEqualTo(b.toString());
+        assertThat(new SettingsFile(settings).load().directories()).containsExactly(a.toString(), b.toString());
+        assertThat(new SettingsFile(settings).load().lastDirectory()).isEqualTo(b.toString());
 
         MainViewModel second = newViewModel(settings);
         second.start(null, demo());
@@ -69,14 +70,14 @@ class MainViewModelTest {
         assertThat(demosMade).hasValue(0);
 
         second.removeSelectedDirectory();
-        assertThat(InspectorSettings.load(settings).directories()).containsExactly(a.toString());
+        assertThat(new SettingsFile(settings).load().directories()).containsExactly(a.toString());
         assertThat(second.selectedDirectoryProperty().get()).isEqualTo(a);
     }
 
     @Test
     void aVanishedLastDirectoryFallsBackToTheDemo() throws Exception {
         Path settings = tmp.resolve("inspector.json");
-        new InspectorSettings(List.of(), tmp.resolve("gone").toString()).save(settings);
+        new SettingsFile(settings).save(new InspectorSettings(List.of(), tmp.resolve("gone").toString()));
         MainViewModel vm = newViewModel(settings);
         vm.start(null, demo());
         assertThat(demosMade).hasValue(1);

@@ -4,6 +4,7 @@ import dev.lockscope.ui.audit.AuditViewModel;
 import dev.lockscope.ui.common.BackgroundIo;
 import dev.lockscope.ui.locks.LocksViewModel;
 import dev.lockscope.ui.main.InspectorSettings;
+import dev.lockscope.ui.main.SettingsFile;
 import dev.lockscope.ui.main.MainViewModel;
 import dev.lockscope.ui.main.WindowState;
 import dev.lockscope.ui.records.RecordsViewModel;
@@ -53,7 +54,7 @@ class SettingsSaveTest {
         pool.shutdown();
 
         assertThat(vm.messageProperty().get()).as("no save failed").isEmpty();
-        assertThat(InspectorSettings.load(settings).window().width()).as("the newest state is on disk").isEqualTo(860);
+        assertThat(new SettingsFile(settings).load().window().width()).as("the newest state is on disk").isEqualTo(860);
         try (Stream<Path> left = Files.list(settings.getParent())) {
             assertThat(left).extracting(p -> p.getFileName().toString()).containsExactly("inspector.json");
         }
@@ -68,7 +69,7 @@ class SettingsSaveTest {
         for (int i = 0; i < 40; i++) {
             int n = i;
             all.add(pool.submit(() -> {
-                new InspectorSettings(List.of("/d" + n), "/d" + n).save(settings);
+                new SettingsFile(settings).save(new InspectorSettings(List.of("/d" + n), "/d" + n));
                 return null;
             }));
         }
@@ -76,6 +77,6 @@ class SettingsSaveTest {
             f.get(60, TimeUnit.SECONDS); // throws if any save failed
         }
         pool.shutdown();
-        assertThat(InspectorSettings.load(settings).directories()).hasSize(1);
+        assertThat(new SettingsFile(settings).load().directories()).hasSize(1);
     }
 }

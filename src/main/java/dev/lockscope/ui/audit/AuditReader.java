@@ -19,8 +19,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** Reads the break history of a lock directory. I/O threads only. */
-public final class AuditReader {
+/**
+ * The {@link AuditLog} of the lock directories themselves: reads the JSON records the lock library's breaks
+ * write into {@code .lockscope-audit/}, bounded in number and size. I/O threads only.
+ */
+public final class AuditReader implements AuditLog {
 
     /** Audit files are small; anything larger is shown as unreadable rather than read whole. */
     static final int MAX_BYTES = 64 * 1024;
@@ -29,11 +32,8 @@ public final class AuditReader {
 
     private static final ObjectMapper JSON = JsonMappers.audit();
 
-    private AuditReader() {
-    }
-
-    /** The audit records of {@code lockDir}, newest first; empty when it has no audit directory. */
-    public static List<AuditEntry> read(Path lockDir) throws IOException {
+    @Override
+    public List<AuditEntry> read(Path lockDir) throws IOException {
         Path dir = lockDir.resolve(LockFile.AUDIT_DIR);
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return List.of();

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 /** The audit tab: break history of the current directory. FX thread only. */
 public final class AuditViewModel {
     private final BackgroundIo io;
+    private final AuditLog log;
     private final ObservableList<AuditEntry> entries = FXCollections.observableArrayList();
     private final javafx.collections.transformation.FilteredList<AuditEntry> shown = new javafx.collections.transformation.FilteredList<>(entries);
     private final StringProperty onlyLock = new SimpleStringProperty("");
@@ -25,8 +26,18 @@ public final class AuditViewModel {
     /** What the audit directory looked like at the last reload: inode, mtime, size, link count; null if absent. */
     private String followedStamp;
 
+    /** With the audit records of the lock directories themselves ({@link AuditReader}). */
     public AuditViewModel(BackgroundIo io) {
+        this(io, new AuditReader());
+    }
+
+    /**
+     * @param io  runs the reads
+     * @param log reads a directory's break history
+     */
+    public AuditViewModel(BackgroundIo io, AuditLog log) {
         this.io = io;
+        this.log = java.util.Objects.requireNonNull(log);
         selected.addListener((o, a, b) -> details.set(b == null ? "" : b.file() + "\n\n" + b.text()));
     }
 
@@ -86,7 +97,7 @@ public final class AuditViewModel {
             message.set("");
             return;
         }
-        io.submit("reading the audit records of " + dir, () -> AuditReader.read(dir), list -> {
+        io.submit("reading the audit records of " + dir, () -> log.read(dir), list -> {
             if (gen != generation) {
                 return;
             }

@@ -1,5 +1,7 @@
 package dev.lockscope.ui.locks;
 
+import dev.lockscope.formats.ForeignLocks;
+import dev.lockscope.formats.ForeignVerdict;
 import dev.lockscope.lock.BreakResult;
 import dev.lockscope.lock.LinkLock;
 import dev.lockscope.lock.LockOptions;
@@ -11,9 +13,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * What the lock table does to one lock: read it, judge it, break it. The view model gets this injected,
- * the way the records tab gets its gateway, so it never calls the lock library directly. All methods do
- * file-system work: I/O threads only.
+ * What the lock table does to one lock: read it, judge it, break it (lockscope's own or another tool's). The
+ * view model gets this injected, the way the records tab gets its gateway, so it never calls the lock library
+ * directly. All methods do file-system work: I/O threads only.
  */
 public interface LockActions {
 
@@ -29,7 +31,16 @@ public interface LockActions {
      */
     BreakResult breakLock(Path lock, Verdict judged, boolean force) throws IOException;
 
-    /** The lock library itself: {@link LinkLock} with default options. */
+    /**
+     * Breaks another tool's lock by the same guarded procedure if {@code judged} still describes it, and removes
+     * that tool's leftover claim or temp file; writes one audit record.
+     */
+    BreakResult breakForeign(ForeignVerdict judged, boolean force) throws IOException;
+
+    /**
+     * The lock library itself: {@link LinkLock} with default options, and {@link ForeignLocks} for other tools'
+     * locks.
+     */
     static LockActions linkLocks() {
         return new LockActions() {
             @Override
@@ -45,6 +56,11 @@ public interface LockActions {
             @Override
             public BreakResult breakLock(Path lock, Verdict judged, boolean force) throws IOException {
                 return LinkLock.at(lock, LockOptions.defaults()).breakLock(judged, force);
+            }
+
+            @Override
+            public BreakResult breakForeign(ForeignVerdict judged, boolean force) throws IOException {
+                return ForeignLocks.breakLock(judged, force);
             }
         };
     }

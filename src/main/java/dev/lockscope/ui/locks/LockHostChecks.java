@@ -1,12 +1,9 @@
 package dev.lockscope.ui.locks;
 
-import dev.lockscope.lock.HostIdentity;
 import dev.lockscope.lock.LockState;
-import dev.lockscope.probe.AskHostsAllowList;
 import dev.lockscope.probe.HostCheck;
 import dev.lockscope.probe.HostChecker;
 import dev.lockscope.probe.ScanHostChecks;
-import dev.lockscope.probe.SshSettings;
 import dev.lockscope.scan.EntryKind;
 import dev.lockscope.scan.ScanEntry;
 import dev.lockscope.ui.common.BackgroundIo;
@@ -21,7 +18,7 @@ import java.util.function.BiConsumer;
 /**
  * The lock table's checks on owners' hosts ("Check on host", and the automatic check of old HELD locks): runs
  * them in the background, keeps each answer for the owner it was about, and applies it to that lock's row.
- * FX thread only; the ssh runs happen on {@link BackgroundIo}'s threads.
+ * FX thread only; the ssh runs happen on {@link BackgroundIo}'s threads, through the {@link HostCheckGateway}.
  */
 public final class LockHostChecks {
     /** An automatic ALIVE answer is trusted this long before the host is asked again. */
@@ -34,6 +31,7 @@ public final class LockHostChecks {
     }
 
     private final BackgroundIo io;
+    private final HostCheckGateway hosts;
     private final BiConsumer<String, HostCheck> onDone;
     private final Map<String, Kept> byLock = new HashMap<>();
     private final Set<String> running = new HashSet<>();
@@ -41,26 +39,18 @@ public final class LockHostChecks {
     private Duration autoAfter;
 
     /**
+     * @param hosts  asks the owners' hosts
      * @param onDone called on the FX thread with the lock's name and the check, when one finishes
      */
-    LockHostChecks(BackgroundIo io, BiConsumer<String, HostCheck> onDone) {
+    LockHostChecks(BackgroundIo io, HostCheckGateway hosts, BiConsumer<String, HostCheck> onDone) {
         this.io = io;
+        this.hosts = hosts;
         this.onDone = onDone;
     }
 
     /**
-     * The checker for the inspector: the operator's ssh settings (LOCKSCOPE_SSH_CONFIG, LOCKSCOPE_ASK_HOSTS,
-     * ~/.config/lockscope/ask-hosts) with the inspector's own allow-list added. Reads files: call it on an I/O
-     * thread, never the FX one.
-     */
-    public static HostChecker checkerFor(AskHostsAllowList fromSettings) {
-        SshSettings s = SshSettings.fromEnvironment();
-        return new HostChecker(s.withAllowList(s.allowList().plus(fromSettings)), HostIdentity.current());
-    }
-
-    /**
-     * Sets the checker (from {@link #checkerFor}) and the lock age after which HELD locks of allow-listed hosts
-     * are checked automatically (null: never). Until it is called nothing can be checked.
+     * Sets the checker (from {@link HostCheckGateway#checkerFor}) and the lock age after which HELD locks of
+     * allow-listed hosts are checked automatically (null: never). Until it is called nothing can be checked.
      */
     void configure(HostChecker checker, Duration autoCheckHeldAfter) {
         this.checker = checker;
@@ -84,7 +74,7 @@ public final class LockHostChecks {
         HostChecker c = checker;
         var owner = e.owner();
         Duration limit = c.settings().timeout().multipliedBy(2).plusSeconds(5);
-        io.submit("asking " + owner.host() + " about pid " + owner.pid(), limit, () -> c.check(owner), check -> {
+        io.submit("asking " + owner.host() + " about pid " + owner.pid(), limit, () -> hosts.check(c, owner), check -> {
             running.remove(name);
             byLock.put(name, new Kept(token, check, System.nanoTime()));
             onDone.accept(name, check);

@@ -1,7 +1,6 @@
 package dev.lockscope.ui.locks;
 
 import dev.lockscope.formats.ForeignLock;
-import dev.lockscope.formats.ForeignLocks;
 import dev.lockscope.formats.ForeignSettings;
 import dev.lockscope.formats.ForeignVerdict;
 import dev.lockscope.lock.BreakResult;
@@ -20,6 +19,7 @@ import dev.lockscope.ui.common.BackgroundIo;
 import dev.lockscope.ui.common.BreakConfirmation;
 import dev.lockscope.ui.common.BulkBreakSummary;
 import dev.lockscope.ui.common.DialogService;
+import dev.lockscope.ui.common.Folders;
 import dev.lockscope.text.Durations;
 import dev.lockscope.ui.common.Times;
 import dev.lockscope.text.Printable;
@@ -73,6 +73,7 @@ public final class LocksViewModel {
     private final DialogService dialogs;
     private final DirectorySource source;
     private final LockActions actions;
+    private final Folders folders;
 
     private final ObjectProperty<Path> directory = new SimpleObjectProperty<>();
     private final ObservableList<LockRowViewModel> rows = FXCollections.observableArrayList();
@@ -137,15 +138,29 @@ public final class LocksViewModel {
         this(io, ui, dialogs, source, actions, LockClock.SYSTEM);
     }
 
-    /** As above, with the clock that ages and silences are measured on ({@link LockClock#SYSTEM} but in tests). */
+    /**
+     * As above, with the clock that ages and silences are measured on ({@link LockClock#SYSTEM} but in tests),
+     * and ssh host checks and the desktop's file manager as the inspector has them.
+     */
     public LocksViewModel(BackgroundIo io, Executor ui, DialogService dialogs, DirectorySource source,
                           LockActions actions, LockClock clock) {
+        this(io, ui, dialogs, source, actions, HostCheckGateway.ssh(), Folders.desktop(), clock);
+    }
+
+    /**
+     * @param hosts   asks owners' hosts whether a lock's owner still runs
+     * @param folders shows the directory in the desktop's file manager
+     * @see #LocksViewModel(BackgroundIo, Executor, DialogService, DirectorySource, LockActions)
+     */
+    public LocksViewModel(BackgroundIo io, Executor ui, DialogService dialogs, DirectorySource source,
+                          LockActions actions, HostCheckGateway hosts, Folders folders, LockClock clock) {
         this.clock = Objects.requireNonNull(clock);
         this.io = Objects.requireNonNull(io);
         this.ui = Objects.requireNonNull(ui);
         this.dialogs = Objects.requireNonNull(dialogs);
         this.source = Objects.requireNonNull(source);
         this.actions = Objects.requireNonNull(actions);
+        this.folders = Objects.requireNonNull(folders);
         filterText.addListener((o, a, b) -> applyFilter());
         showAllEntries.addListener((o, a, b) -> applyFilter());
         stateFilter.addListener((o, a, b) -> applyFilter());
@@ -156,7 +171,7 @@ public final class LocksViewModel {
         staleSelectedCount = Bindings.createIntegerBinding(() -> bulkRunning.get() || breaking.get() ? 0
                 : (int) selectedRows.stream().filter(LocksViewModel::isStaleLock).count(), selectedRows, bulkRunning,
                 breaking, rows);
-        hostChecks = new LockHostChecks(io, this::hostCheckDone);
+        hostChecks = new LockHostChecks(io, Objects.requireNonNull(hosts), this::hostCheckDone);
         canCheckOnHost = Bindings.createBooleanBinding(() -> selected.get() != null
                 && hostChecks.canCheck(selected.get().entry()), selected, rows);
     }
@@ -164,7 +179,7 @@ public final class LocksViewModel {
     // --- checks on owners' hosts (issue 15) ---------------------------------------------------
 
     /**
-     * Sets how owners' hosts are asked (a checker from {@link LockHostChecks#checkerFor}, built on an I/O thread)
+     * Sets how owners' hosts are asked (a checker from {@link HostCheckGateway#checkerFor}, built on an I/O thread)
      * and the lock age after which HELD locks of allow-listed hosts are checked automatically (null: never).
      */
     public void configureHostChecks(dev.lockscope.probe.HostChecker checker, java.time.Duration autoCheckHeldAfter) {
@@ -572,11 +587,7 @@ public final class LocksViewModel {
         if (dir == null) {
             return;
         }
-        io.submit("opening " + dir + " in the file manager", () -> {
-            Process p = new ProcessBuilder("xdg-open", dir.toString()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) ? p.exitValue() : 0;
-        }, code -> {
+        io.submit("opening " + dir + " in the file manager", () -> folders.showInFileManager(dir), code -> {
             if (code != 0) {
                 actionLevel.set(MessageLevel.WARNING);
                 actionMessage.set("The file manager could not be opened (xdg-open exited with " + code + "): " + dir);
@@ -735,7 +746,7 @@ public final class LocksViewModel {
         ForeignLock foreign = r.entry().foreign();
         io.submit("breaking " + lock, () -> foreign != null
                         // Another tool's lock: the same guarded break, plus that tool's leftover claim or temp file.
-                        ? ForeignLocks.breakLock(new ForeignVerdict(foreign, judged), force)
+                        ? actions.breakForeign(new ForeignVerdict(foreign, judged), force)
                         : actions.breakLock(lock, judged, force),
                 result -> {
                     breaking.set(false);

@@ -3,6 +3,8 @@ package dev.lockscope.ui.main;
 import dev.lockscope.ui.audit.AuditViewModel;
 import dev.lockscope.ui.common.BackgroundIo;
 import dev.lockscope.ui.common.DialogService;
+import dev.lockscope.ui.common.Folders;
+import dev.lockscope.ui.locks.HostCheckGateway;
 import dev.lockscope.ui.locks.LocksViewModel;
 import dev.lockscope.ui.records.RecordsViewModel;
 import javafx.beans.property.ObjectProperty;
@@ -13,10 +15,6 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NotDirectoryException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -35,7 +33,10 @@ public final class MainViewModel {
     /** The settings file has one writer: saves run one at a time, in order, so the newest state is written last. */
     private final BackgroundIo settingsWriter;
     private final DialogService dialogs;
-    private final Path settingsFile;
+    /** Null: nothing is remembered (some tests). */
+    private final SettingsStore settingsStore;
+    private final Folders folders;
+    private final HostCheckGateway hosts;
     private final LocksViewModel locks;
     private final AuditViewModel audit;
     private final RecordsViewModel records;
@@ -48,12 +49,31 @@ public final class MainViewModel {
     /** The window state read from the settings, or given by {@link #rememberWindow}; null before either. */
     private WindowState window;
 
+    /**
+     * With the settings kept in {@code settingsFile} (null: nothing is remembered), this machine's folders and
+     * ssh host checks.
+     */
     public MainViewModel(BackgroundIo io, DialogService dialogs, Path settingsFile, LocksViewModel locks,
                          AuditViewModel audit, RecordsViewModel records) {
+        this(io, dialogs, settingsFile == null ? null : new SettingsFile(settingsFile), Folders.desktop(),
+                HostCheckGateway.ssh(), locks, audit, records);
+    }
+
+    /**
+     * @param io           runs file-system work
+     * @param dialogs      asks the user
+     * @param settingsStore keeps the settings between runs; null: nothing is remembered
+     * @param folders      checks the directories the operator opens
+     * @param hosts        reads the ssh settings of the checks on owners' hosts
+     */
+    public MainViewModel(BackgroundIo io, DialogService dialogs, SettingsStore settingsStore, Folders folders,
+                         HostCheckGateway hosts, LocksViewModel locks, AuditViewModel audit, RecordsViewModel records) {
         this.io = Objects.requireNonNull(io);
+        this.folders = Objects.requireNonNull(folders);
+        this.hosts = Objects.requireNonNull(hosts);
         this.settingsWriter = io.serial();
         this.dialogs = Objects.requireNonNull(dialogs);
-        this.settingsFile = settingsFile;
+        this.settingsStore = settingsStore;
         this.locks = locks;
         this.audit = audit;
         this.records = records;
@@ -77,8 +97,8 @@ public final class MainViewModel {
      * {@code demo} (which runs on an I/O thread and may start processes).
      */
     public void start(Path argument, Callable<Path> demo) {
-        io.submit("reading settings " + settingsFile, () -> settingsFile == null ? InspectorSettings.empty()
-                : InspectorSettings.load(settingsFile), settings -> {
+        io.submit("reading settings " + settingsStore, () -> settingsStore == null ? InspectorSettings.empty()
+                : settingsStore.load(), settings -> {
                     applyLocktimeouts(settings);
                     loadedSettings = settings;
                     configureHostChecks(settings);
@@ -139,13 +159,13 @@ public final class MainViewModel {
     private void configureHostChecks(InspectorSettings settings) {
         java.time.Duration auto = settings.autoCheckHeldAfterMinutes() == null ? null
                 : java.time.Duration.ofMinutes(settings.autoCheckHeldAfterMinutes());
-        io.submit("reading the ssh settings", () -> dev.lockscope.ui.locks.LockHostChecks.checkerFor(
+        io.submit("reading the ssh settings", () -> hosts.checkerFor(
                         dev.lockscope.probe.AskHostsAllowList.of(settings.askHosts())),
                 checker -> locks.configureHostChecks(checker, auto), err -> message.set(err.message()));
     }
 
     private void openLastOrDemo(Path last, Callable<Path> demo) {
-        io.submit("checking " + last, () -> Files.isDirectory(last), exists -> {
+        io.submit("checking " + last, () -> folders.isDirectory(last), exists -> {
             if (exists) {
                 if (!directories.contains(last)) {
                     directories.add(last);
@@ -185,12 +205,7 @@ public final class MainViewModel {
     public void add(Path dir) {
         Path abs = dir.toAbsolutePath().normalize();
         io.submit("opening " + abs, () -> {
-            if (!Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
-                throw new NoSuchFileException(abs.toString());
-            }
-            if (!Files.isDirectory(abs)) {
-                throw new NotDirectoryException(abs.toString());
-            }
+            folders.requireDirectory(abs);
             return abs;
         }, ok -> {
             if (!directories.contains(ok)) {
@@ -242,7 +257,7 @@ public final class MainViewModel {
     }
 
     private CompletableFuture<?> persist() {
-        if (settingsFile == null) {
+        if (settingsStore == null) {
             return CompletableFuture.completedFuture(null);
         }
         List<String> dirs = directories.stream().filter(d -> !transientDirectories.contains(d))
@@ -254,8 +269,8 @@ public final class MainViewModel {
         InspectorSettings s = new InspectorSettings(dirs,
                 sel == null || transientDirectories.contains(sel) ? null : sel.toString(), locktimeouts,
                 loadedSettings.askHosts(), loadedSettings.autoCheckHeldAfterMinutes(), window);
-        return settingsWriter.submit("saving settings " + settingsFile, () -> {
-            s.save(settingsFile);
+        return settingsWriter.submit("saving settings " + settingsStore, () -> {
+            settingsStore.save(s);
             return s;
         }, ok -> { }, err -> message.set(err.message())).finished();
     }

@@ -6,6 +6,7 @@ import dev.lockscope.record.RecordFormat;
 import dev.lockscope.record.RecordMerge;
 import dev.lockscope.ui.common.BackgroundIo;
 import dev.lockscope.ui.common.DialogService;
+import dev.lockscope.ui.common.Folders;
 import dev.lockscope.ui.common.JsonInput;
 import dev.lockscope.ui.common.RecordConflicts;
 import javafx.beans.binding.Bindings;
@@ -26,7 +27,6 @@ import javafx.beans.value.ObservableStringValue;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -59,6 +59,7 @@ public final class RecordsViewModel {
     private final BackgroundIo io;
     private final DialogService dialogs;
     private final RecordFileGateway gateway;
+    private final Folders folders;
 
     private final ObjectProperty<Path> file = new SimpleObjectProperty<>();
     private final ObservableList<RecordRow> rows = FXCollections.observableArrayList();
@@ -97,6 +98,12 @@ public final class RecordsViewModel {
     private Following following;
 
     public RecordsViewModel(BackgroundIo io, DialogService dialogs, RecordFileGateway gateway) {
+        this(io, dialogs, gateway, Folders.desktop());
+    }
+
+    /** As above, with {@code folders} checking the file chooser's starting directory. */
+    public RecordsViewModel(BackgroundIo io, DialogService dialogs, RecordFileGateway gateway, Folders folders) {
+        this.folders = Objects.requireNonNull(folders);
         this.io = Objects.requireNonNull(io);
         this.dialogs = Objects.requireNonNull(dialogs);
         this.gateway = Objects.requireNonNull(gateway);
@@ -195,7 +202,7 @@ public final class RecordsViewModel {
             return;
         }
         // The chooser must not be pointed at a directory that is gone; checking is file-system work.
-        io.submit("checking " + start, () -> Files.isDirectory(start), exists ->
+        io.submit("checking " + start, () -> folders.isDirectory(start), exists ->
                 dialogs.chooseRecordFile(exists ? start : null).ifPresent(p -> open(p, true)),
                 err -> dialogs.chooseRecordFile(null).ifPresent(p -> open(p, true)));
     }
