@@ -360,7 +360,7 @@ final class EntryClassifier {
             case NEW:
                 if (age > INTENT_NEW_PATIENCE_MILLIS) {
                     state = EntryState.ORPHAN;
-                    why = "a change for " + record + " that its writer was killed while publishing" + who
+                    why = "a change for " + record + " whose writer was killed while publishing it" + who
                             + ": written " + age(age) + " ago (server clock), longer than "
                             + age(INTENT_NEW_PATIENCE_MILLIS) + "; never read by a holder, so never applied:"
                             + " safe to remove";

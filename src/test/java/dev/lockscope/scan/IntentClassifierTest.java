@@ -140,7 +140,7 @@ class IntentClassifierTest {
 
         ScanEntry old = classify(NOW, named(n, regular(1, NOW - 11 * 60_000)));
         assertThat(old.state()).isEqualTo(EntryState.ORPHAN);
-        assertThat(old.reason()).contains("its writer was killed while publishing", "never applied: safe to remove");
+        assertThat(old.reason()).contains("whose writer was killed while publishing it", "never applied: safe to remove");
     }
 
     @Test
