@@ -28,7 +28,8 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "ls", mixinStandardHelpOptions = true,
         description = {"List the locks in DIR with their state (HELD, EXPIRED, DEAD, UNKNOWN), owner and ages.",
                 "Ages are server time (measured with a probe file). --all adds claims (HELD, WAITING, ORPHAN),",
-                "break guards' leftovers, record-save temp files, .nfsXXXX files, probes and everything else.",
+                "break guards' leftovers, record-save temp files, group-commit intents, .nfsXXXX files, probes",
+                "and everything else.",
                 "Symlinks are never followed and FIFOs or devices never opened."})
 public final class LsCommand implements Callable<Integer>, ExitCodes.Operation {
 
@@ -49,7 +50,7 @@ public final class LsCommand implements Callable<Integer>, ExitCodes.Operation {
     @Option(names = "--json", description = "print a JSON array of objects (with --watch: one JSON object per change and line)")
     boolean json;
 
-    @Option(names = "--all", description = "include claims, leftovers, temp files and every other entry")
+    @Option(names = "--all", description = "include claims, leftovers, temp files, intents and every other entry")
     boolean all;
 
     @Option(names = "--watch", description = "print the table, then each change as it happens, until interrupted")

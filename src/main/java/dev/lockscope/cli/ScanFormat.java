@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.scan.EntryKind;
 import dev.lockscope.scan.EntryNames;
 import dev.lockscope.formats.ForeignLock;
+import dev.lockscope.record.RecordIntent;
 import dev.lockscope.scan.EntryState;
 import dev.lockscope.scan.ScanEntry;
 
@@ -111,6 +112,14 @@ public final class ScanFormat {
         }
         if (e.foreign() != null) {
             n.put("foreignFormat", e.foreign().format());
+        }
+        if (e.kind() == EntryKind.RECORD_INTENT) {
+            // From the name alone, as the scanner judged it: the file itself is never read.
+            RecordIntent.parseFileName(e.name()).ifPresent(i -> n.putObject("intent")
+                    .put("record", EntryNames.forJson(i.recordFileName()))
+                    .put("form", i.form().infix())
+                    .put("writer", i.writerId())
+                    .put("seq", i.seq()));
         }
         // Issue 14: every lock names its format ("lockscope" for ours) and its verdict, whose reason is in that
         // tool's own terms.

@@ -13,6 +13,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * A group-commit intent (docs/RECORDS.md): a change a writer published beside the record file for the lock
@@ -81,40 +83,100 @@ public record RecordIntent(String writerId, long seq, long notBefore, String hos
         ops = List.copyOf(ops);
     }
 
-    private static final Pattern PUBLISHED = Pattern.compile("^\\.(.+)\\.intent\\.([0-9a-f]{16})\\.([1-9][0-9]{0,17})$", Pattern.DOTALL);
-    private static final Pattern TAKEN = Pattern.compile("^\\.(.+)\\.taken\\.([0-9a-f]{16})\\.([1-9][0-9]{0,17})$", Pattern.DOTALL);
+    /** The four names an intent file goes by, in the order of its life; each is the infix after the record file's. */
+    public enum Form {
+        /** {@code .R.intent-new.W.S}: being written by its writer (left behind if the writer was killed). */
+        NEW("intent-new"),
+        /** {@code .R.intent.W.S}: published, waiting for a lock holder to take it. */
+        PUBLISHED("intent"),
+        /** {@code .R.taken.W.S}: taken by a holder that is committing it (left behind if that holder died). */
+        TAKEN("taken"),
+        /** {@code .R.bad-intent.W.S}: quarantined by a holder that could not read it or prove its outcome. */
+        QUARANTINED("bad-intent");
+
+        private final String infix;
+
+        Form(String infix) {
+            this.infix = infix;
+        }
+
+        /** The word between the record file's name and the writer id, e.g. {@code intent-new}. */
+        public String infix() {
+            return infix;
+        }
+    }
+
+    /**
+     * Longest name of an intent file: NAME_MAX (255 bytes) on every filesystem we run on, and a name has at most
+     * as many chars as bytes, so nothing longer is ours.
+     */
+    private static final int MAX_FILE_NAME = 255;
+    /** W is 16 hex digits, S 1 to 18 decimal digits without a leading zero (so it fits a long). */
+    private static final Pattern FILE_NAME = Pattern.compile("^\\.(.+)\\.("
+            + Arrays.stream(Form.values()).map(f -> Pattern.quote(f.infix())).collect(Collectors.joining("|"))
+            + ")\\.([0-9a-f]{16})\\.([1-9][0-9]{0,17})$", Pattern.DOTALL);
 
     /** A file name of the intent grammar, parsed. */
     public record Name(String recordFileName, String writerId, long seq, boolean taken) {
     }
 
+    /**
+     * Any of the four names of an intent file, parsed from the name alone.
+     *
+     * @param recordFileName the record file it belongs to, e.g. {@code records.json} (may hold any character a
+     *                       file name may, line breaks included: escape it before showing it)
+     * @param writerId       16 hex digits
+     * @param seq            the writer's intent number, at least 1
+     * @param form           which of the four names it is
+     */
+    public record FileName(String recordFileName, String writerId, long seq, Form form) {
+    }
+
     static String publishedName(String recordFileName, String writerId, long seq) {
-        return "." + recordFileName + ".intent." + writerId + "." + seq;
+        return fileName(Form.PUBLISHED, recordFileName, writerId, seq);
     }
 
     static String newName(String recordFileName, String writerId, long seq) {
-        return "." + recordFileName + ".intent-new." + writerId + "." + seq;
+        return fileName(Form.NEW, recordFileName, writerId, seq);
     }
 
     static String takenName(String recordFileName, String writerId, long seq) {
-        return "." + recordFileName + ".taken." + writerId + "." + seq;
+        return fileName(Form.TAKEN, recordFileName, writerId, seq);
     }
 
     static String quarantineName(String recordFileName, String writerId, long seq) {
-        return "." + recordFileName + ".bad-intent." + writerId + "." + seq;
+        return fileName(Form.QUARANTINED, recordFileName, writerId, seq);
+    }
+
+    private static String fileName(Form form, String recordFileName, String writerId, long seq) {
+        return "." + recordFileName + "." + form.infix() + "." + writerId + "." + seq;
+    }
+
+    /**
+     * Recognises any of the four names of an intent file (never reading it); empty for any other name, and for
+     * names no record file could have: longer than a file name can be, or of a record file that could not exist
+     * ({@code .}, {@code ..}, a slash or NUL in it).
+     */
+    public static Optional<FileName> parseFileName(String fileName) {
+        if (fileName.length() > MAX_FILE_NAME) {
+            return Optional.empty();
+        }
+        Matcher m = FILE_NAME.matcher(fileName);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        String record = m.group(1);
+        if (record.equals(".") || record.equals("..") || record.indexOf('/') >= 0 || record.indexOf('\0') >= 0) {
+            return Optional.empty();
+        }
+        Form form = Arrays.stream(Form.values()).filter(f -> f.infix().equals(m.group(2))).findFirst().orElseThrow();
+        return Optional.of(new FileName(record, m.group(3), Long.parseLong(m.group(4)), form));
     }
 
     /** Recognises a published or taken intent's file name; empty for any other name. */
     public static Optional<Name> parseName(String fileName) {
-        Matcher m = TAKEN.matcher(fileName);
-        if (m.matches()) {
-            return Optional.of(new Name(m.group(1), m.group(2), Long.parseLong(m.group(3)), true));
-        }
-        m = PUBLISHED.matcher(fileName);
-        if (m.matches()) {
-            return Optional.of(new Name(m.group(1), m.group(2), Long.parseLong(m.group(3)), false));
-        }
-        return Optional.empty();
+        return parseFileName(fileName).filter(n -> n.form() == Form.PUBLISHED || n.form() == Form.TAKEN)
+                .map(n -> new Name(n.recordFileName(), n.writerId(), n.seq(), n.form() == Form.TAKEN));
     }
 
     /** The file content: compact UTF-8 JSON. */

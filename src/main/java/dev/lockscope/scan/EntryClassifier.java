@@ -18,6 +18,7 @@ import dev.lockscope.lock.LockState;
 import dev.lockscope.lock.ProcessTable;
 import dev.lockscope.lock.ServerClock;
 import dev.lockscope.lock.Verdict;
+import dev.lockscope.record.RecordIntent;
 import dev.lockscope.record.RecordTempFile;
 
 import java.io.IOException;
@@ -43,6 +44,14 @@ import java.util.OptionalLong;
 final class EntryClassifier {
     /** Without an owner record, a claim of another host counts as orphaned once it is older than this. */
     static final long DEFAULT_CLAIM_PATIENCE_MILLIS = 30_000;
+    /**
+     * A published or taken intent older than this while its record file's lock is free was left by a process
+     * that died: a live writer tries the lock every 250 ms and a live holder removes its taken files before it
+     * releases, so 30 s (the claims' patience) leaves room for slow network filesystems.
+     */
+    static final long INTENT_PATIENCE_MILLIS = 30_000;
+    /** An {@code intent-new} file lives for one write and one rename; older than this, its writer was killed. */
+    static final long INTENT_NEW_PATIENCE_MILLIS = 10 * 60_000;
 
     /** What judging may need from outside the read entries. */
     interface Evidence {
@@ -95,7 +104,14 @@ final class EntryClassifier {
         MemoProcessTable memo = new MemoProcessTable(processes);
         foreignContext = null;
         List<ScanEntry> out = new ArrayList<>(entries.size());
+        List<Integer> intents = new ArrayList<>();
         for (ReadEntry e : entries) {
+            if (e.facts() != null && e.content().nameClass() == EntryContent.NameClass.INTENT) {
+                // Judged below, against the classified lock of its record file; named only, so nothing to memo.
+                intents.add(out.size());
+                out.add(null);
+                continue;
+            }
             Memo m = null;
             if (e.facts() != null) {
                 m = memos.get(e.name());
@@ -105,6 +121,17 @@ final class EntryClassifier {
                 next.put(e.name(), m);
             }
             out.add(classify(e, m, clock, lockByName, memo));
+        }
+        if (!intents.isEmpty()) {
+            Map<String, ScanEntry> locks = new HashMap<>();
+            for (ScanEntry s : out) {
+                if (s != null && s.kind() == EntryKind.LOCK) {
+                    locks.put(s.name(), s);
+                }
+            }
+            for (int i : intents) {
+                out.set(i, intent(entries.get(i), clock, locks));
+            }
         }
         memos = next;
         return out;
@@ -307,6 +334,81 @@ final class EntryClassifier {
             why += " (content: " + w.content().readError() + ")";
         }
         return ScanEntry.claim(w.name(), state, notHeld + why, f, owner, lockName, token, lockAge, mtimeAge);
+    }
+
+    /**
+     * A group-commit intent, judged by its name, its age (server clock; a rename keeps the mtime, so for every
+     * form it is the time since the writer wrote it) and the lock of its record file ({@code locks}: the
+     * lockscope locks of this refresh, classified).
+     */
+    private static ScanEntry intent(ReadEntry w, ServerClock.Reading clock, Map<String, ScanEntry> locks) {
+        // NameClass.INTENT was decided by this same parser, on this same name.
+        RecordIntent.FileName n = RecordIntent.parseFileName(w.name()).orElseThrow();
+        long age = mtimeAge(w.facts(), clock);
+        String record = n.recordFileName();
+        String lockName = record + LockFile.LOCK_SUFFIX;
+        String who = " (writer " + n.writerId() + ", #" + n.seq() + ")";
+        ScanEntry lock = locks.get(lockName);
+        boolean lockHeld = lock != null && !lock.state().isStale();
+        String owner = lock == null || lock.owner() == null ? "" : lock.owner().describe();
+        String lockNow = lock == null ? lockName + " is free"
+                : lockHeld ? lockName + " is held" + (owner.isEmpty() ? "" : " by " + owner)
+                : lockName + " is " + lock.state() + (owner.isEmpty() ? "" : " (left by " + owner + ")");
+        EntryState state;
+        String why;
+        switch (n.form()) {
+            case NEW:
+                if (age > INTENT_NEW_PATIENCE_MILLIS) {
+                    state = EntryState.ORPHAN;
+                    why = "a change for " + record + " whose writer was killed while publishing it" + who
+                            + ": written " + age(age) + " ago (server clock), longer than "
+                            + age(INTENT_NEW_PATIENCE_MILLIS) + "; never read by a holder, so never applied:"
+                            + " safe to remove";
+                } else {
+                    state = EntryState.WAITING;
+                    why = "a change for " + record + " being published" + who + ": it is renamed to its"
+                            + " published name at once (a writer was killed mid-publish if it is old)" + ago(age);
+                }
+                break;
+            case PUBLISHED:
+                if (!lockHeld && age > INTENT_PATIENCE_MILLIS) {
+                    state = EntryState.ORPHAN;
+                    why = "a change waiting to be committed into " + record + " by the next lock holder" + who
+                            + "; written " + age(age) + " ago (server clock) and " + lockNow + ": its writer"
+                            + " is gone (a waiting writer takes a free lock itself), but the next save of " + record
+                            + " commits it all the same";
+                } else {
+                    state = EntryState.WAITING;
+                    why = "a change waiting to be committed into " + record + " by the next lock holder" + who
+                            + "; " + lockNow + ago(age);
+                }
+                break;
+            case TAKEN:
+                if (lockHeld) {
+                    state = EntryState.HELD;
+                    why = "taken by " + (owner.isEmpty() ? "" : owner + ", ") + "the holder of " + lockName
+                            + ", which is committing it into " + record + who;
+                } else if (lock != null || age > INTENT_PATIENCE_MILLIS) {
+                    state = EntryState.ORPHAN;
+                    why = "taken by a holder that died before it finished" + who + ": " + lockNow
+                            + (lock == null ? " (a live holder removes its taken files before it releases)" : "")
+                            + "; the next holder of " + lockName + " applies it to " + record
+                            + ", or removes it if " + record + " already holds it";
+                } else {
+                    state = EntryState.WAITING;
+                    why = "taken by a holder that is committing it into " + record + who + "; " + lockNow
+                            + ": if it stays while the lock is free, the holder died and the next holder applies it"
+                            + ago(age);
+                }
+                break;
+            default:
+                state = EntryState.UNKNOWN;
+                why = "quarantined: a holder of " + lockName + " could not read this change for " + record
+                        + " or prove whether it was applied" + who + "; its writer was told it was not saved, or"
+                        + " that the outcome is unknown; nothing reads it again: inspect it, then remove it";
+                break;
+        }
+        return ScanEntry.recordIntent(w.name(), state, record, why, w.facts(), age);
     }
 
     private static ScanEntry broken(ReadEntry w, long mtimeAge) {

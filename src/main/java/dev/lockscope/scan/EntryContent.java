@@ -6,6 +6,7 @@ import dev.lockscope.lock.FileFacts;
 import dev.lockscope.lock.LockFile;
 import dev.lockscope.lock.LockIdentity;
 import dev.lockscope.lock.LockOwner;
+import dev.lockscope.record.RecordIntent;
 import dev.lockscope.record.RecordTempFile;
 
 import java.util.regex.Pattern;
@@ -31,7 +32,7 @@ record EntryContent(NameClass nameClass, FileFacts freshFacts, LockOwner owner, 
 
     /** What a name and its lstat type say an entry is; decides what {@link DirectoryReader} reads of it. */
     enum NameClass {
-        PROBE, AUDIT_DIR, DIRECTORY, SYMLINK, SPECIAL, NFS, TEMP, CLAIM, BROKEN, CANDIDATE;
+        PROBE, AUDIT_DIR, DIRECTORY, SYMLINK, SPECIAL, NFS, TEMP, INTENT, CLAIM, BROKEN, CANDIDATE;
 
         private static final Pattern NFS_SILLY = Pattern.compile("\\.nfs[0-9A-Fa-f]{4,}");
 
@@ -57,6 +58,10 @@ record EntryContent(NameClass nameClass, FileFacts freshFacts, LockOwner owner, 
             if (claim != null && !claim.lockName().endsWith(".tmp")) {
                 return CLAIM;
             }
+            // Before TEMP, whose grammar is loose: the intent of a record file named "a.tmp.b" is an intent.
+            if (RecordIntent.parseFileName(name).isPresent()) {
+                return INTENT;
+            }
             if (RecordTempFile.recordFileOf(name).isPresent()) {
                 return TEMP;
             }
@@ -67,7 +72,7 @@ record EntryContent(NameClass nameClass, FileFacts freshFacts, LockOwner owner, 
         }
     }
 
-    /** An entry named by its name alone: probes, temp files, silly-renames and directories are never opened. */
+    /** An entry named by its name alone: probes, temp files, intents, silly-renames and directories are never opened. */
     static EntryContent named(NameClass nameClass) {
         return new EntryContent(nameClass, null, null, null, null, false, null, null, null, null);
     }

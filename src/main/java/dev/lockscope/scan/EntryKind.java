@@ -15,6 +15,13 @@ public enum EntryKind {
     BROKEN_LEFTOVER,
     /** {@code .<name>.tmp.*}: a record-store save in progress, or left by a crashed writer. */
     RECORD_TEMP,
+    /**
+     * {@code .<name>.intent-new.W.S}, {@code .intent.}, {@code .taken.} or {@code .bad-intent.}: a group-commit
+     * intent of the record file {@code <name>} (docs/RECORDS.md), recognised by its name alone and never read:
+     * being published, waiting for a lock holder, taken by one, or quarantined. Its state says which stage of
+     * that life it is stuck in, if any.
+     */
+    RECORD_INTENT,
     /** {@code .nfsXXXX}: an NFS silly-rename; the file is still open on some client. */
     NFS_SILLY_RENAME,
     /** {@code .lockscope-probe.*}: a server-clock probe file (normally gone within milliseconds). */

@@ -69,6 +69,16 @@ public record ScanEntry(String name, EntryKind kind, EntryState state, String re
                 null, null, -1, heartbeatAgeMillis, -1);
     }
 
+    /**
+     * A group-commit intent of the record file {@code recordFile}, kept as its lock name as for a temp file; its
+     * state is where it stands in its life (see {@link EntryClassifier}).
+     */
+    public static ScanEntry recordIntent(String name, EntryState state, String recordFile, String reason,
+                                         FileFacts facts, long heartbeatAgeMillis) {
+        return new ScanEntry(name, EntryKind.RECORD_INTENT, state, reason, facts, null, null, recordFile, null, null,
+                null, -1, heartbeatAgeMillis, -1);
+    }
+
     /** A symbolic link that is not a recognised lock: its target, read but never followed. */
     public static ScanEntry symlink(String name, String target, String reason, FileFacts facts,
                                     long heartbeatAgeMillis) {

@@ -111,6 +111,7 @@ public final class LockRowViewModel {
             case BREAK_GUARD -> "break guard";
             case BROKEN_LEFTOVER -> "broken leftover";
             case RECORD_TEMP -> "save temp file";
+            case RECORD_INTENT -> "group-commit intent";
             case NFS_SILLY_RENAME -> "NFS silly-rename";
             case PROBE -> "clock probe";
             case AUDIT_DIR -> "audit directory";
