@@ -54,10 +54,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object instead of the table")
     boolean json;
 
-    @Option(names = "--group-commit", negatable = true, defaultValue = "false", fallbackValue = "true",
+    @Option(names = "--group-commit", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "counter: a worker that finds the lock held publishes its increment for the holder to"
-                    + " commit with its own (experimental, default: off); --no-group-commit takes the lock for"
-                    + " every increment")
+                    + " commit with its own (the record store's default); --no-group-commit takes the lock for"
+                    + " every increment (default: on)")
     boolean groupCommit;
 
     @CommandLine.Spec

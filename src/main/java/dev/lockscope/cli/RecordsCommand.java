@@ -61,10 +61,10 @@ public final class RecordsCommand implements Runnable {
                 description = "largest record file read or written (default: ${DEFAULT-VALUE} = 64 MiB)")
         long maxSize;
 
-        @Option(names = "--group-commit", negatable = true, defaultValue = "false", fallbackValue = "true",
-                description = "experimental: a put or delete that finds the lock held is published for the holder"
-                        + " to commit with its own change (default: off; --no-group-commit waits for the lock and"
-                        + " writes its own generation)")
+        @Option(names = "--group-commit", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "a put or delete that finds the lock held is published for the holder to commit with"
+                        + " its own change (default: on); --no-group-commit waits for the lock and writes its own"
+                        + " generation")
         boolean groupCommit;
 
         RecordStore open(Path file) {

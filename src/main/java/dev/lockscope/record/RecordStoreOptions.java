@@ -19,7 +19,7 @@ import java.util.Objects;
  *                     (default 10 s)
  * @param tool         written into the writer stamp
  * @param groupCommit  whether a put, delete or increment that finds the lock held is published as an intent
- *                     for the holder to apply with its own (group commit, docs/RECORDS.md; experimental, default false);
+ *                     for the holder to apply with its own (group commit, docs/RECORDS.md; default true);
  *                     false gives one lock hold and one generation per change
  */
 public record RecordStoreOptions(long maxBytes, Duration lockTimeout, LockOptions lockOptions, Duration tornRetry,
@@ -44,7 +44,7 @@ public record RecordStoreOptions(long maxBytes, Duration lockTimeout, LockOption
 
     public RecordStoreOptions(long maxBytes, Duration lockTimeout, LockOptions lockOptions, Duration tornRetry,
                               Duration staleSizeRetry, Duration staleRetry, String tool) {
-        this(maxBytes, lockTimeout, lockOptions, tornRetry, staleSizeRetry, staleRetry, tool, false);
+        this(maxBytes, lockTimeout, lockOptions, tornRetry, staleSizeRetry, staleRetry, tool, true);
     }
 
     public static RecordStoreOptions defaults() {
@@ -81,10 +81,7 @@ public record RecordStoreOptions(long maxBytes, Duration lockTimeout, LockOption
         return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, tornRetry, staleSizeRetry, staleRetry, t, groupCommit);
     }
 
-    /**
-     * With group commit on or off (the default): see {@link #groupCommit()}. Off by default since a CI chaos run
-     * on gluster lost one update that a combined generation had reported committed (issue 16's closing note).
-     */
+    /** With group commit on (the default) or off: see {@link #groupCommit()}. */
     public RecordStoreOptions withGroupCommit(boolean on) {
         return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, tornRetry, staleSizeRetry, staleRetry, tool, on);
     }

@@ -25,7 +25,7 @@ class BenchGroupCommitTest {
     @Test
     void counterWithGroupCommitIsExactAndReportsTheCombinedIncrements() throws Exception {
         TestJvm.Result r = TestJvm.runCli(List.of("bench", dir.toString(), "--procs", "4", "--ops", "25",
-                "--mode", "counter", "--warmup", "3", "--group-commit", "--json"), Map.of(), null, 240);
+                "--mode", "counter", "--warmup", "3", "--json"), Map.of(), null, 240);
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         JsonNode n = JSON.readTree(r.stdout());
         assertThat(n.at("/counter/final").asLong()).isEqualTo(100);

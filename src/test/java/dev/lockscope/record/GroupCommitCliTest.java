@@ -18,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import static dev.lockscope.record.GroupCommitTesting.GROUP_COMMIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code lockscope records put} publishes its change when the lock is held, unless told {@code --no-group-commit}. */
@@ -31,9 +30,6 @@ class GroupCommitCliTest {
     private CompletableFuture<TestJvm.Result> put(Path f, String... extra) {
         List<String> a = new java.util.ArrayList<>(List.of("records", "put", f.toString(), "a", "1"));
         a.addAll(List.of(extra));
-        if (!a.contains("--no-group-commit")) {
-            a.add("--group-commit"); // off by default
-        }
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return TestJvm.runCli(a, Map.of(), null, 120);
@@ -62,7 +58,7 @@ class GroupCommitCliTest {
         // The lock is free: the waiting put takes it and commits its own intent.
         TestJvm.Result r = run.get(120, TimeUnit.SECONDS);
         assertThat(r.exitCode()).as(r.stderr()).isZero();
-        assertThat(RecordStore.open(f, GROUP_COMMIT).read().get("a")).isPresent();
+        assertThat(RecordStore.open(f).read().get("a")).isPresent();
         assertThat(published(f)).isEmpty();
     }
 
