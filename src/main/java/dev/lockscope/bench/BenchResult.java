@@ -27,11 +27,17 @@ import java.util.Locale;
  * @param notes           anything that limits the figures
  * @param groupCommit     COUNTER: whether the record store combined waiting increments (group commit)
  * @param combinedOps     COUNTER: increments that another worker's lock hold committed (no hold of their own)
+ * @param mounts          the paths the workers used and how many used each: one, or two mounts of one directory
+ * @param mountCheck      with two mounts, what proved them one directory ({@link SameDirectoryCheck}); else null
  */
 public record BenchResult(BenchMode mode, Path directory, String fsType, int procs, int opsPerProc, int warmup,
                           long wallNanos, LatencySummary latency, LatencySummary hold, LatencySummary handoff, int overlaps,
                           long expectedCount, long finalCount, int duplicateValues, List<String> notes,
-                          boolean groupCommit, int combinedOps) {
+                          boolean groupCommit, int combinedOps, List<MountUse> mounts, String mountCheck) {
+
+    /** One path to the benchmark directory, its file store type, and how many workers went through it. */
+    public record MountUse(Path directory, String fsType, int workers) {
+    }
 
     public long totalOps() {
         return (long) procs * opsPerProc;
@@ -57,6 +63,15 @@ public record BenchResult(BenchMode mode, Path directory, String fsType, int pro
         b.append("lockscope bench: mode ").append(mode.cliName()).append(", ").append(procs).append(" processes x ")
                 .append(opsPerProc).append(" ops (after ").append(warmup).append(" warm-up ops each) in ")
                 .append(directory).append(" (").append(fsType).append(")\n");
+        if (mounts.size() > 1) {
+            b.append("  mounts      ");
+            for (int i = 0; i < mounts.size(); i++) {
+                MountUse m = mounts.get(i);
+                b.append(i == 0 ? "" : ", ").append(m.workers()).append(i == 0 ? " workers" : "").append(" through ")
+                        .append(m.directory()).append(" (").append(m.fsType()).append(')');
+            }
+            b.append("\n  same dir    ").append(mountCheck).append('\n');
+        }
         b.append(String.format(Locale.ROOT, "  throughput  %d ops in %.3f s = %.1f ops/s%n", totalOps(),
                 wallNanos / 1e9, opsPerSecond()));
         b.append("  latency     ").append(latency.describe()).append("  (per ")
@@ -109,6 +124,16 @@ public record BenchResult(BenchMode mode, Path directory, String fsType, int pro
             c.put("overlaps", overlaps);
             c.put("groupCommit", groupCommit);
             c.put("combined", combinedOps);
+        }
+        var ms = n.putArray("mounts");
+        for (MountUse m : mounts) {
+            ObjectNode o = ms.addObject();
+            o.put("directory", m.directory().toString());
+            o.put("fsType", m.fsType());
+            o.put("workers", m.workers());
+        }
+        if (mountCheck != null) {
+            n.put("mountCheck", mountCheck);
         }
         n.put("ok", ok());
         var arr = n.putArray("notes");

@@ -31,6 +31,11 @@ import java.util.stream.Stream;
  * java binary and class path, so it works from the shaded jar too), each doing M operations on locks in
  * one directory, all started together after their warm-up. Called from one thread.
  *
+ * <p><b>Two mounts</b>: given a second path to the same directory (another client's mount of it), the even
+ * workers use the first path and the odd ones the second, so the lock and the counter are shared across two
+ * clients; {@link SameDirectoryCheck} proves first that the paths are one directory. All workers run on this
+ * machine, so their clocks are still one clock, and the exactness checks cover both halves together.
+ *
  * <p><b>Hand-off latency</b> (COUNTER): order all operations by the moment they held the lock. For each
  * holder whose successor had already asked for the lock before the holder began to release it (so a
  * waiter existed), the hand-off is the time from "the holder begins to release" (the save path has
@@ -57,11 +62,17 @@ public final class BenchRunner {
      * @param warmup    unmeasured operations per process before the start signal
      * @param timeout   how long the whole run may take; also each acquire's timeout
      * @param groupCommit COUNTER: whether the record store combines waiting increments (its default)
+     * @param secondMount the same directory seen through another mount, for the odd workers; null for one mount
      */
     public record Config(Path directory, BenchMode mode, int procs, int ops, int warmup, Duration timeout,
-                         boolean groupCommit) {
+                         boolean groupCommit, Path secondMount) {
         public Config(Path directory, BenchMode mode, int procs, int ops, int warmup, Duration timeout) {
             this(directory, mode, procs, ops, warmup, timeout, true);
+        }
+
+        public Config(Path directory, BenchMode mode, int procs, int ops, int warmup, Duration timeout,
+                      boolean groupCommit) {
+            this(directory, mode, procs, ops, warmup, timeout, groupCommit, null);
         }
 
         public Config {
@@ -77,6 +88,10 @@ public final class BenchRunner {
             if (warmup < 0) {
                 throw new IllegalArgumentException("--warmup must not be negative, got " + warmup);
             }
+            if (secondMount != null && procs < 2) {
+                throw new IllegalArgumentException("--second-mount needs at least 2 processes (one per mount), got "
+                        + procs);
+            }
         }
     }
 
@@ -90,21 +105,31 @@ public final class BenchRunner {
     private BenchRunner() {
     }
 
-    /** Runs the benchmark and measures it. The directory must exist. */
+    /**
+     * Runs the benchmark and measures it. The directory (and the second mount's) must exist.
+     *
+     * @throws SameDirectoryCheck.NotTheSameDirectoryException if the second mount is not the same directory
+     */
     public static BenchResult run(Config c) throws IOException, InterruptedException {
-        Path dir = c.directory().toAbsolutePath().normalize();
-        FileFacts f = FileFacts.lstatOrNull(dir);
-        if (f == null) {
-            throw new IOException("benchmark directory " + dir + " does not exist");
-        }
-        if (!Files.isDirectory(dir)) {
-            throw new IOException("benchmark directory " + dir + " is not a directory");
-        }
-        String fsType;
-        try {
-            fsType = Files.getFileStore(dir).type();
-        } catch (IOException e) {
-            fsType = "unknown";
+        Path dir = existingDirectory(c.directory(), "benchmark directory");
+        String fsType = fsType(dir);
+        Path second = null;
+        List<String> notes = new ArrayList<>();
+        String mountCheck = null;
+        List<BenchResult.MountUse> mounts;
+        if (c.secondMount() == null) {
+            mounts = List.of(new BenchResult.MountUse(dir, fsType, c.procs()));
+        } else {
+            second = existingDirectory(c.secondMount(), "second mount");
+            SameDirectoryCheck.Outcome o = SameDirectoryCheck.verify(dir, second, SameDirectoryCheck.DEFAULT_WAIT);
+            mountCheck = o.checked();
+            if (o.sameMount()) {
+                notes.add("both paths are on the same mount (one device): the workers share one client, so this is"
+                        + " not a two-mount measurement");
+            }
+            // Even workers through the first path, odd ones through the second (see startWorker below).
+            mounts = List.of(new BenchResult.MountUse(dir, fsType, (c.procs() + 1) / 2),
+                    new BenchResult.MountUse(second, fsType(second), c.procs() / 2));
         }
         RecordStore counter = null;
         if (c.mode() == BenchMode.COUNTER) {
@@ -115,10 +140,9 @@ public final class BenchRunner {
 
         Path work = Files.createTempDirectory("lockscope-bench-");
         List<Process> procs = new ArrayList<>();
-        List<String> notes = new ArrayList<>();
         try {
             for (int i = 0; i < c.procs(); i++) {
-                procs.add(startWorker(c, dir, i, work));
+                procs.add(startWorker(c, second != null && i % 2 == 1 ? second : dir, i, work));
             }
             long deadline = System.nanoTime() + c.timeout().toNanos();
             for (int i = 0; i < procs.size(); i++) {
@@ -163,7 +187,7 @@ public final class BenchRunner {
                             + " operations, expected " + c.ops());
                 }
             }
-            return measure(c, dir, fsType, all, sharedClock, counter, notes);
+            return measure(c, mounts, mountCheck, all, sharedClock, counter, notes);
         } finally {
             for (Process p : procs) {
                 if (p.isAlive()) {
@@ -189,8 +213,33 @@ public final class BenchRunner {
         }
     }
 
+    private static Path existingDirectory(Path p, String what) throws IOException {
+        Path dir = p.toAbsolutePath().normalize();
+        if (FileFacts.lstatOrNull(dir) == null) {
+            throw new IOException(what + " " + dir + " does not exist");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IOException(what + " " + dir + " is not a directory");
+        }
+        return dir;
+    }
+
+    private static String fsType(Path dir) {
+        try {
+            return Files.getFileStore(dir).type();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
     static BenchResult measure(Config c, Path dir, String fsType, List<OpTiming> all, boolean sharedClock,
                                RecordStore counter, List<String> notes) throws IOException {
+        return measure(c, List.of(new BenchResult.MountUse(dir, fsType, c.procs())), null, all, sharedClock, counter,
+                notes);
+    }
+
+    static BenchResult measure(Config c, List<BenchResult.MountUse> mounts, String mountCheck, List<OpTiming> all,
+                               boolean sharedClock, RecordStore counter, List<String> notes) throws IOException {
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         long[] lat = new long[all.size()];
@@ -260,9 +309,10 @@ public final class BenchRunner {
                 finalCount = v.asLong();
             }
         }
-        return new BenchResult(c.mode(), dir, fsType, c.procs(), c.ops(), c.warmup(), wall, LatencySummary.of(lat),
+        return new BenchResult(c.mode(), mounts.get(0).directory(), mounts.get(0).fsType(), c.procs(), c.ops(), c.warmup(), wall, LatencySummary.of(lat),
                 LatencySummary.of(held), handoff, overlaps, c.mode() == BenchMode.COUNTER ? expected : 0, finalCount, duplicates,
-                List.copyOf(notes), c.mode() == BenchMode.COUNTER && c.groupCommit(), combined);
+                List.copyOf(notes), c.mode() == BenchMode.COUNTER && c.groupCommit(), combined, mounts,
+                mountCheck);
     }
 
     private static Process startWorker(Config c, Path dir, int index, Path work) throws IOException {

@@ -5,6 +5,7 @@ import dev.lockscope.lock.JsonMappers;
 import dev.lockscope.bench.BenchMode;
 import dev.lockscope.bench.BenchResult;
 import dev.lockscope.bench.BenchRunner;
+import dev.lockscope.bench.SameDirectoryCheck;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,7 +25,11 @@ import java.util.concurrent.Callable;
                 "  cycle:   uncontended acquire+release, every process on its own lock name",
                 "  counter: one shared lock; each op increments a JSON counter through the record store's",
                 "           save path (" + BenchRunner.COUNTER_FILE + " in DIR); the final count must be N*M.",
-                "Exit: 0 ok; 65 if the counter lost or duplicated an increment; 66 no such directory; 74 if a worker failed."})
+                "With --second-mount DIR2 (the same directory seen through another client's mount, e.g. two",
+                "gluster or NFS mounts), the even workers use DIR and the odd ones DIR2; a marker file written",
+                "through each must be read back through the other within 10 s first, or bench refuses to run.",
+                "Exit: 0 ok; 64 bad usage, or DIR2 is not DIR seen through another mount; 65 if the counter lost or",
+                "duplicated an increment; 66 no such directory; 74 if a worker failed."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "DIR", description = "the directory to lock in (must exist)")
@@ -60,6 +65,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + " every increment (default: on)")
     boolean groupCommit;
 
+    @Option(names = "--second-mount", paramLabel = "DIR2",
+            description = "the same directory as DIR seen through another mount: half the workers (the odd ones)"
+                    + " lock through DIR2, so the lock and the counter are shared by two clients; checked first with"
+                    + " a marker file written through each path and read back through the other")
+    Path secondMount;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -77,7 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
         BenchRunner.Config config;
         try {
             int w = warmup != null ? warmup : m == BenchMode.CYCLE ? 3000 : 30;
-            config = new BenchRunner.Config(dir, m, procs, ops, w, timeout, groupCommit);
+            config = new BenchRunner.Config(dir, m, procs, ops, w, timeout, groupCommit, secondMount);
         } catch (IllegalArgumentException e) {
             err.println("lockscope: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -85,7 +96,13 @@ public final class BenchCommand implements Callable<Integer> {
         BenchResult r;
         try {
             LockPaths.requireDirectory(dir);
+            if (secondMount != null) {
+                LockPaths.requireDirectory(secondMount);
+            }
             r = BenchRunner.run(config);
+        } catch (SameDirectoryCheck.NotTheSameDirectoryException e) {
+            err.println("lockscope: --second-mount: " + TerminalText.escape(e.getMessage()));
+            return ExitCodes.USAGE;
         } catch (BenchRunner.WorkerFailedException e) {
             err.println("lockscope: " + TerminalText.escape(e.getMessage()));
             return ExitCodes.IO_ERROR;
