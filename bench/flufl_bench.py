@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The lockscope bench workloads, done with flufl.lock, for a side-by-side comparison.
 
-    flufl_bench.py DIR [--procs N] [--ops M] [--mode cycle|counter] [--warmup W] [--json]
+    flufl_bench.py DIR [--procs N] [--ops M] [--mode cycle|counter] [--warmup W] [--second-mount DIR2] [--json]
 
 Same shape as `lockscope bench`: N worker processes (this script again, in --worker mode), each
 warms up, says READY, waits for GO on stdin, then does M timed operations:
@@ -13,6 +13,8 @@ Timestamps are time.monotonic_ns() (CLOCK_MONOTONIC, the clock lockscope's worke
 hand-off latency is measured exactly as lockscope bench measures it: for each holder whose successor
 was already waiting when it began to release, the time from that moment to the successor holding
 the lock. flufl.lock waits between tries with its own fixed policy (a random 0.01-2.01 s sleep).
+With --second-mount DIR2 (DIR seen through another client's mount), the odd workers use DIR2, as
+`lockscope bench --second-mount` does; the coordinator resets and reads the counter through DIR.
 Needs Debian's python3-flufl.lock; run it with /usr/bin/python3.
 """
 import argparse
@@ -95,6 +97,39 @@ def worker(mode, d, index, ops, warmup, result_file):
     return 0
 
 
+def same_directory(d, d2, wait=10.0):
+    """None if a marker written through each path is read back through the other within `wait` s, else why not."""
+    import secrets
+    deadline = time.monotonic() + wait
+    for writer, reader in ((d, d2), (d2, d)):
+        name = ".flufl-bench-mount-check-" + secrets.token_hex(16)
+        content = ("flufl_bench mount check %s\n" % name).encode()
+        fd = os.open(os.path.join(writer, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            os.write(fd, content)
+        finally:
+            os.close(fd)
+        try:
+            while True:
+                try:
+                    fd = os.open(os.path.join(reader, name), os.O_RDONLY | os.O_NOFOLLOW)
+                    try:
+                        if os.read(fd, len(content) + 1) == content:
+                            break
+                    finally:
+                        os.close(fd)
+                except FileNotFoundError:
+                    pass
+                if time.monotonic() > deadline:
+                    return ("%s is not the directory %s seen through another mount: a marker file %s written "
+                            "through %s did not appear through %s within %.0f s" % (d2, d, name, writer, reader, wait))
+                os.listdir(reader)  # refreshes a network client's cached "no such name"
+                time.sleep(0.1)
+        finally:
+            os.unlink(os.path.join(writer, name))
+    return None
+
+
 def pct(sorted_vals, p):
     if not sorted_vals:
         return 0
@@ -119,6 +154,8 @@ def main():
     ap.add_argument("--ops", type=int, default=500)
     ap.add_argument("--mode", choices=["cycle", "counter"], default="cycle")
     ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--second-mount", metavar="DIR2",
+                    help="the same directory seen through another mount; the odd workers use it")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--result", help=argparse.SUPPRESS)
@@ -126,16 +163,27 @@ def main():
     d = os.path.abspath(a.dir)
     if a.worker is not None:
         return worker(a.mode, d, a.worker, a.ops, a.warmup, a.result)
-    if not os.path.isdir(d):
-        print("flufl_bench: %s is not a directory" % d, file=sys.stderr)
+    d2 = os.path.abspath(a.second_mount) if a.second_mount else None
+    for x in (d, d2) if d2 else (d,):
+        if not os.path.isdir(x):
+            print("flufl_bench: %s is not a directory" % x, file=sys.stderr)
+            return 64
+    if d2 and a.procs < 2:
+        print("flufl_bench: --second-mount needs at least 2 processes", file=sys.stderr)
         return 64
+    if d2:
+        why = same_directory(d, d2)
+        if why:
+            print("flufl_bench: --second-mount: %s" % why, file=sys.stderr)
+            return 64
     if a.mode == "counter":
         with open(os.path.join(d, COUNTER_FILE), "w") as f:
             f.write(json.dumps({"counter": 0}))
     work = tempfile.mkdtemp(prefix="flufl-bench-")
     procs = []
     for i in range(a.procs):
-        cmd = [sys.executable, os.path.abspath(__file__), d, "--mode", a.mode, "--ops", str(a.ops),
+        wd = d2 if d2 and i % 2 == 1 else d
+        cmd = [sys.executable, os.path.abspath(__file__), wd, "--mode", a.mode, "--ops", str(a.ops),
                "--warmup", str(a.warmup), "--worker", str(i), "--result", os.path.join(work, "%d.result" % i)]
         procs.append(subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
     for i, p in enumerate(procs):
@@ -163,6 +211,8 @@ def main():
     os.rmdir(work)
     wall = max(o[3] for o in ops) - min(o[0] for o in ops)
     res = {"tool": "flufl.lock", "mode": a.mode, "directory": d, "procs": a.procs, "opsPerProc": a.ops,
+           "mounts": [{"directory": d, "workers": (a.procs + 1) // 2}, {"directory": d2, "workers": a.procs // 2}]
+           if d2 else [{"directory": d, "workers": a.procs}],
            "totalOps": len(ops), "wallSeconds": wall / 1e9, "opsPerSecond": len(ops) / (wall / 1e9),
            "latencyMillis": summary([o[3] - o[0] for o in ops]), "handoffMillis": None}
     ok = True
@@ -175,6 +225,8 @@ def main():
             elif nxt[0] < prev[2]:
                 gaps.append(nxt[1] - prev[2])
         res["handoffMillis"] = summary(gaps)
+        if d2:
+            os.listdir(d)  # the last writer may have been the other client: refresh this one's cached names
         with open(os.path.join(d, COUNTER_FILE)) as f:
             final = json.load(f)["counter"]
         expected = a.procs * a.ops
