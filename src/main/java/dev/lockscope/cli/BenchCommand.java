@@ -25,11 +25,12 @@ import java.util.concurrent.Callable;
                 "  cycle:   uncontended acquire+release, every process on its own lock name",
                 "  counter: one shared lock; each op increments a JSON counter through the record store's",
                 "           save path (" + BenchRunner.COUNTER_FILE + " in DIR); the final count must be N*M.",
-                "With --second-mount DIR2 (the same directory seen through another client's mount, e.g. two",
-                "gluster or NFS mounts), the even workers use DIR and the odd ones DIR2; a marker file written",
-                "through each must be read back through the other within 10 s first, or bench refuses to run.",
-                "Exit: 0 ok; 64 bad usage, or DIR2 is not DIR seen through another mount; 65 if the counter lost or",
-                "duplicated an increment; 66 no such directory; 74 if a worker failed."})
+                "--second-mount DIR2: DIR seen through another client's mount (two NFS or",
+                "gluster mounts); the even workers use DIR, the odd ones DIR2. A marker file",
+                "written through each must be read back through the other within 10 s first.",
+                "Exit: 0 ok; 64 bad usage, or DIR2 is not DIR through another mount; 65 if the",
+                "counter lost or duplicated an increment; 66 no such directory; 74 if a worker",
+                "failed."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "DIR", description = "the directory to lock in (must exist)")
