@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The group-commit intent files of one record file (names in {@link RecordIntent}): publish, withdraw, find,
@@ -95,12 +96,28 @@ final class IntentFiles {
     }
 
     /**
-     * Lists the directory (which, on a FUSE client, also refreshes its cached entries: see
-     * {@link RecordStore#refreshDirectoryEntries()}) and returns this record file's published and taken intents,
-     * orphans (taken) first, at most {@link #MAX_BATCH}.
+     * What a holder found: this record file's published and taken intents, orphans (taken) first, at most
+     * {@link #MAX_BATCH}; and its intents still under their "new" name (at most {@link #MAX_BATCH}), which
+     * a writer killed between its write and its rename leaves behind.
      */
-    List<Listed> list() {
+    record Listing(List<Listed> intents, List<Path> unpublished) {
+        static final Listing EMPTY = new Listing(List.of(), List.of());
+    }
+
+    /**
+     * An intent still under its "new" name this long after it was written (by the server's clock) was left by a
+     * writer killed mid-publish: a live writer renames it a moment after writing it. Should a writer that was
+     * stopped longer still rename it, the rename fails and its save reports "not saved", which is true.
+     */
+    static final long ABANDONED_UNPUBLISHED_MILLIS = 10 * 60_000L;
+
+    /**
+     * Lists the directory (which, on a FUSE client, also refreshes its cached entries: see
+     * {@link RecordStore#refreshDirectoryEntries()}) for this record file's intents.
+     */
+    Listing list() {
         List<Listed> out = new ArrayList<>();
+        List<Path> unpublished = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
                 Path n = p.getFileName();
@@ -111,14 +128,48 @@ final class IntentFiles {
                 if (s.length() > recordName.length() + 64 || !s.startsWith("." + recordName + ".")) {
                     continue;
                 }
-                RecordIntent.parseName(s).filter(x -> x.recordFileName().equals(recordName))
-                        .ifPresent(x -> out.add(new Listed(dir.resolve(s), x)));
+                Optional<RecordIntent.FileName> f = RecordIntent.parseFileName(s)
+                        .filter(x -> x.recordFileName().equals(recordName));
+                if (f.isEmpty()) {
+                    continue;
+                }
+                if (f.get().form() == RecordIntent.Form.NEW) {
+                    if (unpublished.size() < MAX_BATCH) {
+                        unpublished.add(dir.resolve(s));
+                    }
+                    continue;
+                }
+                RecordIntent.parseName(s).ifPresent(x -> out.add(new Listed(dir.resolve(s), x)));
             }
         } catch (IOException | DirectoryIteratorException e) {
             // Best effort: intents not seen now are taken by the next holder.
         }
         out.sort(Comparator.comparing((Listed l) -> !l.name().taken()).thenComparing(l -> l.name().seq()));
-        return out.size() > MAX_BATCH ? out.subList(0, MAX_BATCH) : out;
+        return new Listing(out.size() > MAX_BATCH ? out.subList(0, MAX_BATCH) : out, unpublished);
+    }
+
+    /**
+     * Removes the unpublished intents older than {@link #ABANDONED_UNPUBLISHED_MILLIS} by the server clock
+     * ({@code serverNowMillis}, the mtime of a file just written). Never applied, so nothing is lost; a name
+     * that is not a regular file (someone's symbolic link) is unlinked as a name, never followed.
+     *
+     * @return how many were removed
+     */
+    int removeAbandoned(List<Path> unpublished, long serverNowMillis) {
+        int removed = 0;
+        for (Path p : unpublished) {
+            try {
+                FileFacts f = FileFacts.lstatOrNull(p);
+                if (f != null && f.type() != FileFacts.Type.DIRECTORY
+                        && serverNowMillis - f.mtimeMillis() > ABANDONED_UNPUBLISHED_MILLIS
+                        && Files.deleteIfExists(p)) {
+                    removed++;
+                }
+            } catch (IOException e) {
+                // Best effort: the next holder tries again, and the scanner shows it as an orphan meanwhile.
+            }
+        }
+        return removed;
     }
 
     Path taken(String writerId, long seq) {

@@ -688,10 +688,10 @@ public final class RecordStore {
     private Held saveHeld(LockHandle handle, long expected, RecordChange change, OnConflict onConflict,
                           boolean combining) throws IOException {
         boolean local = onLocalFilesystem();
-        List<IntentFiles.Listed> listed = List.of();
+        IntentFiles.Listing listing = IntentFiles.Listing.EMPTY;
         if (combining) {
             // The listing also refreshes a FUSE client's cached entries, as refreshDirectoryEntries does.
-            listed = intents.list();
+            listing = intents.list();
         } else if (!local) {
             refreshDirectoryEntries();
         }
@@ -722,7 +722,7 @@ public final class RecordStore {
         }
         long next = current.generation() + 1;
         boolean ownChanged = !RecordFormat.sameRecords(work, current.records());
-        Batch batch = combining ? takeAndApply(listed, current.generation(), next, loaded.commits(), work)
+        Batch batch = combining ? takeAndApply(listing.intents(), current.generation(), next, loaded.commits(), work)
                 : new Batch(List.of(), loaded.commits(), null);
         step(SaveStep.CHANGED);
         if (!ownChanged && batch.committed().isEmpty()) {
@@ -758,6 +758,13 @@ public final class RecordStore {
                 intents.mark(t);
             }
             step(SaveStep.MARKED);
+        }
+        if (!listing.unpublished().isEmpty()) {
+            // The record file was just written: its mtime is the server's clock now.
+            FileFacts written = FileFacts.lstatOrNull(file);
+            if (written != null) {
+                intents.removeAbandoned(listing.unpublished(), written.mtimeMillis());
+            }
         }
         seenGeneration = Math.max(seenGeneration, next);
         RecordSnapshot saved = new RecordSnapshot(file, true, next, stamp, work, bytes.length);

@@ -40,7 +40,7 @@ class GroupCommitCliTest {
     }
 
     private List<IntentFiles.Listed> published(Path f) {
-        return new IntentFiles(f).list().stream().filter(l -> !l.name().taken()).toList();
+        return new IntentFiles(f).list().intents().stream().filter(l -> !l.name().taken()).toList();
     }
 
     @Test

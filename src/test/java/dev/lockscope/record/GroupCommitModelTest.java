@@ -140,10 +140,10 @@ class GroupCommitModelTest {
                 checkModel("after " + a);
             }
             // Holders run with nothing to interleave until no intent is left to take.
-            for (int i = 0; i < 3 && !files.list().isEmpty(); i++) {
+            for (int i = 0; i < 3 && !files.list().intents().isEmpty(); i++) {
                 hold(null);
             }
-            assertThat(files.list()).as("intent files left after complete holds").isEmpty();
+            assertThat(files.list().intents()).as("intent files left after complete holds").isEmpty();
             for (ModelWriter w : writers) {
                 if (w.pending != null) {
                     assertThat(outcome(w)).as("writer %s's intent %d after complete holds", w.id, w.seq)

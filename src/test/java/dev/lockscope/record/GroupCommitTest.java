@@ -113,7 +113,7 @@ class GroupCommitTest {
             awaitUntil(() -> steps.contains(RecordStore.SaveStep.PUBLISHED));
             // A holder takes the intent and dies before it commits: the taken file is all that is left.
             IntentFiles files = new IntentFiles(file);
-            List<IntentFiles.Listed> listed = files.list();
+            List<IntentFiles.Listed> listed = files.list().intents();
             assertThat(listed).hasSize(1);
             assertThat(files.take(listed.get(0))).isNotNull();
             Thread.sleep(1800); // past the writer's timeout: its withdrawal must fail, and it must keep waiting
@@ -190,7 +190,7 @@ class GroupCommitTest {
         try {
             inc = pool.submit(() -> store.update(RecordChange.increment("n", 1)));
             awaitUntil(() -> steps.contains(RecordStore.SaveStep.PUBLISHED));
-            IntentFiles.Listed l = new IntentFiles(file).list().get(0);
+            IntentFiles.Listed l = new IntentFiles(file).list().intents().get(0);
             published = Files.readAllBytes(l.path());
         } finally {
             held.release();
@@ -254,6 +254,29 @@ class GroupCommitTest {
                 .as("one increment, applied once (fenced retries: %d)", fenced).isEqualTo(6);
         assertThat(fenced).isZero();
         assertThat(intentFiles()).isEmpty();
+    }
+
+    @Test
+    void aHolderRemovesAnIntentAWriterWasKilledPublishingOnlyOnceItIsLongAbandoned() throws Exception {
+        RecordStore store = RecordStore.open(file, GROUP_COMMIT);
+        store.put("base", IntNode.valueOf(1));
+        long now = Files.getLastModifiedTime(file).toMillis();
+        Path abandoned = dir.resolve(".records.json.intent-new.00000000000000aa.3");
+        Path recent = dir.resolve(".records.json.intent-new.00000000000000bb.1");
+        Path otherFiles = dir.resolve(".other.json.intent-new.00000000000000aa.3");
+        for (Path p : List.of(abandoned, recent, otherFiles)) {
+            Files.writeString(p, "{\"format\":\"lockscope-intent/1\"}");
+        }
+        Files.setLastModifiedTime(abandoned, java.nio.file.attribute.FileTime.fromMillis(now - 11 * 60_000));
+        Files.setLastModifiedTime(otherFiles, java.nio.file.attribute.FileTime.fromMillis(now - 11 * 60_000));
+        Files.setLastModifiedTime(recent, java.nio.file.attribute.FileTime.fromMillis(now - 9 * 60_000));
+
+        store.put("next", IntNode.valueOf(2));
+
+        assertThat(abandoned).as("left by a writer killed mid-publish 11 minutes ago").doesNotExist();
+        assertThat(recent).as("9 minutes: perhaps a stopped writer that will still rename it").exists();
+        assertThat(otherFiles).as("another record file's").exists();
+        assertThat(store.read().records()).containsOnlyKeys("base", "next");
     }
 
     private List<SaveResult> incrementTogether(RecordStore store, int threads, int each) throws Exception {
