@@ -181,14 +181,10 @@ public final class RecordStore {
                     throw new RecordStoreException(file, "cannot read record file " + file
                             + ": it kept being replaced or vanishing for " + options.staleRetry().toMillis() + " ms", e);
                 }
-                // The name this client cached may lead to the file a rename replaced; a listing makes it ask the
-                // server again (NameCache). Without it, a gluster client in a 16-process bench failed for all 10 s.
-                NameCache.refresh(file.getParent());
             } catch (IOException e) {
                 if (!FileFacts.isStale(e) || staleDeadline.expired()) {
                     throw readError(e);
                 }
-                NameCache.refresh(file.getParent());
             }
             Pause.nanos(backoff.jitteredNanos(), "reading a record file");
             backoff.grow();
