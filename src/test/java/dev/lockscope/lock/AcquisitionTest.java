@@ -1,5 +1,6 @@
 package dev.lockscope.lock;
 
+import dev.lockscope.testing.ManualLockClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class AcquisitionTest {
     @TempDir
     Path dir;
 
-    private final HandAdvancedClock clock = new HandAdvancedClock();
+    private final ManualLockClock clock = ManualLockClock.nearWrap();
     private LockFile file;
     private LockHandle holder;
     private Acquisition acquisition;

@@ -1,5 +1,6 @@
 package dev.lockscope.lock;
 
+import dev.lockscope.testing.ManualLockClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -9,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** {@link Deadline} on a clock the test advances: no sleeps. */
 class DeadlineTest {
 
-    private final HandAdvancedClock clock = new HandAdvancedClock();
+    private final ManualLockClock clock = ManualLockClock.nearWrap();
 
     @Test
     void expiresExactlyWhenItsBudgetHasPassedEvenAcrossAWrapOfTheClock() {

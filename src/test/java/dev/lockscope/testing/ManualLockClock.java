@@ -10,8 +10,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * waiting a lease. Starts at the system's readings, so records written with it look ordinary. Any thread.
  */
 public final class ManualLockClock implements LockClock {
-    private final AtomicLong nanos = new AtomicLong(System.nanoTime());
-    private final AtomicLong wallMillis = new AtomicLong(System.currentTimeMillis());
+    private final AtomicLong nanos;
+    private final AtomicLong wallMillis;
+
+    public ManualLockClock() {
+        this(System.nanoTime(), System.currentTimeMillis());
+    }
+
+    private ManualLockClock(long nanos, long wallMillis) {
+        this.nanos = new AtomicLong(nanos);
+        this.wallMillis = new AtomicLong(wallMillis);
+    }
+
+    /**
+     * A clock whose monotonic reading starts 5 s below {@code Long.MAX_VALUE}, so a test that advances it past
+     * that exercises a difference that wraps rather than assumes it away.
+     */
+    public static ManualLockClock nearWrap() {
+        return new ManualLockClock(Long.MAX_VALUE - Duration.ofSeconds(5).toNanos(), 1_700_000_000_000L);
+    }
 
     @Override
     public long nanoTime() {
