@@ -32,18 +32,7 @@ class EntryClassifierTest {
     private static final String TOKEN_B = "fedcba9876543210fedcba9876543210";
     private static final HostIdentity SELF = HostIdentity.current();
 
-    /** Evidence that may not be asked: the test fails if the classifier wants a file read. */
-    private static final EntryClassifier.Evidence NONE = new EntryClassifier.Evidence() {
-        @Override
-        public Optional<LockSnapshot> reread(Path path) {
-            throw new AssertionError("asked to re-read " + path);
-        }
-
-        @Override
-        public KernelLocks kernelLocks() {
-            throw new AssertionError("asked for kernel locks");
-        }
-    };
+    private static final EntryClassifier.Evidence NONE = UnaskedEvidence.INSTANCE;
 
     private static ServerClock.Reading clockAt(long serverNow) {
         return new ServerClock.Reading(serverNow, serverNow);

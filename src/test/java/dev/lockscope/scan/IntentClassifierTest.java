@@ -1,11 +1,9 @@
 package dev.lockscope.scan;
 
-import dev.lockscope.formats.KernelLocks;
 import dev.lockscope.lock.FileFacts;
 import dev.lockscope.lock.HostIdentity;
 import dev.lockscope.lock.LockIdentity;
 import dev.lockscope.lock.LockOwner;
-import dev.lockscope.lock.LockSnapshot;
 import dev.lockscope.lock.ProcessTable;
 import dev.lockscope.lock.ServerClock;
 import dev.lockscope.record.RecordIntent;
@@ -15,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,17 +27,7 @@ class IntentClassifierTest {
     private static final String TOKEN = "0123456789abcdef0123456789abcdef";
     private static final HostIdentity SELF = HostIdentity.current();
 
-    private static final EntryClassifier.Evidence NONE = new EntryClassifier.Evidence() {
-        @Override
-        public Optional<LockSnapshot> reread(Path path) {
-            throw new AssertionError("asked to re-read " + path);
-        }
-
-        @Override
-        public KernelLocks kernelLocks() {
-            throw new AssertionError("asked for kernel locks");
-        }
-    };
+    private static final EntryClassifier.Evidence NONE = UnaskedEvidence.INSTANCE;
 
     private static String name(String form, long seq) {
         return ".records.json." + form + "." + W + "." + seq;
