@@ -52,6 +52,19 @@ for need in "${needs[@]}"; do command -v "$need" >/dev/null || { echo "compare.s
 
 work=$(mktemp -d "$base/lockscope-compare.XXXXXX")
 res=$(mktemp -d)
+# One repeat of the counter at $1 processes: lockscope with and/or without group commit (GROUP_COMMIT), then
+# flufl.lock, each appending its JSON line. `ours` and `theirs` are defined below for one mount or for two.
+counter_runs() {
+  local p=$1
+  if [ "$GROUP_COMMIT" != off ]; then
+    ours --mode counter --procs "$p" --ops $((COUNTER_OPS / p)) --warmup "$COUNTER_WARMUP" >> "$res/ours-counter$p.jsonl"
+  fi
+  if [ "$GROUP_COMMIT" != on ]; then
+    ours --mode counter --procs "$p" --ops $((COUNTER_OPS / p)) --warmup "$COUNTER_WARMUP" --no-group-commit \
+      >> "$res/ours-nogc-counter$p.jsonl"
+  fi
+  theirs --mode counter --procs "$p" --ops $((COUNTER_OPS / p)) >> "$res/flufl-counter$p.jsonl"
+}
 trap 'rm -rf "$work" "$res"' EXIT
 d=$work/locks; mkdir -p "$d"
 fs=$(findmnt -no FSTYPE -T "$d" 2>/dev/null || stat -f -c %T "$d")
@@ -69,14 +82,7 @@ if [ -n "$base2" ]; then
   theirs() { "$PY" "$here/flufl_bench.py" "$d" --second-mount "$d2" --json "$@"; }
   for r in $(seq 1 "$REPEATS"); do
     for p in $COUNTER_PROCS; do
-      if [ "$GROUP_COMMIT" != off ]; then
-        ours --mode counter --procs "$p" --ops $((COUNTER_OPS / p)) --warmup "$COUNTER_WARMUP" >> "$res/ours-counter$p.jsonl"
-      fi
-      if [ "$GROUP_COMMIT" != on ]; then
-        ours --mode counter --procs "$p" --ops $((COUNTER_OPS / p)) --warmup "$COUNTER_WARMUP" --no-group-commit \
-          >> "$res/ours-nogc-counter$p.jsonl"
-      fi
-      theirs --mode counter --procs "$p" --ops $((COUNTER_OPS / p)) >> "$res/flufl-counter$p.jsonl"
+      counter_runs "$p"
     done
   done
   echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -136,14 +142,7 @@ for r in $(seq 1 "$REPEATS"); do
   ours --mode cycle --procs "$CYCLE_PROCS" --ops "$CYCLE_OPS" >> "$res/ours-cycle.jsonl"
   theirs --mode cycle --procs "$CYCLE_PROCS" --ops "$CYCLE_OPS" >> "$res/flufl-cycle.jsonl"
   for p in 4 16; do
-    if [ "$GROUP_COMMIT" != off ]; then
-      ours --mode counter --procs "$p" --ops $((COUNTER_OPS / p)) --warmup "$COUNTER_WARMUP" >> "$res/ours-counter$p.jsonl"
-    fi
-    if [ "$GROUP_COMMIT" != on ]; then
-      ours --mode counter --procs "$p" --ops $((COUNTER_OPS / p)) --warmup "$COUNTER_WARMUP" --no-group-commit \
-        >> "$res/ours-nogc-counter$p.jsonl"
-    fi
-    theirs --mode counter --procs "$p" --ops $((COUNTER_OPS / p)) >> "$res/flufl-counter$p.jsonl"
+    counter_runs "$p"
   done
 done
 
