@@ -147,6 +147,7 @@ public final class RunCommand implements Callable<Integer>, ExitCodes.Operation 
         pb.environment().put("LOCKSCOPE_LOCK", handle.lockPath().toString());
         pb.environment().put("LOCKSCOPE_TOKEN", handle.token());
         // This thread starts CMD and waits for it, as it must: see SupervisedCommand.PDEATHSIG_HELPER.
+        interruptions.starting();
         SupervisedCommand child = SupervisedCommand.start(pb, grace, err);
         try {
             interruptions.running(child);

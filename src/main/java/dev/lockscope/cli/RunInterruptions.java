@@ -30,22 +30,28 @@ final class RunInterruptions {
     private final Thread runThread;
     private final boolean stopOnLoss;
     private final java.io.PrintWriter err;
+    private final java.util.function.BooleanSupplier inForeground;
     private boolean waiting;
+    /** CMD is being started or runs: from just before the fork on, a terminal's Ctrl-C reaches CMD itself. */
+    private boolean commandStarted;
     private SupervisedCommand command;
     /** The first signal that came (its name without SIG, e.g. TERM), or null; and its number. */
     private String firstSignal;
     private int firstSignalNumber;
     private boolean lost;
 
-    private RunInterruptions(Thread runThread, boolean stopOnLoss, java.io.PrintWriter err) {
+    RunInterruptions(Thread runThread, boolean stopOnLoss, java.io.PrintWriter err,
+            java.util.function.BooleanSupplier inForeground) {
         this.runThread = runThread;
         this.stopOnLoss = stopOnLoss;
         this.err = err;
+        this.inForeground = inForeground;
     }
 
     /** Takes over the three signals for the calling thread's run. */
     static RunInterruptions install(boolean stopOnLoss, java.io.PrintWriter err) {
-        RunInterruptions r = new RunInterruptions(Thread.currentThread(), stopOnLoss, err);
+        RunInterruptions r = new RunInterruptions(Thread.currentThread(), stopOnLoss, err,
+                RunInterruptions::inForegroundOfTerminal);
         for (String name : SIGNALS) {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), s -> r.received(s.getName(), s.getNumber()));
@@ -68,6 +74,16 @@ final class RunInterruptions {
             // An interrupt meant for the wait must not cut short what follows it.
             Thread.interrupted();
         }
+    }
+
+    /**
+     * Phase: CMD is about to be started (called just before the fork). CMD's pid is known only once the start
+     * returns, but a terminal's Ctrl-C from here on may already have reached CMD, which shares our process group;
+     * taking it for run's own would pass CMD a second SIGINT once {@link #running} is called. A Ctrl-C in the
+     * instant before the fork itself is left to CMD too (it never sees that one; a second Ctrl-C reaches it).
+     */
+    synchronized void starting() {
+        commandStarted = true;
     }
 
     /** Phase: CMD runs. A signal or a loss that came before is acted on now. */
@@ -117,10 +133,11 @@ final class RunInterruptions {
         }
     }
 
-    private void received(String signal, int number) {
+    /** A signal came (a JVM signal thread; package-private for tests). */
+    void received(String signal, int number) {
         SupervisedCommand cmd;
         synchronized (this) {
-            if ("INT".equals(signal) && command != null && inForegroundOfTerminal()) {
+            if ("INT".equals(signal) && commandStarted && inForeground.getAsBoolean()) {
                 // Ctrl-C: the terminal sent SIGINT to its whole foreground job, CMD included. Passing it on would
                 // give CMD a second one (many programs read two as "abort the clean-up"), and a CMD that handles
                 // Ctrl-C (a REPL, an editor) must not be stopped by it. So, as a shell does with its
