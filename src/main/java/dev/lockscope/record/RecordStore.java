@@ -403,6 +403,12 @@ public final class RecordStore {
         boolean combining = options.groupCommit() && expectedGeneration == ANY_GENERATION
                 && change instanceof IntentChange;
         if (combining) {
+            // A held lock: publish at once. A lock attempt here would cost a claim file, a link and a staleness
+            // judgement of the holder per update, all of it wasted while holders come and go every few ms; the
+            // wait below judges the holder now and then, and takes the lock whenever it is free.
+            if (FileFacts.linksOrNull(lockFile().path()) != null) {
+                return publishAndWait(lock, (IntentChange) change);
+            }
             Optional<LockHandle> h = lock.tryAcquire();
             if (h.isEmpty()) {
                 return publishAndWait(lock, (IntentChange) change);
