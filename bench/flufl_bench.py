@@ -18,6 +18,7 @@ With --second-mount DIR2 (DIR seen through another client's mount), the odd work
 Needs Debian's python3-flufl.lock; run it with /usr/bin/python3.
 """
 import argparse
+import errno
 import json
 import os
 import subprocess
@@ -27,6 +28,40 @@ import time
 from datetime import timedelta
 
 COUNTER_FILE = "flufl-bench-counter.json"
+
+
+# Through two mounts of a network filesystem a name can lead to a file another client has just replaced: the
+# read (or flufl's own stat of its lock) fails with ESTALE or EBADFD. lockscope's record store retries such
+# reads; the flufl side of the comparison gets the same courtesy instead of ending the run, and every retry is
+# counted and reported on stderr, so a run that needed them says so.
+RETRYABLE = (errno.ESTALE, errno.EBADFD)
+retries = {"read": 0, "lock": 0}
+
+
+def read_retrying(path):
+    for attempt in range(1000):
+        try:
+            with open(path, "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return b""
+        except OSError as e:
+            if e.errno not in RETRYABLE or attempt == 999:
+                raise
+            retries["read"] += 1
+            time.sleep(0.002)
+
+
+def lock_retrying(lock):
+    for attempt in range(1000):
+        try:
+            lock.lock(timeout=timedelta(seconds=600))
+            return
+        except OSError as e:
+            if e.errno not in RETRYABLE or attempt == 999:
+                raise
+            retries["lock"] += 1
+            time.sleep(0.002)
 
 
 def worker(mode, d, index, ops, warmup, result_file):
@@ -51,13 +86,9 @@ def worker(mode, d, index, ops, warmup, result_file):
 
             def op():
                 start = time.monotonic_ns()
-                lock.lock(timeout=timedelta(seconds=600))
+                lock_retrying(lock)
                 locked = time.monotonic_ns()
-                try:
-                    with open(path, "rb") as f:
-                        value = json.loads(f.read() or b"{}").get("counter", 0)
-                except FileNotFoundError:
-                    value = 0
+                value = json.loads(read_retrying(path) or b"{}").get("counter", 0)
                 value += 1
                 with open(tmp, "wb") as f:
                     f.write(json.dumps({"counter": value}).encode())
@@ -94,6 +125,9 @@ def worker(mode, d, index, ops, warmup, result_file):
         f.write("go %d\n" % go)
         for r in rows:
             f.write("%d %d %d %d %d\n" % r)
+    if retries["read"] or retries["lock"]:
+        print("flufl bench worker %d: retried %d reads and %d lock() calls after ESTALE/EBADFD"
+              % (index, retries["read"], retries["lock"]), file=sys.stderr)
     return 0
 
 
