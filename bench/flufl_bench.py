@@ -38,30 +38,24 @@ RETRYABLE = (errno.ESTALE, errno.EBADFD)
 retries = {"read": 0, "lock": 0}
 
 
-def read_retrying(path):
+def retrying(what, call):
+    """call(), again after ESTALE/EBADFD (at most 1,000 tries, 2 ms apart); counts each retry under what."""
     for attempt in range(1000):
         try:
-            with open(path, "rb") as f:
-                return f.read()
-        except FileNotFoundError:
-            return b""
+            return call()
         except OSError as e:
             if e.errno not in RETRYABLE or attempt == 999:
                 raise
-            retries["read"] += 1
+            retries[what] += 1
             time.sleep(0.002)
 
 
-def lock_retrying(lock):
-    for attempt in range(1000):
-        try:
-            lock.lock(timeout=timedelta(seconds=600))
-            return
-        except OSError as e:
-            if e.errno not in RETRYABLE or attempt == 999:
-                raise
-            retries["lock"] += 1
-            time.sleep(0.002)
+def read_or_empty(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return b""
 
 
 def worker(mode, d, index, ops, warmup, result_file):
@@ -86,9 +80,9 @@ def worker(mode, d, index, ops, warmup, result_file):
 
             def op():
                 start = time.monotonic_ns()
-                lock_retrying(lock)
+                retrying("lock", lambda: lock.lock(timeout=timedelta(seconds=600)))
                 locked = time.monotonic_ns()
-                value = json.loads(read_retrying(path) or b"{}").get("counter", 0)
+                value = json.loads(retrying("read", lambda: read_or_empty(path)) or b"{}").get("counter", 0)
                 value += 1
                 with open(tmp, "wb") as f:
                     f.write(json.dumps({"counter": value}).encode())
