@@ -900,8 +900,8 @@ public final class RecordStore {
     /**
      * Step 5: the lock is still ours AND the generation on disk is still the one we read.
      *
-     * <p>On a network filesystem the file is re-read after a directory refresh (see
-     * {@link #refreshDirectoryEntries()}) and its generation compared. On a local filesystem the name
+     * <p>On a network filesystem the file is re-read after the directory refresh that the lock check makes
+     * (see {@link #refreshDirectoryEntries()}) and its generation compared. On a local filesystem the name
      * lookup is coherent (no client cache can serve an old entry or old content), so the check is the
      * file's bytes, re-read now, against the very bytes the change was made on: equal bytes mean the same
      * generation, the same records and the same writer stamp, whatever happened in between (a rename over
@@ -929,7 +929,10 @@ public final class RecordStore {
         }
         RecordSnapshot now;
         try {
-            refreshDirectoryEntries();
+            // No listing of our own: ensureHeld() has just listed this directory (NameCache.refresh, the same
+            // directory and the same network test), so the name read next is the server's. A second listing
+            // here cost a round trip per save on a network filesystem and refreshed nothing new: while we hold
+            // the lock, no rename by a writer that keeps to the protocol can come between the two.
             now = read();
         } catch (IOException e) {
             throw cannotRefence(e);
