@@ -214,7 +214,9 @@ public final class LockHandle implements AutoCloseable {
 
     /**
      * Checks, with a fresh read, that the lock is still ours and the lease has not lapsed without
-     * renewal. Call it just before committing anything done under the lock.
+     * renewal. Call it just before committing anything done under the lock. On a network filesystem the
+     * read follows a listing of the lock's directory ({@link NameCache#refresh}), so names in that directory
+     * read right after this call are the server's; the record store's fencing check relies on that.
      *
      * @throws LockLostException when it is not
      */

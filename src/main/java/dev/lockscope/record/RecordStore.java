@@ -406,14 +406,12 @@ public final class RecordStore {
             // A held lock: publish at once. A lock attempt here would cost a claim file, a link and a staleness
             // judgement of the holder per update, all of it wasted while holders come and go every few ms; the
             // wait below judges the holder now and then, and takes the lock whenever it is free.
-            if (FileFacts.linksOrNull(lockFile().path()) != null) {
-                return publishAndWait(lock, (IntentChange) change);
+            Optional<LockHandle> h = FileFacts.linksOrNull(lockFile().path()) != null ? Optional.empty()
+                    : lock.tryAcquire();
+            if (h.isPresent()) {
+                return holdAndSave(h.get(), expectedGeneration, change, onConflict, true).result();
             }
-            Optional<LockHandle> h = lock.tryAcquire();
-            if (h.isEmpty()) {
-                return publishAndWait(lock, (IntentChange) change);
-            }
-            return holdAndSave(h.get(), expectedGeneration, change, onConflict, true).result();
+            return publishAndWait(lock, (IntentChange) change);
         }
         return holdAndSave(lock.acquire(options.lockTimeout()), expectedGeneration, change, onConflict, false).result();
     }
@@ -900,8 +898,9 @@ public final class RecordStore {
     /**
      * Step 5: the lock is still ours AND the generation on disk is still the one we read.
      *
-     * <p>On a network filesystem the file is re-read after the directory refresh that the lock check makes
-     * (see {@link #refreshDirectoryEntries()}) and its generation compared. On a local filesystem the name
+     * <p>On a network filesystem the file is re-read after the directory listing that the lock check makes
+     * ({@link LockHandle#ensureHeld()}; why a listing is needed: {@link #refreshDirectoryEntries()}) and its
+     * generation compared. On a local filesystem the name
      * lookup is coherent (no client cache can serve an old entry or old content), so the check is the
      * file's bytes, re-read now, against the very bytes the change was made on: equal bytes mean the same
      * generation, the same records and the same writer stamp, whatever happened in between (a rename over
