@@ -635,8 +635,20 @@ public final class RecordStore {
     }
 
     /** What a holder committed: the caller's result and the commit log of the generation now on disk. */
-    private record Held(SaveResult result, CommitLog commits) {
+    private record Held(SaveResult result, CommitLog commits, int intentsCommitted) {
+        Held withWarning(String more) {
+            return more == null ? this
+                    : new Held(result.withWarning(join(result.warning(), more)), commits, intentsCommitted);
+        }
     }
+
+    /**
+     * Rounds a holder adds after its own, at most, while other writers keep publishing: each one saves a release,
+     * a lock attempt and a hand-off (see {@link #combineMore}).
+     */
+    private static final int MAX_EXTRA_ROUNDS = 8;
+    /** And the time they may take, from the moment the lock was had: the holder's caller waits for them. */
+    private static final long EXTRA_ROUNDS_BUDGET_NANOS = 250_000_000;
 
     /**
      * The save path under the lock; with {@code combining}, the published and orphaned intents are taken
@@ -645,21 +657,12 @@ public final class RecordStore {
     private Held holdAndSave(LockHandle handle, long expectedGeneration, RecordChange change, OnConflict onConflict,
                              boolean combining) throws IOException {
         Held result;
+        long lockedAt = System.nanoTime();
         try {
             step(SaveStep.LOCKED);
-            int phantoms = 0;
-            while (true) {
-                try {
-                    result = saveHeld(handle, expectedGeneration, change, onConflict, combining);
-                    break;
-                } catch (PhantomMissing e) {
-                    // We still hold the lock, so nobody wrote: our read of "missing" was a lie of the
-                    // filesystem (sshfs, mid-rename). Nothing was committed; read again and redo.
-                    if (++phantoms > 5) {
-                        throw new RecordFencingException(file, "not saved: " + file + " kept reading as missing"
-                                + " although it exists; the temp file was removed", e);
-                    }
-                }
+            result = saveRetryingPhantoms(handle, expectedGeneration, change, onConflict, combining, false);
+            if (combining) {
+                result = combineMore(handle, result, lockedAt);
             }
         } catch (IOException | RuntimeException | Error e) {
             try {
@@ -675,13 +678,65 @@ public final class RecordStore {
             handle.release();
         } catch (LockLostException e) {
             // The fencing check passed just before the rename, so the save stands; but say so.
-            result = new Held(result.result().withWarning(join(result.result().warning(),
-                    "the lock was lost right after the save: " + e.getMessage())), result.commits());
+            result = result.withWarning("the lock was lost right after the save: " + e.getMessage());
         } catch (IOException e) {
-            result = new Held(result.result().withWarning(join(result.result().warning(),
-                    "could not release " + handle.lockPath() + ": " + IoErrorText.reason(e))), result.commits());
+            result = result.withWarning("could not release " + handle.lockPath() + ": " + IoErrorText.reason(e));
         }
         step(SaveStep.RELEASED);
+        return result;
+    }
+
+    /**
+     * One round of the save path; null when {@code onlyIfIntents} and no intent waits. A file that reads as
+     * missing although this holder's create then finds it is retried.
+     */
+    private Held saveRetryingPhantoms(LockHandle handle, long expectedGeneration, RecordChange change,
+                                      OnConflict onConflict, boolean combining, boolean onlyIfIntents)
+            throws IOException {
+        int phantoms = 0;
+        while (true) {
+            try {
+                return saveHeld(handle, expectedGeneration, change, onConflict, combining, onlyIfIntents);
+            } catch (PhantomMissing e) {
+                // We still hold the lock, so nobody wrote: our read of "missing" was a lie of the
+                // filesystem (sshfs, mid-rename). Nothing was committed; read again and redo.
+                if (++phantoms > 5) {
+                    throw new RecordFencingException(file, "not saved: " + file + " kept reading as missing"
+                            + " although it exists; the temp file was removed", e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Flat combining's "keep combining": a round that committed intents of other writers means they are waiting,
+     * and each of them publishes its next change as soon as it sees the last one committed. Serving those under
+     * this hold saves, per round, a release, a waiter's lock attempt and the hand-off gap, which on a network
+     * filesystem is several round trips and locally is most of what a round costs besides its fsyncs. The
+     * caller's own change was committed by the first round, whose result it gets; a later round that fails
+     * changes nothing of that (what it took and did not commit stays taken, and the next holder applies it),
+     * so its failure is a warning. Bounded by {@link #MAX_EXTRA_ROUNDS} and {@link #EXTRA_ROUNDS_BUDGET_NANOS};
+     * a round that finds no intent ends it, after one directory listing.
+     */
+    private Held combineMore(LockHandle handle, Held first, long lockedAt) {
+        Held result = first;
+        int committed = first.intentsCommitted();
+        for (int round = 0; committed > 0 && round < MAX_EXTRA_ROUNDS
+                && System.nanoTime() - lockedAt < EXTRA_ROUNDS_BUDGET_NANOS; round++) {
+            Held next;
+            try {
+                next = saveRetryingPhantoms(handle, ANY_GENERATION, null, OnConflict.FAIL, true, true);
+            } catch (IOException | RuntimeException e) {
+                String why = e instanceof IOException io ? IoErrorText.reason(io) : String.valueOf(e.getMessage());
+                return result.withWarning("a further group-commit round for other writers failed (" + why
+                        + "); what it took stays for the next holder");
+            }
+            if (next == null) {
+                break;
+            }
+            result = result.withWarning(next.result().warning());
+            committed = next.intentsCommitted();
+        }
         return result;
     }
 
@@ -690,12 +745,15 @@ public final class RecordStore {
     }
 
     private Held saveHeld(LockHandle handle, long expected, RecordChange change, OnConflict onConflict,
-                          boolean combining) throws IOException {
+                          boolean combining, boolean onlyIfIntents) throws IOException {
         boolean local = onLocalFilesystem();
         IntentFiles.Listing listing = IntentFiles.Listing.EMPTY;
         if (combining) {
             // The listing also refreshes a FUSE client's cached entries, as refreshDirectoryEntries does.
             listing = intents.list();
+            if (onlyIfIntents && listing.intents().isEmpty()) {
+                return null;
+            }
         } else if (!local) {
             refreshDirectoryEntries();
         }
@@ -732,7 +790,7 @@ public final class RecordStore {
         if (!ownChanged && batch.committed().isEmpty()) {
             // Nothing to write; a missing file stays missing until a change gives it content.
             return new Held(new SaveResult(current, current.generation(), false, reapplied, true, batch.warning(),
-                    false, incremented), loaded.commits());
+                    false, incremented), loaded.commits(), 0);
         }
         WriterStamp stamp = WriterStamp.now(options.tool());
         byte[] bytes = RecordFormat.pad(RecordFormat.encode(next, stamp, work, batch.commits()), options.maxBytes());
@@ -773,7 +831,7 @@ public final class RecordStore {
         seenGeneration = Math.max(seenGeneration, next);
         RecordSnapshot saved = new RecordSnapshot(file, true, next, stamp, work, bytes.length);
         return new Held(new SaveResult(saved, current.generation(), true, reapplied, synced, batch.warning(), false,
-                incremented), batch.commits());
+                incremented), batch.commits(), batch.committed().size());
     }
 
     /**

@@ -256,6 +256,111 @@ class GroupCommitTest {
         assertThat(intentFiles()).isEmpty();
     }
 
+    /**
+     * A holder whose round committed other writers' intents keeps the lock for another round: an intent
+     * published during its first round is committed by the same hold, and its writer never takes the lock.
+     */
+    @Test
+    void aHolderThatCommittedOthersKeepsCombiningWhatWasPublishedDuringItsRound() throws Exception {
+        RecordStore.open(file, GROUP_COMMIT).put("base", IntNode.valueOf(1));
+        List<RecordStore.SaveStep> lateSteps = new CopyOnWriteArrayList<>();
+        RecordStore late = RecordStore.open(file, GROUP_COMMIT).withStepListener(lateSteps::add);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<RecordStore.SaveStep> holderSteps = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Future<SaveResult>> latePut = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.function.Consumer<RecordStore.SaveStep> firstTake = step -> {
+            holderSteps.add(step);
+            // During the first round (its intents taken, nothing written yet) a late writer publishes.
+            if (step == RecordStore.SaveStep.TAKEN && latePut.get() == null) {
+                latePut.set(pool.submit(() -> late.put("late", IntNode.valueOf(3))));
+                awaitInListener(() -> lateSteps.contains(RecordStore.SaveStep.PUBLISHED));
+            }
+        };
+        RecordStore a = RecordStore.open(file, GROUP_COMMIT).withStepListener(firstTake);
+        RecordStore b = RecordStore.open(file, GROUP_COMMIT).withStepListener(firstTake);
+        LockHandle held = holdLock();
+        Future<SaveResult> putA;
+        Future<SaveResult> putB;
+        try {
+            putA = pool.submit(() -> a.put("a", IntNode.valueOf(1)));
+            putB = pool.submit(() -> b.put("b", IntNode.valueOf(2)));
+            awaitUntil(() -> holderSteps.stream().filter(s -> s == RecordStore.SaveStep.PUBLISHED).count() == 2);
+        } finally {
+            held.release();
+        }
+        assertThat(putA.get(20, TimeUnit.SECONDS).warning()).isNull();
+        assertThat(putB.get(20, TimeUnit.SECONDS).warning()).isNull();
+        awaitUntil(() -> latePut.get() != null);
+        SaveResult lateResult = latePut.get().get(20, TimeUnit.SECONDS);
+        pool.shutdown();
+        assertThat(lateResult.combined()).isTrue();
+        assertThat(lateSteps).as("the late writer was served by the hold that was running")
+                .doesNotContain(RecordStore.SaveStep.LOCKED);
+        List<RecordStore.SaveStep> hold = holderSteps.subList(holderSteps.indexOf(RecordStore.SaveStep.LOCKED),
+                holderSteps.indexOf(RecordStore.SaveStep.RELEASED));
+        assertThat(hold.stream().filter(s -> s == RecordStore.SaveStep.RENAMED).count())
+                .as("generations written by the one hold").isEqualTo(2);
+        assertThat(RecordStore.open(file, GROUP_COMMIT).read().records()).containsOnlyKeys("base", "a", "b", "late");
+        assertThat(intentFiles()).isEmpty();
+    }
+
+    /**
+     * The holder's own change is committed by its first round: a later round for other writers that fails
+     * (here its fencing check, the lock broken under it) does not make the holder's save fail, and what that
+     * round took is applied by the next holder, once.
+     */
+    @Test
+    void aFailingLaterRoundIsAWarningForTheHolderAndItsIntentsAreAppliedByTheNextHolder() throws Exception {
+        RecordStore.open(file, GROUP_COMMIT).update(RecordChange.increment("n", 10));
+        Path lockPath = RecordStore.open(file, GROUP_COMMIT).lockFile().path();
+        List<RecordStore.SaveStep> lateSteps = new CopyOnWriteArrayList<>();
+        RecordStore late = RecordStore.open(file, GROUP_COMMIT).withStepListener(lateSteps::add);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        java.util.concurrent.atomic.AtomicInteger takes = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Future<SaveResult>> latePut = new java.util.concurrent.atomic.AtomicReference<>();
+        List<RecordStore.SaveStep> holderSteps = new CopyOnWriteArrayList<>();
+        java.util.function.Consumer<RecordStore.SaveStep> listener = step -> {
+            holderSteps.add(step);
+            if (step != RecordStore.SaveStep.TAKEN) {
+                return;
+            }
+            if (takes.incrementAndGet() == 1) {
+                latePut.set(pool.submit(() -> late.update(RecordChange.increment("n", 100))));
+                awaitInListener(() -> lateSteps.contains(RecordStore.SaveStep.PUBLISHED));
+            } else if (takes.get() == 2) {
+                try {
+                    Files.delete(lockPath); // the second round's fencing check now refuses its rename
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        RecordStore a = RecordStore.open(file, GROUP_COMMIT).withStepListener(listener);
+        RecordStore b = RecordStore.open(file, GROUP_COMMIT).withStepListener(listener);
+        LockHandle held = holdLock();
+        Future<SaveResult> incA;
+        Future<SaveResult> incB;
+        try {
+            incA = pool.submit(() -> a.update(RecordChange.increment("n", 1)));
+            incB = pool.submit(() -> b.update(RecordChange.increment("n", 1)));
+            awaitUntil(() -> holderSteps.stream().filter(s -> s == RecordStore.SaveStep.PUBLISHED).count() == 2);
+        } finally {
+            held.release();
+        }
+        SaveResult ra = incA.get(20, TimeUnit.SECONDS);
+        SaveResult rb = incB.get(20, TimeUnit.SECONDS);
+        assertThat(java.util.stream.Stream.of(ra, rb).map(SaveResult::warning).filter(w -> w != null).toList())
+                .as("the holder's warning").singleElement().asString()
+                .contains("a further group-commit round for other writers failed");
+        assertThat(takes.get()).isEqualTo(2);
+        SaveResult lateResult = latePut.get().get(20, TimeUnit.SECONDS);
+        pool.shutdown();
+        assertThat(lateResult.incremented().longValue()).isEqualTo(112);
+        assertThat(RecordStore.open(file, GROUP_COMMIT).read().get("n").get().longValue())
+                .as("each increment applied once").isEqualTo(112);
+        assertThat(intentFiles()).isEmpty();
+    }
+
     @Test
     void aHolderRemovesAnIntentAWriterWasKilledPublishingOnlyOnceItIsLongAbandoned() throws Exception {
         RecordStore store = RecordStore.open(file, GROUP_COMMIT);
@@ -312,6 +417,15 @@ class GroupCommitTest {
 
     interface Condition {
         boolean holds() throws Exception;
+    }
+
+    /** {@link #awaitUntil} from a step listener, which may not throw a checked exception. */
+    private static void awaitInListener(Condition c) {
+        try {
+            awaitUntil(c);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static void awaitUntil(Condition c) throws Exception {
