@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.lock.JsonMappers;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -171,10 +172,12 @@ public final class RecordFormat {
         if (bytes.length == 0) {
             throw new CorruptRecordFileException(file, CorruptRecordFileException.Problem.EMPTY, "0 bytes");
         }
-        String text = strictUtf8(file, bytes);
-        JsonNode root;
+        JsonNode root = parsePlainAscii(bytes);
+        String text = root != null ? null : strictUtf8(file, bytes);
         try {
-            root = MAPPER.readTree(text);
+            if (root == null) {
+                root = MAPPER.readTree(text);
+            }
         } catch (JsonProcessingException e) {
             // Input that stops mid-document (an open object, a cut literal or string) is a truncation;
             // an error before the end of the text is garbage.
@@ -389,6 +392,26 @@ public final class RecordFormat {
             throw new IllegalArgumentException("record " + quote(name) + " has no value (use JSON null for null)");
         }
         return v;
+    }
+
+    /**
+     * The fast path of parsing, for the common file: every byte printable-range ASCII or white space (no NUL, so
+     * Jackson's encoding detection cannot take it for UTF-16 or UTF-32; nothing above 0x7F, so it is valid UTF-8
+     * without a byte-order mark). Parsing the bytes skips decoding them into a String first. Null when the
+     * content is not like that or does not parse: the caller then takes the String path, whose error messages
+     * and checks are the reference.
+     */
+    static JsonNode parsePlainAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b <= 0) {
+                return null;
+            }
+        }
+        try {
+            return MAPPER.readTree(bytes);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static String strictUtf8(Path file, byte[] bytes) throws CorruptRecordFileException {

@@ -219,18 +219,20 @@ public record RecordIntent(String writerId, long seq, long notBefore, String hos
      * The caller has bounded the size.
      */
     static RecordIntent decode(Name name, byte[] bytes) throws MalformedIntentException {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new MalformedIntentException("not UTF-8");
-        }
-        JsonNode root;
-        try {
-            root = RecordFormat.MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new MalformedIntentException("not JSON: " + RecordFormat.describeJsonError(e));
+        JsonNode root = RecordFormat.parsePlainAscii(bytes);
+        if (root == null) {
+            String text;
+            try {
+                text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            } catch (CharacterCodingException e) {
+                throw new MalformedIntentException("not UTF-8");
+            }
+            try {
+                root = RecordFormat.MAPPER.readTree(text);
+            } catch (JsonProcessingException e) {
+                throw new MalformedIntentException("not JSON: " + RecordFormat.describeJsonError(e));
+            }
         }
         if (root == null || !root.isObject()) {
             throw new MalformedIntentException("not a JSON object");
