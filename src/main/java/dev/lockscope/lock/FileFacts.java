@@ -70,6 +70,20 @@ public record FileFacts(long inode, long nlink, long size, long mtimeMillis, Typ
         }
     }
 
+    /**
+     * Whether an entry of that name exists, by lstat (a link counts as an entry and is not followed). For
+     * polling: no attribute map is built, which {@link #linksOrNull} and {@link #lstat} cost. ESTALE is retried.
+     */
+    public static boolean exists(Path p) throws IOException {
+        try {
+            Retry.onStale(p, () -> Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS));
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
     /** lstat, or null when absent. */
     public static FileFacts lstatOrNull(Path p) throws IOException {
         try {

@@ -20,9 +20,19 @@ final class Retry {
     }
 
     static <T> T onStale(Path path, IoCall<T> call) throws IOException {
+        // The first try needs no clock: this runs on every poll of a waiting writer.
+        try {
+            return call.call();
+        } catch (IOException e) {
+            if (!FileFacts.isStale(e)) {
+                throw e;
+            }
+        }
         Deadline deadline = Deadline.after(STALE_BUDGET, LockClock.SYSTEM);
         Backoff backoff = Backoff.between(STALE_FIRST_WAIT, STALE_LONGEST_WAIT);
         while (true) {
+            Pause.nanos(backoff.currentNanos(), "retrying a stale handle on " + path);
+            backoff.grow();
             try {
                 return call.call();
             } catch (IOException e) {
@@ -30,8 +40,6 @@ final class Retry {
                     throw e;
                 }
             }
-            Pause.nanos(backoff.currentNanos(), "retrying a stale handle on " + path);
-            backoff.grow();
         }
     }
 }

@@ -88,7 +88,7 @@ final class IntentFiles {
     }
 
     static boolean exists(Path p) throws IOException {
-        return FileFacts.linksOrNull(p) != null;
+        return FileFacts.exists(p);
     }
 
     /** A listed intent file. */

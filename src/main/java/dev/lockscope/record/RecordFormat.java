@@ -294,7 +294,7 @@ public final class RecordFormat {
         }
         Instant at;
         try {
-            at = Instant.parse(w.get("writtenAt").textValue());
+            at = WriterStamp.parseInstant(w.get("writtenAt").textValue());
         } catch (DateTimeParseException e) {
             throw unknown(file, "writer.writtenAt is not an ISO-8601 instant: " + w.get("writtenAt"));
         }

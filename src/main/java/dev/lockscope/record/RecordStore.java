@@ -406,7 +406,7 @@ public final class RecordStore {
             // A held lock: publish at once. A lock attempt here would cost a claim file, a link and a staleness
             // judgement of the holder per update, all of it wasted while holders come and go every few ms; the
             // wait below judges the holder now and then, and takes the lock whenever it is free.
-            Optional<LockHandle> h = FileFacts.linksOrNull(lockFile().path()) != null ? Optional.empty()
+            Optional<LockHandle> h = FileFacts.exists(lockFile().path()) ? Optional.empty()
                     : lock.tryAcquire();
             if (h.isPresent()) {
                 return holdAndSave(h.get(), expectedGeneration, change, onConflict, true).result();
@@ -449,11 +449,11 @@ public final class RecordStore {
      * others see it taken. Waiters whose intent was taken do not try at all: their outcome is being written.
      */
     private static boolean freeAfterJitter(Path lockPath) throws IOException {
-        if (FileFacts.linksOrNull(lockPath) != null) {
+        if (FileFacts.exists(lockPath)) {
             return false;
         }
         LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(1_000_000));
-        return FileFacts.linksOrNull(lockPath) == null;
+        return !FileFacts.exists(lockPath);
     }
 
     /**
