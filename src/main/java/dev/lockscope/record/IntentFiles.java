@@ -91,6 +91,25 @@ final class IntentFiles {
         return FileFacts.exists(p);
     }
 
+    /**
+     * Which of {@code names} (entries of the record file's directory) are there, by one listing, which a
+     * network filesystem's client answers from the server. Null when the directory cannot be listed.
+     */
+    java.util.Set<String> presentByListing(java.util.Set<String> names) {
+        java.util.Set<String> found = new java.util.HashSet<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                Path n = p.getFileName();
+                if (n != null && names.contains(n.toString())) {
+                    found.add(n.toString());
+                }
+            }
+        } catch (IOException | DirectoryIteratorException e) {
+            return null;
+        }
+        return found;
+    }
+
     /** A listed intent file. */
     record Listed(Path path, RecordIntent.Name name) {
     }

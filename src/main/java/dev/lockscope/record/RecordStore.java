@@ -438,6 +438,14 @@ public final class RecordStore {
     /** How long a waiting writer sleeps between looks at its intent: short, a holder's round is about 1 ms. */
     private static final long POLL_MIN_NANOS = 1_000_000;
     private static final long POLL_MAX_NANOS = 8_000_000;
+    /**
+     * On a network filesystem a look lists the directory at most this often and asks by lstat in between (see
+     * {@link Look}): with 16 waiters listing every 1-8 ms, the server's and the client's daemons (on the
+     * testbed, the same two CPUs) were starved and every round trip of the holder took 20-90 ms.
+     */
+    private static final long NETWORK_LIST_EVERY_NANOS = 100_000_000;
+    private static final long NETWORK_POLL_MIN_NANOS = 2_000_000;
+    private static final long NETWORK_POLL_MAX_NANOS = 20_000_000;
     /** How often a waiter asks whether the holder is stale (a full lock attempt, with its staleness check). */
     private static final long TRY_LOCK_EVERY_NANOS = 500_000_000;
 
@@ -448,12 +456,50 @@ public final class RecordStore {
      * holder's CPU hostage (its hold took 4-8 times as long); after the pause, the first one has it and the
      * others see it taken. Waiters whose intent was taken do not try at all: their outcome is being written.
      */
-    private static boolean freeAfterJitter(Path lockPath) throws IOException {
-        if (FileFacts.exists(lockPath)) {
+    private boolean freeAfterJitter(Look look, Path lockPath) throws IOException {
+        if (look.exists(lockPath)) {
             return false;
         }
         LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(1_000_000));
-        return !FileFacts.exists(lockPath);
+        return !new Look(look.listing, look.watched).exists(lockPath);
+    }
+
+    /**
+     * One look at the names a waiting writer watches (its intent's names and the lock's, all in the record file's
+     * directory). Each answer is an lstat, or, in a listing look, one directory listing answers them all: a FUSE
+     * client (GlusterFS) answers lstat from its entry and attribute caches for up to a second after another
+     * client removed the name, which kept a waiter on the other mount from seeing its commit for that long; a
+     * listing asks the server. On a network filesystem every {@link #NETWORK_LIST_EVERY_NANOS} a look lists;
+     * a name removed through this writer's own mount is seen at once by lstat. A directory that cannot be listed
+     * is asked by lstat.
+     */
+    private final class Look {
+        final boolean listing;
+        final java.util.Set<String> watched;
+        private java.util.Set<String> present;
+
+        Look(boolean listing, java.util.Set<String> watched) {
+            this.listing = listing;
+            this.watched = watched;
+        }
+
+        /** Whether this look listed the directory (and so refreshed a FUSE client's entries). */
+        boolean listed() {
+            return present != null;
+        }
+
+        boolean exists(Path p) throws IOException {
+            String name = p.getFileName().toString();
+            if (listing && watched.contains(name)) {
+                if (present == null) {
+                    present = intents.presentByListing(watched);
+                }
+                if (present != null) {
+                    return present.contains(name);
+                }
+            }
+            return FileFacts.exists(p);
+        }
     }
 
     /**
@@ -484,22 +530,36 @@ public final class RecordStore {
         boolean extended = false;
         Exception holdFailure = null;
         long lastTry = start;
-        long poll = POLL_MIN_NANOS;
         Path lockPath = lockFile().path();
+        Path quarantined = intents.quarantined(intent.writerId(), intent.seq());
+        boolean listing = !onLocalFilesystem();
+        long pollMin = listing ? NETWORK_POLL_MIN_NANOS : POLL_MIN_NANOS;
+        long pollMax = listing ? NETWORK_POLL_MAX_NANOS : POLL_MAX_NANOS;
+        long poll = pollMin;
+        java.util.Set<String> watched = java.util.Set.of(published.getFileName().toString(),
+                takenPath.getFileName().toString(), quarantined.getFileName().toString(),
+                lockPath.getFileName().toString());
+        long lastListing = System.nanoTime();
         while (true) {
-            if (!taken && !IntentFiles.exists(published)) {
+            boolean listNow = listing && System.nanoTime() - lastListing > NETWORK_LIST_EVERY_NANOS;
+            Look look = new Look(listNow, watched);
+            if (listNow) {
+                lastListing = System.nanoTime();
+            }
+            if (!taken && !look.exists(published)) {
                 taken = true;
-                poll = POLL_MIN_NANOS;
+                poll = pollMin;
             }
             // Only lstat while the intent waits or its holder works: the record file is read (and parsed) once the
             // holder has removed the taken name, which it does after the commit is on disk. A holder that died
             // leaves the name; then the proof comes from the next holder, or this writer becomes it.
-            if (taken && !IntentFiles.exists(takenPath)) {
-                SaveResult r = proved(intent, false);
+            if (taken && !look.exists(takenPath)) {
+                // The look's listing (network) came after the holder's rename and refreshed every entry.
+                SaveResult r = proved(intent, false, look.listed());
                 if (r != null) {
                     return r;
                 }
-                if (IntentFiles.exists(intents.quarantined(intent.writerId(), intent.seq()))) {
+                if (look.exists(quarantined)) {
                     throw new RecordStoreException(file, "not saved: a holder quarantined the change (intent "
                             + intent.writerId() + "." + intent.seq() + "), because it could not read it or could"
                             + " not prove whether it was applied; see its warning");
@@ -509,7 +569,7 @@ public final class RecordStore {
             // A taken intent whose taken file outlives the lock was left by a holder that died (a live holder
             // removes it before it releases): then this writer may be the next holder too.
             if (now - lastTry > TRY_LOCK_EVERY_NANOS
-                    || (!taken || IntentFiles.exists(takenPath)) && freeAfterJitter(lockPath)) {
+                    || (!taken || look.exists(takenPath)) && freeAfterJitter(look, lockPath)) {
                 lastTry = now;
                 Optional<LockHandle> h = lock.tryAcquire();
                 if (h.isPresent()) {
@@ -527,14 +587,14 @@ public final class RecordStore {
                         }
                         taken = true;
                         holdFailure = e;
-                        poll = POLL_MIN_NANOS;
+                        poll = pollMin;
                         continue;
                     }
                     CommitLog.Outcome o = held.commits().outcome(intent.writerId(), intent.seq(), intent.notBefore());
                     if (o == CommitLog.Outcome.APPLIED) {
                         return result(held.result().saved(), held.commits(), intent, held.result().warning());
                     }
-                    poll = POLL_MIN_NANOS;
+                    poll = pollMin;
                     continue;
                 }
             }
@@ -550,7 +610,7 @@ public final class RecordStore {
                     extended = true;
                     deadline = now + options.lockTimeout().toNanos();
                 } else {
-                    SaveResult r = proved(intent, true);
+                    SaveResult r = proved(intent, true, false);
                     if (r != null) {
                         return r;
                     }
@@ -569,7 +629,7 @@ public final class RecordStore {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while waiting for a group commit of " + file);
             }
-            poll = Math.min(poll * 3 / 2, POLL_MAX_NANOS);
+            poll = Math.min(poll * 3 / 2, pollMax);
         }
     }
 
@@ -598,8 +658,8 @@ public final class RecordStore {
      *
      * @throws RecordStoreException when the holder refused it, or when its outcome cannot be proved
      */
-    private SaveResult proved(RecordIntent intent, boolean last) throws IOException {
-        Loaded l = onLocalFilesystem() ? load() : loadFresh();
+    private SaveResult proved(RecordIntent intent, boolean last, boolean justListed) throws IOException {
+        Loaded l = onLocalFilesystem() || justListed ? load() : loadFresh();
         CommitLog.Outcome o = l.commits().outcome(intent.writerId(), intent.seq(), intent.notBefore());
         if (o == CommitLog.Outcome.APPLIED) {
             return result(l.snapshot(), l.commits(), intent, null);
@@ -816,9 +876,10 @@ public final class RecordStore {
         boolean synced = syncDirectory(file.getParent());
         step(SaveStep.DIRECTORY_SYNCED);
         if (!batch.committed().isEmpty()) {
-            for (IntentFiles.Listed t : batch.committed()) {
+            IntentIo.each(!local && batch.committed().size() > 1, batch.committed(), t -> {
                 intents.mark(t);
-            }
+                return null;
+            });
             step(SaveStep.MARKED);
         }
         if (!listing.unpublished().isEmpty()) {
@@ -849,33 +910,37 @@ public final class RecordStore {
      */
     private Batch takeAndApply(List<IntentFiles.Listed> listed, long generation, long next, CommitLog commits,
                                TreeMap<String, JsonNode> work) throws IOException {
+        boolean overlap = !onLocalFilesystem() && listed.size() > 1;
         List<IntentFiles.Listed> taken = new ArrayList<>();
-        for (IntentFiles.Listed l : listed) {
-            if (l.name().taken()) {
-                taken.add(l);
-            } else {
-                IntentFiles.Listed t = intents.take(l);
-                if (t != null) {
-                    taken.add(t);
-                }
+        for (IntentFiles.Listed t : IntentIo.each(overlap, listed, l -> l.name().taken() ? l : intents.take(l))) {
+            if (t != null) {
+                taken.add(t);
             }
         }
         if (!taken.isEmpty()) {
             step(SaveStep.TAKEN);
         }
+        List<Object> reads = IntentIo.each(overlap && taken.size() > 1, taken, t -> {
+            try {
+                return intents.read(t);
+            } catch (IOException | RecordIntent.MalformedIntentException e) {
+                return e;
+            }
+        });
         List<IntentFiles.Listed> committed = new ArrayList<>();
         StringBuilder warning = new StringBuilder();
-        for (IntentFiles.Listed t : taken) {
-            RecordIntent intent;
-            try {
-                intent = intents.read(t);
-            } catch (NoSuchFileException e) {
+        for (int i = 0; i < taken.size(); i++) {
+            IntentFiles.Listed t = taken.get(i);
+            Object read = reads.get(i);
+            if (read instanceof NoSuchFileException) {
                 continue; // another holder (one that lost the lock) marked it
-            } catch (RecordIntent.MalformedIntentException | IOException e) {
+            }
+            if (read instanceof Exception e) {
                 quarantine(t, "unreadable (" + (e instanceof IOException io ? IoErrorText.reason(io) : e.getMessage()) + ")",
                         warning);
                 continue;
             }
+            RecordIntent intent = (RecordIntent) read;
             // notBefore comes from the file: a value beyond what this holder read is not the writer's.
             CommitLog.Outcome o = commits.outcome(intent.writerId(), intent.seq(), Math.min(intent.notBefore(), generation));
             if (o == CommitLog.Outcome.APPLIED) {
