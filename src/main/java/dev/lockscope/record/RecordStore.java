@@ -406,7 +406,10 @@ public final class RecordStore {
             // A held lock: publish at once. A lock attempt here would cost a claim file, a link and a staleness
             // judgement of the holder per update, all of it wasted while holders come and go every few ms; the
             // wait below judges the holder now and then, and takes the lock whenever it is free.
-            Optional<LockHandle> h = FileFacts.exists(lockFile().path()) ? Optional.empty()
+            Writer w = WRITER.get();
+            boolean yielding = w.yieldNext;
+            w.yieldNext = false;
+            Optional<LockHandle> h = yielding || FileFacts.exists(lockFile().path()) ? Optional.empty()
                     : lock.tryAcquire();
             if (h.isPresent()) {
                 return holdAndSave(h.get(), expectedGeneration, change, onConflict, true).result();
@@ -425,6 +428,12 @@ public final class RecordStore {
         private static final SecureRandom RANDOM = new SecureRandom();
         final String id;
         long seq;
+        /**
+         * Set when this writer's last hold ended with other writers still publishing (at the bound of
+         * {@link #combineMore}): its next save publishes instead of taking the free lock at once, so that one of
+         * the waiters, whose jittered attempts would otherwise always lose to it, becomes the next holder.
+         */
+        boolean yieldNext;
 
         Writer() {
             byte[] b = new byte[8];
@@ -792,11 +801,12 @@ public final class RecordStore {
                         + "); what it took stays for the next holder");
             }
             if (next == null) {
-                break;
+                return result;
             }
             result = result.withWarning(next.result().warning());
             committed = next.intentsCommitted();
         }
+        WRITER.get().yieldNext = committed > 0;
         return result;
     }
 
