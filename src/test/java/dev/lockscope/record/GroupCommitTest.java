@@ -276,18 +276,10 @@ class GroupCommitTest {
                 awaitInListener(() -> lateSteps.contains(RecordStore.SaveStep.PUBLISHED));
             }
         };
-        RecordStore a = RecordStore.open(file, GROUP_COMMIT).withStepListener(firstTake);
-        RecordStore b = RecordStore.open(file, GROUP_COMMIT).withStepListener(firstTake);
-        LockHandle held = holdLock();
-        Future<SaveResult> putA;
-        Future<SaveResult> putB;
-        try {
-            putA = pool.submit(() -> a.put("a", IntNode.valueOf(1)));
-            putB = pool.submit(() -> b.put("b", IntNode.valueOf(2)));
-            awaitUntil(() -> holderSteps.stream().filter(s -> s == RecordStore.SaveStep.PUBLISHED).count() == 2);
-        } finally {
-            held.release();
-        }
+        List<Future<SaveResult>> puts = twoPublishThenRelease(pool, firstTake, holderSteps,
+                RecordChange.put("a", IntNode.valueOf(1)), RecordChange.put("b", IntNode.valueOf(2)));
+        Future<SaveResult> putA = puts.get(0);
+        Future<SaveResult> putB = puts.get(1);
         assertThat(putA.get(20, TimeUnit.SECONDS).warning()).isNull();
         assertThat(putB.get(20, TimeUnit.SECONDS).warning()).isNull();
         awaitUntil(() -> latePut.get() != null);
@@ -335,18 +327,10 @@ class GroupCommitTest {
                 }
             }
         };
-        RecordStore a = RecordStore.open(file, GROUP_COMMIT).withStepListener(listener);
-        RecordStore b = RecordStore.open(file, GROUP_COMMIT).withStepListener(listener);
-        LockHandle held = holdLock();
-        Future<SaveResult> incA;
-        Future<SaveResult> incB;
-        try {
-            incA = pool.submit(() -> a.update(RecordChange.increment("n", 1)));
-            incB = pool.submit(() -> b.update(RecordChange.increment("n", 1)));
-            awaitUntil(() -> holderSteps.stream().filter(s -> s == RecordStore.SaveStep.PUBLISHED).count() == 2);
-        } finally {
-            held.release();
-        }
+        List<Future<SaveResult>> incs = twoPublishThenRelease(pool, listener, holderSteps,
+                RecordChange.increment("n", 1), RecordChange.increment("n", 1));
+        Future<SaveResult> incA = incs.get(0);
+        Future<SaveResult> incB = incs.get(1);
         SaveResult ra = incA.get(20, TimeUnit.SECONDS);
         SaveResult rb = incB.get(20, TimeUnit.SECONDS);
         assertThat(java.util.stream.Stream.of(ra, rb).map(SaveResult::warning).filter(w -> w != null).toList())
@@ -402,6 +386,26 @@ class GroupCommitTest {
         }
         pool.shutdown();
         return all;
+    }
+
+    /**
+     * Two writers (stores with {@code listener}, which records into {@code steps}) save while the test holds the
+     * lock, so both publish; then the lock is released and one of them becomes the holder of both intents.
+     */
+    private List<Future<SaveResult>> twoPublishThenRelease(ExecutorService pool,
+                                                           java.util.function.Consumer<RecordStore.SaveStep> listener,
+                                                           List<RecordStore.SaveStep> steps, RecordChange first,
+                                                           RecordChange second) throws Exception {
+        RecordStore a = RecordStore.open(file, GROUP_COMMIT).withStepListener(listener);
+        RecordStore b = RecordStore.open(file, GROUP_COMMIT).withStepListener(listener);
+        LockHandle held = holdLock();
+        try {
+            List<Future<SaveResult>> out = List.of(pool.submit(() -> a.update(first)), pool.submit(() -> b.update(second)));
+            awaitUntil(() -> steps.stream().filter(s -> s == RecordStore.SaveStep.PUBLISHED).count() == 2);
+            return out;
+        } finally {
+            held.release();
+        }
     }
 
     private LockHandle holdLock() throws IOException {
