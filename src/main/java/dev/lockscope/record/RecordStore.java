@@ -712,11 +712,9 @@ public final class RecordStore {
     }
 
     /**
-     * Rounds a holder adds after its own, at most, while other writers keep publishing: each one saves a release,
-     * a lock attempt and a hand-off (see {@link #combineMore}).
+     * The time a holder's further rounds ({@link #combineMore}) may take, from the moment the lock was had: the
+     * holder's caller waits for them.
      */
-    private static final int MAX_EXTRA_ROUNDS = 8;
-    /** And the time they may take, from the moment the lock was had: the holder's caller waits for them. */
     private static final long EXTRA_ROUNDS_BUDGET_NANOS = 250_000_000;
 
     /**
@@ -784,13 +782,13 @@ public final class RecordStore {
      * filesystem is several round trips and locally is most of what a round costs besides its fsyncs. The
      * caller's own change was committed by the first round, whose result it gets; a later round that fails
      * changes nothing of that (what it took and did not commit stays taken, and the next holder applies it),
-     * so its failure is a warning. Bounded by {@link #MAX_EXTRA_ROUNDS} and {@link #EXTRA_ROUNDS_BUDGET_NANOS};
+     * so its failure is a warning. Bounded by {@link RecordStoreOptions#extraRounds()} and {@link #EXTRA_ROUNDS_BUDGET_NANOS};
      * a round that finds no intent ends it, after one directory listing.
      */
     private Held combineMore(LockHandle handle, Held first, long lockedAt) {
         Held result = first;
         int committed = first.intentsCommitted();
-        for (int round = 0; committed > 0 && round < MAX_EXTRA_ROUNDS
+        for (int round = 0; committed > 0 && round < options.extraRounds()
                 && System.nanoTime() - lockedAt < EXTRA_ROUNDS_BUDGET_NANOS; round++) {
             Held next;
             try {
@@ -806,7 +804,7 @@ public final class RecordStore {
             result = result.withWarning(next.result().warning());
             committed = next.intentsCommitted();
         }
-        WRITER.get().yieldNext = committed > 0;
+        WRITER.get().yieldNext = committed > 0 && options.extraRounds() > 0;
         return result;
     }
 

@@ -21,11 +21,16 @@ import java.util.Objects;
  * @param groupCommit  whether a put, delete or increment that finds the lock held is published as an intent
  *                     for the holder to apply with its own (group commit, docs/RECORDS.md; default true);
  *                     false gives one lock hold and one generation per change
+ * @param extraRounds  with group commit, how many more rounds a holder may do under one hold while other writers
+ *                     keep publishing (docs/RECORDS.md, holder step 6; default 8, within 250 ms of locking);
+ *                     0 releases after one round, which keeps a holder's own save short
  */
 public record RecordStoreOptions(long maxBytes, Duration lockTimeout, LockOptions lockOptions, Duration tornRetry,
-                                 Duration staleSizeRetry, Duration staleRetry, String tool, boolean groupCommit) {
+                                 Duration staleSizeRetry, Duration staleRetry, String tool, boolean groupCommit,
+                                 int extraRounds) {
 
     public static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
+    public static final int DEFAULT_EXTRA_ROUNDS = 8;
 
     public RecordStoreOptions {
         Objects.requireNonNull(lockTimeout, "lockTimeout");
@@ -34,6 +39,9 @@ public record RecordStoreOptions(long maxBytes, Duration lockTimeout, LockOption
         Objects.requireNonNull(staleRetry, "staleRetry");
         Objects.requireNonNull(staleSizeRetry, "staleSizeRetry");
         Objects.requireNonNull(tool, "tool");
+        if (extraRounds < 0 || extraRounds > 64) {
+            throw new IllegalArgumentException("extraRounds must be from 0 to 64, got " + extraRounds);
+        }
         if (maxBytes < 64) {
             throw new IllegalArgumentException("maxBytes must be at least 64, got " + maxBytes);
         }
@@ -44,7 +52,7 @@ public record RecordStoreOptions(long maxBytes, Duration lockTimeout, LockOption
 
     public RecordStoreOptions(long maxBytes, Duration lockTimeout, LockOptions lockOptions, Duration tornRetry,
                               Duration staleSizeRetry, Duration staleRetry, String tool) {
-        this(maxBytes, lockTimeout, lockOptions, tornRetry, staleSizeRetry, staleRetry, tool, true);
+        this(maxBytes, lockTimeout, lockOptions, tornRetry, staleSizeRetry, staleRetry, tool, true, DEFAULT_EXTRA_ROUNDS);
     }
 
     public static RecordStoreOptions defaults() {
@@ -54,35 +62,40 @@ public record RecordStoreOptions(long maxBytes, Duration lockTimeout, LockOption
     }
 
     public RecordStoreOptions withMaxBytes(long n) {
-        return new RecordStoreOptions(n, lockTimeout, lockOptions, tornRetry, staleSizeRetry, staleRetry, tool, groupCommit);
+        return new RecordStoreOptions(n, lockTimeout, lockOptions, tornRetry, staleSizeRetry, staleRetry, tool, groupCommit, extraRounds);
     }
 
     public RecordStoreOptions withLockTimeout(Duration d) {
-        return new RecordStoreOptions(maxBytes, d, lockOptions, tornRetry, staleSizeRetry, staleRetry, tool, groupCommit);
+        return new RecordStoreOptions(maxBytes, d, lockOptions, tornRetry, staleSizeRetry, staleRetry, tool, groupCommit, extraRounds);
     }
 
     public RecordStoreOptions withLockOptions(LockOptions o) {
-        return new RecordStoreOptions(maxBytes, lockTimeout, o, tornRetry, staleSizeRetry, staleRetry, tool, groupCommit);
+        return new RecordStoreOptions(maxBytes, lockTimeout, o, tornRetry, staleSizeRetry, staleRetry, tool, groupCommit, extraRounds);
     }
 
     public RecordStoreOptions withTornRetry(Duration d) {
-        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, d, staleSizeRetry, staleRetry, tool, groupCommit);
+        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, d, staleSizeRetry, staleRetry, tool, groupCommit, extraRounds);
     }
 
     public RecordStoreOptions withStaleSizeRetry(Duration d) {
-        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, tornRetry, d, staleRetry, tool, groupCommit);
+        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, tornRetry, d, staleRetry, tool, groupCommit, extraRounds);
     }
 
     public RecordStoreOptions withStaleRetry(Duration d) {
-        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, tornRetry, staleSizeRetry, d, tool, groupCommit);
+        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, tornRetry, staleSizeRetry, d, tool, groupCommit, extraRounds);
     }
 
     public RecordStoreOptions withTool(String t) {
-        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, tornRetry, staleSizeRetry, staleRetry, t, groupCommit);
+        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, tornRetry, staleSizeRetry, staleRetry, t, groupCommit, extraRounds);
     }
 
     /** With group commit on (the default) or off: see {@link #groupCommit()}. */
     public RecordStoreOptions withGroupCommit(boolean on) {
-        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, tornRetry, staleSizeRetry, staleRetry, tool, on);
+        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, tornRetry, staleSizeRetry, staleRetry, tool, on, extraRounds);
+    }
+
+    public RecordStoreOptions withExtraRounds(int n) {
+        return new RecordStoreOptions(maxBytes, lockTimeout, lockOptions, tornRetry, staleSizeRetry, staleRetry, tool,
+                groupCommit, n);
     }
 }

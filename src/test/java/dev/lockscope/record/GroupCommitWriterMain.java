@@ -12,8 +12,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A writer process for the group-commit tests. Main thread only.
  *
- * <p>Args: {@code FILE PREFIX COUNT TIMEOUT_MS STOP_STEP STOP_AT [QUIT_FILE]}; with QUIT_FILE it ends (exit 0)
- * before the next save once that file exists. Does COUNT saves, each one intent of two
+ * <p>Args: {@code FILE PREFIX COUNT TIMEOUT_MS STOP_STEP STOP_AT [QUIT_FILE [EXTRA_ROUNDS]]}; with QUIT_FILE it
+ * ends (exit 0) before the next save once that file exists; EXTRA_ROUNDS sets
+ * {@link RecordStoreOptions#extraRounds()}. Does COUNT saves, each one intent of two
  * operations: put {@code PREFIX.i} and add 1 to record {@code counter}; so a file in which every change was
  * applied exactly once has {@code counter} equal to the number of {@code *.i} records. After each save returns it
  * prints {@code COMMITTED <name> <combined> <incremented>}; a save that failed prints {@code FAILED <name> <why>}
@@ -34,7 +35,8 @@ public final class GroupCommitWriterMain {
         int stopAt = Integer.parseInt(args[5]);
         AtomicInteger seen = new AtomicInteger();
         RecordStore store = RecordStore.open(file, GROUP_COMMIT
-                .withLockTimeout(Duration.ofMillis(timeoutMs)));
+                .withLockTimeout(Duration.ofMillis(timeoutMs))
+                .withExtraRounds(args.length > 7 ? Integer.parseInt(args[7]) : RecordStoreOptions.DEFAULT_EXTRA_ROUNDS));
         // The holder's steps count only in a hold that took intents of others: that is where a kill can lose,
         // duplicate or half-apply them.
         boolean holderStep = !List.of("PUBLISHED", "WITHDRAWN", "NONE").contains(stopStep);
