@@ -87,10 +87,6 @@ final class IntentFiles {
         }
     }
 
-    static boolean exists(Path p) throws IOException {
-        return FileFacts.exists(p);
-    }
-
     /**
      * Which of {@code names} (entries of the record file's directory) are there, by one listing, which a
      * network filesystem's client answers from the server. Null when the directory cannot be listed.

@@ -35,12 +35,13 @@ final class IntentIo {
     }
 
     /**
-     * {@code f} applied to each of {@code in}, results in input order; overlapped when {@code overlap}. The first
+     * {@code f} applied to each of {@code in}, results in input order; overlapped when {@code overlap} and there
+     * are two or more. The first
      * failure (an Error first, then an unchecked exception, then the first IOException in input order) is thrown after every call has ended, so none is left running.
      */
     static <T, R> List<R> each(boolean overlap, List<T> in, IoFunction<T, R> f) throws IOException {
         List<R> out = new ArrayList<>(in.size());
-        if (!overlap) {
+        if (!overlap || in.size() < 2) {
             for (T t : in) {
                 out.add(f.apply(t));
             }

@@ -884,7 +884,7 @@ public final class RecordStore {
         boolean synced = syncDirectory(file.getParent());
         step(SaveStep.DIRECTORY_SYNCED);
         if (!batch.committed().isEmpty()) {
-            IntentIo.each(!local && batch.committed().size() > 1, batch.committed(), t -> {
+            IntentIo.each(!local, batch.committed(), t -> {
                 intents.mark(t);
                 return null;
             });
@@ -918,7 +918,7 @@ public final class RecordStore {
      */
     private Batch takeAndApply(List<IntentFiles.Listed> listed, long generation, long next, CommitLog commits,
                                TreeMap<String, JsonNode> work) throws IOException {
-        boolean overlap = !onLocalFilesystem() && listed.size() > 1;
+        boolean overlap = !onLocalFilesystem();
         List<IntentFiles.Listed> taken = new ArrayList<>();
         for (IntentFiles.Listed t : IntentIo.each(overlap, listed, l -> l.name().taken() ? l : intents.take(l))) {
             if (t != null) {
@@ -928,27 +928,27 @@ public final class RecordStore {
         if (!taken.isEmpty()) {
             step(SaveStep.TAKEN);
         }
-        List<Object> reads = IntentIo.each(overlap && taken.size() > 1, taken, t -> {
+        List<IntentRead> reads = IntentIo.each(overlap, taken, t -> {
             try {
-                return intents.read(t);
+                return new IntentRead(intents.read(t), null);
             } catch (IOException | RecordIntent.MalformedIntentException e) {
-                return e;
+                return new IntentRead(null, e);
             }
         });
         List<IntentFiles.Listed> committed = new ArrayList<>();
         StringBuilder warning = new StringBuilder();
         for (int i = 0; i < taken.size(); i++) {
             IntentFiles.Listed t = taken.get(i);
-            Object read = reads.get(i);
-            if (read instanceof NoSuchFileException) {
+            Exception failure = reads.get(i).failure();
+            if (failure instanceof NoSuchFileException) {
                 continue; // another holder (one that lost the lock) marked it
             }
-            if (read instanceof Exception e) {
-                quarantine(t, "unreadable (" + (e instanceof IOException io ? IoErrorText.reason(io) : e.getMessage()) + ")",
-                        warning);
+            if (failure != null) {
+                quarantine(t, "unreadable (" + (failure instanceof IOException io ? IoErrorText.reason(io)
+                        : failure.getMessage()) + ")", warning);
                 continue;
             }
-            RecordIntent intent = (RecordIntent) read;
+            RecordIntent intent = reads.get(i).intent();
             // notBefore comes from the file: a value beyond what this holder read is not the writer's.
             CommitLog.Outcome o = commits.outcome(intent.writerId(), intent.seq(), Math.min(intent.notBefore(), generation));
             if (o == CommitLog.Outcome.APPLIED) {
@@ -983,6 +983,10 @@ public final class RecordStore {
             committed.add(t);
         }
         return new Batch(committed, commits, warning.length() == 0 ? null : warning.toString());
+    }
+
+    /** A taken intent as read: the intent, or why it could not be read or parsed. */
+    private record IntentRead(RecordIntent intent, Exception failure) {
     }
 
     private void quarantine(IntentFiles.Listed t, String why, StringBuilder warning) {
