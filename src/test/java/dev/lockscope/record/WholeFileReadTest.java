@@ -1,0 +1,85 @@
+package dev.lockscope.record;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+/** Whole-file reads through and around the page cache, on this machine's temp filesystem. */
+class WholeFileReadTest {
+    @TempDir
+    Path dir;
+
+    /**
+     * Any length, around block boundaries too, and any size hint (a stale cached size may be smaller or larger
+     * than the file): both ways read exactly the file.
+     */
+    @Property(tries = 60)
+    void bothWaysReadTheWholeFile(@ForAll @IntRange(min = 0, max = 40_000) int length,
+                                  @ForAll @IntRange(min = 0, max = 40_000) int sizeHint,
+                                  @ForAll boolean nearABlockBoundary) throws IOException {
+        Path tmp = Files.createTempDirectory("whole-file-read");
+        int n = nearABlockBoundary ? Math.max(0, length / 4096 * 4096 + length % 3 - 1) : length;
+        byte[] content = new byte[n];
+        new Random(length).nextBytes(content);
+        Path f = tmp.resolve("f");
+        Files.write(f, content);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            assertThat(WholeFileRead.readToEnd(ch, sizeHint, 1 << 20, 0, this::tooLarge)).isEqualTo(content);
+        }
+        int alignment = WholeFileRead.directAlignment(tmp);
+        FileChannel direct = alignment > 0 ? openDirectOrNull(f) : null;
+        if (direct != null) {
+            try (FileChannel ch = direct) {
+                assertThat(WholeFileRead.readToEnd(ch, sizeHint, 1 << 20, alignment, this::tooLarge))
+                        .isEqualTo(content);
+            }
+        }
+        Files.delete(f);
+        Files.delete(tmp);
+    }
+
+    @Test
+    void moreThanTheBoundIsRefusedBothWays() throws IOException {
+        Path f = dir.resolve("f");
+        Files.write(f, new byte[20_000]);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            assertThatThrownBy(() -> WholeFileRead.readToEnd(ch, 100, 10_000, 0, this::tooLarge))
+                    .hasMessageStartingWith("too large: ");
+        }
+        int alignment = WholeFileRead.directAlignment(dir);
+        assumeThat(alignment).as("O_DIRECT alignment of the temp filesystem").isPositive();
+        try (FileChannel ch = WholeFileRead.openDirect(f)) {
+            assertThatThrownBy(() -> WholeFileRead.readToEnd(ch, 100, 10_000, alignment, this::tooLarge))
+                    .hasMessageStartingWith("too large: ");
+        }
+        try (FileChannel ch = WholeFileRead.openDirect(f)) {
+            assertThat(WholeFileRead.readToEnd(ch, 100, 20_000, alignment, this::tooLarge)).hasSize(20_000);
+        }
+    }
+
+    /** Null on a temp filesystem that refuses O_DIRECT (the store then reads through the cache). */
+    private static FileChannel openDirectOrNull(Path f) {
+        try {
+            return WholeFileRead.openDirect(f);
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    private IOException tooLarge(long size) {
+        return new IOException("too large: " + size);
+    }
+}
