@@ -52,6 +52,13 @@ public final class BreakCommand implements Callable<Integer>, ExitCodes.Operatio
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String notALock = LockPaths.notALockFile(lockFile);
+        String data = LockPaths.recordStoreFile(lockFile);
+        if (notALock != null && notALock.equals(data)) {
+            // Even with --force: "breaking" it would delete the records, or a writer's change in flight.
+            err.println("lockscope: " + TerminalText.escape(lockFile + " is not a lock file but " + data
+                    + ": lockscope never breaks it"));
+            return ExitCodes.NOTHING_DONE;
+        }
         if (notALock != null) {
             err.println("lockscope: " + TerminalText.escape(lockFile + " is not a lock file but " + notALock
                     + ": nothing to break; remove it by hand if it is in the way"));

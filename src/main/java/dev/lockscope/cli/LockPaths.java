@@ -1,13 +1,23 @@
 package dev.lockscope.cli;
 
+import dev.lockscope.lock.ClaimName;
 import dev.lockscope.lock.FileFacts;
+import dev.lockscope.record.RecordFormat;
+import dev.lockscope.record.RecordIntent;
+import dev.lockscope.record.RecordTempFile;
 import dev.lockscope.scan.DirectoryScanner;
 import picocli.CommandLine;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** Checks of lock-file and record-file arguments shared by the commands. Stateless; any thread. */
 final class LockPaths {
@@ -77,8 +87,65 @@ final class LockPaths {
         return switch (f.type()) {
             case DIRECTORY -> "a directory";
             case OTHER -> DirectoryScanner.describeSpecialFile(lockFile);
+            case REGULAR -> recordStoreFile(lockFile);
             default -> null;
         };
+    }
+
+    /** A record file starts so (RecordFormat writes "format" first); a lock owner record never does. */
+    private static final Pattern RECORD_FILE_START = Pattern.compile("\\A\\s*\\{\\s*\"format\"\\s*:\\s*\""
+            + Pattern.quote(RecordFormat.FORMAT_TAG) + "\"");
+
+    /**
+     * What a record-store file at {@code path} is, in words (the record file itself, a group-commit intent or a
+     * save's temp file), or null. Such a file is data, not a lock: breaking it with --force would delete the
+     * records or a waiting writer's change. Judged by the name, and for the record file by at most its first
+     * 256 bytes, read only from a regular file and without following a link.
+     */
+    static String recordStoreFile(Path path) {
+        Path leaf = path.getFileName();
+        if (leaf == null) {
+            return null;
+        }
+        String name = leaf.toString();
+        if (ClaimName.parse(name) == null) {
+            Optional<RecordIntent.FileName> intent = RecordIntent.parseFileName(name);
+            if (intent.isPresent()) {
+                String of = " of the record file " + intent.get().recordFileName();
+                return switch (intent.get().form()) {
+                    case NEW -> "a group-commit intent being written" + of;
+                    case PUBLISHED -> "a group-commit intent" + of + ", waiting for a holder of its lock";
+                    case TAKEN -> "a group-commit intent" + of + ", taken by a holder of its lock";
+                    case QUARANTINED -> "a group-commit intent" + of + " that a holder quarantined";
+                };
+            }
+            Optional<String> temp = RecordTempFile.recordFileOf(name);
+            if (temp.isPresent()) {
+                return "the temp file of a save of the record file " + temp.get();
+            }
+        }
+        byte[] head = new byte[256];
+        int n = 0;
+        try {
+            // Never open a FIFO (it would block) or a device.
+            FileFacts f = FileFacts.lstatOrNull(path);
+            if (f == null || f.type() != FileFacts.Type.REGULAR) {
+                return null;
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        try (SeekableByteChannel ch = Files.newByteChannel(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer b = ByteBuffer.wrap(head);
+            while (b.hasRemaining() && ch.read(b) > 0) {
+                n = b.position();
+            }
+        } catch (IOException e) {
+            return null; // the lock core reports it with its own words
+        }
+        String start = new String(head, 0, n, StandardCharsets.UTF_8);
+        return RECORD_FILE_START.matcher(start).find()
+                ? "the record file " + name + " (its lock is " + name + ".lock)" : null;
     }
 
     /** The directory of a lock or record file does not exist: exit {@link ExitCodes#NO_INPUT}. Any thread. */

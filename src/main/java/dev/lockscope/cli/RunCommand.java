@@ -15,6 +15,8 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -82,6 +84,13 @@ public final class RunCommand implements Callable<Integer>, ExitCodes.Operation 
 
     /** The command itself, once the arguments are in the fields; {@link RunFastPath} calls it without picocli. */
     int execute(PrintWriter err) throws Exception {
+        String data = LockPaths.recordStoreFile(lockFile);
+        if (data != null && Files.isRegularFile(lockFile, LinkOption.NOFOLLOW_LINKS)) {
+            // Its content is no owner record, so a lock there could never be taken, only waited for.
+            err.println("lockscope: " + TerminalText.escape("LOCKFILE " + lockFile + " is not a lock file but " + data
+                    + "; give the lock's own name"));
+            return ExitCodes.USAGE;
+        }
         LockOptions options;
         try {
             options = LockOptions.defaults().withLease(lease).withPurpose(purpose != null ? purpose
