@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.scan.EntryKind;
 import dev.lockscope.scan.EntryNames;
 import dev.lockscope.formats.ForeignLock;
+import dev.lockscope.lock.LockFile;
 import dev.lockscope.record.RecordIntent;
 import dev.lockscope.scan.EntryState;
 import dev.lockscope.scan.ScanEntry;
@@ -105,7 +106,13 @@ public final class ScanFormat {
             n.put("token", e.token());
         }
         if (e.lockName() != null) {
-            n.put("lock", EntryNames.forJson(e.lockName()));
+            if (e.kind() == EntryKind.RECORD_TEMP || e.kind() == EntryKind.RECORD_INTENT) {
+                // The scanner keeps the record file's name there; the lock that governs the file is its ".lock".
+                n.put("record", EntryNames.forJson(e.lockName()));
+                n.put("lock", EntryNames.forJson(e.lockName() + LockFile.LOCK_SUFFIX));
+            } else {
+                n.put("lock", EntryNames.forJson(e.lockName()));
+            }
         }
         if (e.linkTarget() != null) {
             n.put("linkTarget", e.linkTarget());

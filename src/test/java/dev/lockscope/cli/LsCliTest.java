@@ -95,6 +95,9 @@ class LsCliTest {
             JsonNode claim = find(arr, h.claimPath().getFileName().toString());
             assertThat(claim.get("kind").asText()).isEqualTo("CLAIM");
             assertThat(claim.get("lock").asText()).isEqualTo("db.lock");
+            JsonNode temp = find(arr, ".records.json.tmp.vm.1.abc");
+            assertThat(temp.get("record").asText()).isEqualTo("records.json");
+            assertThat(temp.get("lock").asText()).as("the lock that governs it").isEqualTo("records.json.lock");
             JsonNode mbox = find(arr, "mbox.lock");
             assertThat(mbox.get("foreignFormat").asText()).isEqualTo("dotlockfile");
             assertThat(mbox.get("host").isNull()).isTrue();

@@ -62,6 +62,8 @@ class LsIntentsCliTest {
         assertThat(waiting.get("state").asText()).isEqualTo("WAITING");
         assertThat(waiting.get("reason").asText()).contains("a change waiting to be committed into records.json");
         assertThat(waiting.get("intent").get("record").asText()).isEqualTo("records.json");
+        assertThat(waiting.get("record").asText()).isEqualTo("records.json");
+        assertThat(waiting.get("lock").asText()).as("the lock that governs it").isEqualTo("records.json.lock");
         assertThat(waiting.get("intent").get("form").asText()).isEqualTo("intent");
         assertThat(waiting.get("intent").get("writer").asText()).isEqualTo(W);
         assertThat(waiting.get("intent").get("seq").asLong()).isEqualTo(3);
