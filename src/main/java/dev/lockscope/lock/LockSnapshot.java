@@ -1,15 +1,12 @@
 package dev.lockscope.lock;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -84,18 +81,12 @@ public record LockSnapshot(Path path, FileFacts facts, LockIdentity identity, Lo
                     new LockIdentity(before.inode(), before.mtimeMillis(), before.size(), new byte[0]), null,
                     "not a regular file (" + before.type().name().toLowerCase(Locale.ROOT) + ")"));
         }
-        byte[] buf = new byte[MAX_READ];
-        int n = 0;
+        byte[] content;
         FileFacts after;
-        try (SeekableByteChannel ch = Files.newByteChannel(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer bb = ByteBuffer.wrap(buf);
-            while (bb.hasRemaining()) {
-                int r = ch.read(bb);
-                if (r < 0) {
-                    break;
-                }
-            }
-            n = bb.position();
+        // Around the page cache on a network filesystem (WholeFileRead): on sshfs a lock name read through it
+        // could give an older owner's record than one already seen, such as our own after a break and a retake.
+        try (WholeFileRead.Opened in = WholeFileRead.open(path)) {
+            content = WholeFileRead.readAtMost(in, MAX_READ);
             // Stat while the file is open: after the open's revalidation these are fresh attributes.
             after = FileFacts.lstat(path);
         } catch (NoSuchFileException e) {
@@ -119,7 +110,7 @@ public record LockSnapshot(Path path, FileFacts facts, LockIdentity identity, Lo
             // A read may fail with only "Bad address" (EFAULT on a FUSE mount): say what and where.
             throw new LockException(IoErrorText.failed("read lock", path, e), e);
         }
-        byte[] content = Arrays.copyOf(buf, n);
+        int n = content.length;
         LockOwner owner = null;
         String error = null;
         if (parse) {

@@ -16,6 +16,7 @@ import dev.lockscope.lock.LockClock;
 import dev.lockscope.lock.LockLostException;
 import dev.lockscope.lock.LockTimeoutException;
 import dev.lockscope.lock.Pause;
+import dev.lockscope.lock.WholeFileRead;
 import dev.lockscope.text.Printable;
 
 import java.io.IOException;
@@ -92,8 +93,6 @@ public final class RecordStore {
     private volatile boolean seenExisting;
     /** Null until the first save asks; then whether the directory is on a local filesystem. */
     private volatile Boolean localFilesystem;
-    /** 0 until asked; then the O_DIRECT alignment for reads, or -1 for reads through the page cache. */
-    private volatile int directAlignment;
     /** The newest generation this store has read: an intent published now cannot be committed in it. */
     private volatile long seenGeneration = -1;
 
@@ -252,70 +251,25 @@ public final class RecordStore {
      */
     private byte[] readBytes() throws IOException {
         long max = options.maxBytes();
-        int alignment = onLocalFilesystem() ? -1 : directAlignment();
-        if (alignment > 0) {
-            FileChannel direct = null;
-            try {
-                direct = WholeFileRead.openDirect(file);
-            } catch (NoSuchFileException e) {
-                throw new Vanished(e);
-            } catch (IOException | UnsupportedOperationException e) {
-                // EINVAL: this filesystem takes no O_DIRECT. Anything else the normal open below reports.
+        // Around the page cache on a network filesystem: see WholeFileRead (sshfs served torn and old versions).
+        try (WholeFileRead.Opened in = WholeFileRead.open(file)) {
+            // After the open (which revalidates on NFS), the size is fresh; check it before reading.
+            long size = in.channel().size();
+            if (size > max) {
+                throw tooLarge(size);
             }
-            if (direct != null) {
-                try (FileChannel ch = direct) {
-                    return readOpen(ch, max, alignment);
-                } catch (RecordStoreException e) {
-                    throw e;
-                } catch (NoSuchFileException e) {
-                    throw new Vanished(e);
-                } catch (IOException e) {
-                    if (FileFacts.isStale(e) || isNoSuchFile(e)) {
-                        throw vanishedOr(e);
-                    }
-                    // A read this filesystem refuses with O_DIRECT: read through the page cache from now on.
-                }
-            }
-            directAlignment = -1;
-        }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            return readOpen(ch, max, 0);
+            return WholeFileRead.readToEnd(in, size, max, this::tooLarge);
         } catch (NoSuchFileException e) {
             throw new Vanished(e);
+        } catch (RecordStoreException e) {
+            throw e;
         } catch (IOException e) {
-            throw vanishedOr(e);
+            // sshfs reports ENOENT from a read on a handle whose file was just renamed over.
+            if (e.getMessage() != null && e.getMessage().contains("No such file")) {
+                throw new Vanished(e);
+            }
+            throw e;
         }
-    }
-
-    private byte[] readOpen(FileChannel ch, long max, int alignment) throws IOException {
-        // After the open (which revalidates on NFS), the size is fresh; check it before reading.
-        long size = ch.size();
-        if (size > max) {
-            throw tooLarge(size);
-        }
-        return WholeFileRead.readToEnd(ch, size, max, alignment, this::tooLarge);
-    }
-
-    /** sshfs reports ENOENT from a read on a handle whose file was just renamed over. */
-    private static boolean isNoSuchFile(IOException e) {
-        return e.getMessage() != null && e.getMessage().contains("No such file");
-    }
-
-    private static IOException vanishedOr(IOException e) {
-        return isNoSuchFile(e) ? new Vanished(e) : e;
-    }
-
-    /**
-     * The O_DIRECT alignment for this file's directory, found once per store; -1 once it turned out not to work.
-     * Reads on a network filesystem go around the client's page cache ({@link WholeFileRead}).
-     */
-    private int directAlignment() {
-        int a = directAlignment;
-        if (a == 0) {
-            a = WholeFileRead.directAlignment(file.getParent());
-            directAlignment = a;
-        }
-        return a;
     }
 
     /**

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Eight reader threads share their client's page cache, as the readers of one host do. On sshfs (one client inode
  * for every version of the file) reads through the page cache came back torn at a page boundary, unparseable or,
  * worse, parseable with records of two versions (about 1 read in 120; CI saw a reader fail after its 2 s retry);
- * the store reads around the cache there ({@link WholeFileRead}). The readers do not retry here, so one torn read
+ * the store reads around the cache there ({@link dev.lockscope.lock.WholeFileRead}). The readers do not retry here, so one torn read
  * fails the test.
  */
 @MultiProcess

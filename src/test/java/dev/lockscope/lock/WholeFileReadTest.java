@@ -1,4 +1,4 @@
-package dev.lockscope.record;
+package dev.lockscope.lock;
 
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -7,10 +7,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,15 +35,19 @@ class WholeFileReadTest {
         new Random(length).nextBytes(content);
         Path f = tmp.resolve("f");
         Files.write(f, content);
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-            assertThat(WholeFileRead.readToEnd(ch, sizeHint, 1 << 20, 0, this::tooLarge)).isEqualTo(content);
+        try (WholeFileRead.Opened in = WholeFileRead.open(f)) {
+            assertThat(WholeFileRead.readToEnd(in, sizeHint, 1 << 20, this::tooLarge)).isEqualTo(content);
         }
-        int alignment = WholeFileRead.directAlignment(tmp);
-        FileChannel direct = alignment > 0 ? openDirectOrNull(f) : null;
+        try (WholeFileRead.Opened in = WholeFileRead.open(f)) {
+            assertThat(WholeFileRead.readAtMost(in, 4096)).isEqualTo(Arrays.copyOf(content, Math.min(n, 4096)));
+        }
+        WholeFileRead.Opened direct = openDirectOrNull(f);
         if (direct != null) {
-            try (FileChannel ch = direct) {
-                assertThat(WholeFileRead.readToEnd(ch, sizeHint, 1 << 20, alignment, this::tooLarge))
-                        .isEqualTo(content);
+            try (WholeFileRead.Opened in = direct) {
+                assertThat(WholeFileRead.readToEnd(in, sizeHint, 1 << 20, this::tooLarge)).isEqualTo(content);
+            }
+            try (WholeFileRead.Opened in = openDirectOrNull(f)) {
+                assertThat(WholeFileRead.readAtMost(in, 4096)).isEqualTo(Arrays.copyOf(content, Math.min(n, 4096)));
             }
         }
         Files.delete(f);
@@ -55,23 +58,24 @@ class WholeFileReadTest {
     void moreThanTheBoundIsRefusedBothWays() throws IOException {
         Path f = dir.resolve("f");
         Files.write(f, new byte[20_000]);
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-            assertThatThrownBy(() -> WholeFileRead.readToEnd(ch, 100, 10_000, 0, this::tooLarge))
+        try (WholeFileRead.Opened in = WholeFileRead.open(f)) {
+            assertThatThrownBy(() -> WholeFileRead.readToEnd(in, 100, 10_000, this::tooLarge))
                     .hasMessageStartingWith("too large: ");
         }
-        int alignment = WholeFileRead.directAlignment(dir);
-        assumeThat(alignment).as("O_DIRECT alignment of the temp filesystem").isPositive();
-        try (FileChannel ch = WholeFileRead.openDirect(f)) {
-            assertThatThrownBy(() -> WholeFileRead.readToEnd(ch, 100, 10_000, alignment, this::tooLarge))
+        WholeFileRead.Opened probe = openDirectOrNull(f);
+        assumeThat(probe).as("O_DIRECT on the temp filesystem").isNotNull();
+        probe.close();
+        try (WholeFileRead.Opened in = WholeFileRead.openDirect(f)) {
+            assertThatThrownBy(() -> WholeFileRead.readToEnd(in, 100, 10_000, this::tooLarge))
                     .hasMessageStartingWith("too large: ");
         }
-        try (FileChannel ch = WholeFileRead.openDirect(f)) {
-            assertThat(WholeFileRead.readToEnd(ch, 100, 20_000, alignment, this::tooLarge)).hasSize(20_000);
+        try (WholeFileRead.Opened in = WholeFileRead.openDirect(f)) {
+            assertThat(WholeFileRead.readToEnd(in, 100, 20_000, this::tooLarge)).hasSize(20_000);
         }
     }
 
     /** Null on a temp filesystem that refuses O_DIRECT (the store then reads through the cache). */
-    private static FileChannel openDirectOrNull(Path f) {
+    private static WholeFileRead.Opened openDirectOrNull(Path f) {
         try {
             return WholeFileRead.openDirect(f);
         } catch (IOException | UnsupportedOperationException e) {
