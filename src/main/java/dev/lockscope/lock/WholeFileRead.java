@@ -6,6 +6,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -29,6 +30,10 @@ public final class WholeFileRead {
     static final int MAX_ALIGNMENT = 1 << 20;
     /** Per directory: the O_DIRECT alignment there, or -1 to read through the page cache. */
     private static final ConcurrentHashMap<Path, Integer> ALIGNMENT = new ConcurrentHashMap<>();
+    /** O_DIRECT opens tried before one read goes through the cache. */
+    private static final int DIRECT_ATTEMPTS = 3;
+    /** O_DIRECT opens that failed for a reason other than EINVAL, since start (for tests and diagnostics). */
+    static final java.util.concurrent.atomic.AtomicLong DIRECT_SETUP_FAILURES = new java.util.concurrent.atomic.AtomicLong();
 
     /** Thrown when the content is larger than the bound; built by the caller, which names the file. */
     public interface TooLarge {
@@ -58,17 +63,27 @@ public final class WholeFileRead {
     public static Opened open(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         int alignment = dir == null ? -1 : alignment(dir);
-        if (alignment > 0) {
+        for (int attempt = 0; alignment > 0 && attempt < DIRECT_ATTEMPTS; attempt++) {
             try {
                 return new Opened(FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS,
                         ExtendedOpenOption.DIRECT), alignment);
             } catch (NoSuchFileException e) {
                 throw e;
-            } catch (IOException | UnsupportedOperationException e) {
-                FileChannel plain = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-                // Only now is it O_DIRECT that was refused (and not, say, a symbolic link in the file's place).
+            } catch (UnsupportedOperationException e) {
                 remember(dir, -1);
-                return new Opened(plain, 0);
+                alignment = -1;
+            } catch (IOException e) {
+                if (e instanceof FileSystemException f && "Invalid argument".equals(f.getReason())) {
+                    // EINVAL from open(2): this filesystem takes no O_DIRECT. Believed once the normal open
+                    // works (and not, say, a symbolic link in the file's place).
+                    FileChannel plain = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                    remember(dir, -1);
+                    return new Opened(plain, 0);
+                }
+                // Anything else may pass: the JDK's O_DIRECT set-up asks the filesystem (fstatvfs), which a
+                // loaded FUSE server can fail. Again; then this one read goes through the cache (a torn result
+                // is retried by the caller, and its next read is around the cache again).
+                DIRECT_SETUP_FAILURES.incrementAndGet();
             }
         }
         return new Opened(FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS), 0);

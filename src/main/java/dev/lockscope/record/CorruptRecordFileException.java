@@ -78,6 +78,17 @@ public class CorruptRecordFileException extends RecordStoreException {
         return problem;
     }
 
+    /**
+     * This problem as found by the last of {@code reads} reads over {@code millis} ms, each opening the file anew:
+     * a file that only looked torn would have read whole again.
+     */
+    CorruptRecordFileException afterRereads(int reads, long millis) {
+        CorruptRecordFileException e = new CorruptRecordFileException(file(), problem,
+                detail + "; the same after " + reads + " reads over " + millis + " ms", sizeRead);
+        e.initCause(this);
+        return e;
+    }
+
     /** The problem without the file name. */
     public String detail() {
         return detail;

@@ -162,34 +162,61 @@ public final class RecordStore {
 
     /** {@link #read()}, keeping the bytes: the save path's fencing check on a local filesystem compares them. */
     private Loaded load() throws IOException {
-        Deadline tornDeadline = Deadline.after(options.tornRetry(), LockClock.SYSTEM);
-        Deadline staleDeadline = Deadline.after(options.staleRetry(), LockClock.SYSTEM);
-        Deadline staleSizeDeadline = Deadline.after(options.staleSizeRetry(), LockClock.SYSTEM);
+        // The retry budgets run from the first failed read, not from the call: on a loaded machine the first read
+        // alone (class loading in a JVM that just started, among a hundred) took longer than the 2 s torn-read
+        // budget, and a torn first read was then reported at once, never read again.
+        long firstFailure = 0;
+        int failures = 0;
         // Uniform between 1 and 2 ms at first, doubling to between 100 and 200 ms.
         Backoff backoff = Backoff.between(Duration.ofMillis(2), Duration.ofMillis(200));
         while (true) {
             try {
                 return readOnce();
             } catch (CorruptRecordFileException e) {
+                if (failures++ == 0) {
+                    firstFailure = LockClock.SYSTEM.nanoTime();
+                }
                 // A cut at a size class is what a stale cached size produces: wait that out longest.
-                Deadline deadline = e.problem() == CorruptRecordFileException.Problem.TRUNCATED
-                        && RecordFormat.isSizeClass(e.sizeRead()) ? staleSizeDeadline : tornDeadline;
-                if (!e.problem().possiblyTorn() || deadline.expired()) {
+                Duration budget = e.problem() == CorruptRecordFileException.Problem.TRUNCATED
+                        && RecordFormat.isSizeClass(e.sizeRead()) ? options.staleSizeRetry() : options.tornRetry();
+                if (!e.problem().possiblyTorn()) {
                     throw e;
                 }
+                if (spent(budget, firstFailure, failures)) {
+                    throw failures == 1 ? e : e.afterRereads(failures,
+                            (LockClock.SYSTEM.nanoTime() - firstFailure) / 1_000_000);
+                }
             } catch (Vanished e) {
-                if (staleDeadline.expired()) {
+                if (failures++ == 0) {
+                    firstFailure = LockClock.SYSTEM.nanoTime();
+                }
+                if (spent(options.staleRetry(), firstFailure, failures)) {
                     throw new RecordStoreException(file, "cannot read record file " + file
                             + ": it kept being replaced or vanishing for " + options.staleRetry().toMillis() + " ms", e);
                 }
             } catch (IOException e) {
-                if (!FileFacts.isStale(e) || staleDeadline.expired()) {
+                if (failures++ == 0) {
+                    firstFailure = LockClock.SYSTEM.nanoTime();
+                }
+                if (!FileFacts.isStale(e) || spent(options.staleRetry(), firstFailure, failures)) {
                     throw readError(e);
                 }
             }
             Pause.nanos(backoff.jitteredNanos(), "reading a record file");
             backoff.grow();
         }
+    }
+
+    /** Reads made, at the least, before a retry budget that is not zero counts as spent. */
+    static final int MIN_READ_ATTEMPTS = 4;
+
+    /**
+     * Whether a retry budget that began at {@code firstFailure} is spent after {@code failures} failed reads.
+     * Zero means no retry at all (tests that must see every torn read use it).
+     */
+    private static boolean spent(Duration budget, long firstFailure, int failures) {
+        return budget.isZero() || failures >= MIN_READ_ATTEMPTS
+                && LockClock.SYSTEM.nanoTime() - firstFailure > budget.toNanos();
     }
 
     /** The name was there at lookup but gone at open: another host renamed over it. Retry. */

@@ -77,6 +77,22 @@ class RecordBadInputTest {
                 CorruptRecordFileException.Problem.NOT_JSON, "is not valid JSON", "line 1");
     }
 
+    /**
+     * The torn-read budget runs from the first failed read, and a budget that is not zero reads at least
+     * {@link RecordStore#MIN_READ_ATTEMPTS} times: a first read slower than the whole budget (a loaded machine) was
+     * reported at once, never read again. Zero means one read.
+     */
+    @Test
+    void aTornLookingFileIsReadAgainEvenWhenTheBudgetIsSpentByTheFirstRead() throws IOException {
+        Path f = fileWith("hello world\n".getBytes(StandardCharsets.UTF_8));
+        RecordStore tiny = RecordStore.open(f, RecordStoreOptions.defaults().withTornRetry(Duration.ofNanos(1)));
+        assertThatThrownBy(tiny::read).isInstanceOf(CorruptRecordFileException.class)
+                .hasMessageContaining("the same after " + RecordStore.MIN_READ_ATTEMPTS + " reads over");
+        RecordStore none = RecordStore.open(f, RecordStoreOptions.defaults().withTornRetry(Duration.ZERO));
+        assertThatThrownBy(none::read).isInstanceOf(CorruptRecordFileException.class)
+                .hasMessageContaining("is not valid JSON").hasMessageNotContaining("the same after");
+    }
+
     @Test
     void truncatedFileIsReportedQuickly() throws IOException {
         byte[] valid = validFile();
