@@ -32,8 +32,6 @@ public final class WholeFileRead {
     private static final ConcurrentHashMap<Path, Integer> ALIGNMENT = new ConcurrentHashMap<>();
     /** O_DIRECT opens tried before one read goes through the cache. */
     private static final int DIRECT_ATTEMPTS = 3;
-    /** O_DIRECT opens that failed for a reason other than EINVAL, since start (for tests and diagnostics). */
-    static final java.util.concurrent.atomic.AtomicLong DIRECT_SETUP_FAILURES = new java.util.concurrent.atomic.AtomicLong();
 
     /** Thrown when the content is larger than the bound; built by the caller, which names the file. */
     public interface TooLarge {
@@ -83,7 +81,6 @@ public final class WholeFileRead {
                 // Anything else may pass: the JDK's O_DIRECT set-up asks the filesystem (fstatvfs), which a
                 // loaded FUSE server can fail. Again; then this one read goes through the cache (a torn result
                 // is retried by the caller, and its next read is around the cache again).
-                DIRECT_SETUP_FAILURES.incrementAndGet();
             }
         }
         return new Opened(FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS), 0);
